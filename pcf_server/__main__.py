@@ -1,0 +1,3 @@
+from pcf_server.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""``pcf-bdt``: run the PCF."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from pcf_server.settings import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+
+    from pcf_server.storage import SqliteStore
+
+    settings = Settings(db_path=args.db, api_root=args.api_root)
+    # Migrate once here, so that a bad database fails the command, not each worker.
+    SqliteStore(settings.db_path)
+    os.environ.update(settings.to_environment())
+    server = Granian(
+        "pcf_server.api.app:app_from_environment",
+        factory=True,
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        # auto: HTTP/1.1 and cleartext HTTP/2 with prior knowledge on one port.
+        http=HTTPModes.auto,
+        workers=args.workers,
+        log_access=args.access_log,
+    )
+    server.serve()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API (HTTP/1.1 and h2c on one port)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")
+    serve.add_argument(
+        "--api-root",
+        help="apiRoot for Location headers when a proxy is in front (e.g. https://pcf.example)",
+    )
+    serve.add_argument("--workers", type=int, default=1, help="server worker processes")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse enforces the sub-command
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

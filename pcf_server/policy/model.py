@@ -1,0 +1,111 @@
+"""Entities and value objects of a BDT negotiation (TS 23.502 4.16.7, TS 29.554 5.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+
+class UnknownTransferPolicy(ValueError):
+    """The NEF selected a transfer policy id that this BDT policy never offered."""
+
+    def __init__(self, transfer_policy_id: int, offered: tuple[int, ...]) -> None:
+        super().__init__(
+            f"transfer policy {transfer_policy_id} was not offered (offered: "
+            f"{', '.join(map(str, offered))})"
+        )
+        self.transfer_policy_id = transfer_policy_id
+        self.offered = offered
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    start: datetime
+    stop: datetime
+
+    def __post_init__(self) -> None:
+        # A window that ends before it starts cannot be negotiated; the HTTP layer
+        # rejects it first with a precise error, this is the last line of defence.
+        if self.stop <= self.start:
+            raise ValueError("stop must be after start")
+
+    @property
+    def duration(self) -> timedelta:
+        return self.stop - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """Expected volume per UE, in bytes; 3GPP lets the NEF give any subset of these."""
+
+    total: int | None = None
+    downlink: int | None = None
+    uplink: int | None = None
+    duration_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferPolicy:
+    """One offer: a recommended window, its charging rate and advisory bit rates (bit/s)."""
+
+    transfer_policy_id: int
+    window: TimeWindow
+    rating_group: int
+    max_bitrate_dl: float | None = None
+    max_bitrate_ul: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BdtRequest:
+    """What the NEF asked for, as far as the decision needs it.
+
+    The complete request document is kept beside it in ``BdtPolicy.request_document``
+    so that the PCF can echo every attribute back, including those it does not use.
+    """
+
+    asp_id: str
+    desired_window: TimeWindow
+    number_of_ues: int
+    volume_per_ue: Volume
+    warn_notif_req: bool = False
+    notif_uri: str | None = None
+    supported_features: str | None = None
+
+
+@dataclass(slots=True)
+class BdtPolicy:
+    """An Individual BDT policy: the request, the PCF's offers and the NEF's choice."""
+
+    policy_id: str
+    bdt_ref_id: str
+    request: BdtRequest
+    request_document: dict[str, Any]
+    transfer_policies: tuple[TransferPolicy, ...]
+    selected_id: int | None = None
+    supported_features: str | None = None
+    version: int = 0
+
+    @property
+    def offered_ids(self) -> tuple[int, ...]:
+        return tuple(tp.transfer_policy_id for tp in self.transfer_policies)
+
+    @property
+    def selected(self) -> TransferPolicy | None:
+        """The policy in force: the chosen one, or the only one offered (TS 29.554 4.2.2.2)."""
+        if self.selected_id is not None:
+            return next(
+                tp for tp in self.transfer_policies if tp.transfer_policy_id == self.selected_id
+            )
+        if len(self.transfer_policies) == 1:
+            return self.transfer_policies[0]
+        return None
+
+    def select(self, transfer_policy_id: int) -> None:
+        if transfer_policy_id not in self.offered_ids:
+            raise UnknownTransferPolicy(transfer_policy_id, self.offered_ids)
+        self.selected_id = transfer_policy_id
+
+    def set_warnings(self, enabled: bool) -> None:
+        self.request = replace(self.request, warn_notif_req=enabled)
+        self.request_document = {**self.request_document, "warnNotifReq": enabled}

@@ -1,0 +1,45 @@
+"""Run-time settings of the PCF, passed to server worker processes through the environment.
+
+granian starts each worker by importing an application factory, so the settings travel
+as ``PCF_BDT_*`` environment variables rather than as Python objects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_PREFIX = "PCF_BDT_"
+API_NAME = "npcf-bdtpolicycontrol"
+API_VERSION = "v1"
+BASE_PATH = f"/{API_NAME}/{API_VERSION}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application factory needs."""
+
+    db_path: Path = Path("pcf-bdt.db")
+    # Scheme, host and optional prefix that NEFs reach us by (TS 29.501 apiRoot); when
+    # unset, taken from each request, which is right unless a proxy rewrites the host.
+    api_root: str | None = None
+    validate_responses: bool = False
+
+    def to_environment(self) -> dict[str, str]:
+        env = {
+            f"{_PREFIX}DB": str(self.db_path),
+            f"{_PREFIX}VALIDATE_RESPONSES": "1" if self.validate_responses else "0",
+        }
+        if self.api_root:
+            env[f"{_PREFIX}API_ROOT"] = self.api_root
+        return env
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        return cls(
+            db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
+            api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
+            validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
+        )

@@ -1,0 +1,151 @@
+"""SQLite implementation of the repository and unit of work.
+
+Durability: WAL journal with ``synchronous=FULL``, so a transaction is on disk when
+``commit`` returns and an acknowledged create or update survives a crash of the process
+or of the machine. Each unit of work opens its own connection: SQLite connections are
+cheap, and it keeps threads and worker processes from sharing one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from pcf_server import wire
+from pcf_server.policy.model import BdtPolicy
+from pcf_server.storage.migrate import migrate
+from pcf_server.storage.repository import ConcurrentUpdate
+
+_BUSY_TIMEOUT_S = 30.0
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, as the sqlite3 module's
+    # implicit transactions would not take the write lock up front.
+    connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+class SqlitePolicyRepository:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def add(self, policy: BdtPolicy) -> None:
+        now = _now()
+        window = policy.request.desired_window
+        self._db.execute(
+            "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+            " policy_data, desired_start, desired_stop, version, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                policy.policy_id,
+                policy.bdt_ref_id,
+                policy.request.asp_id,
+                _dumps(policy.request_document),
+                _dumps(wire.policy_data_to_document(policy)),
+                wire.format_datetime(window.start),
+                wire.format_datetime(window.stop),
+                policy.version,
+                now,
+                now,
+            ),
+        )
+
+    def get(self, policy_id: str) -> BdtPolicy | None:
+        row = self._db.execute(
+            "SELECT policy_id, request_document, policy_data, version FROM bdt_policy"
+            " WHERE policy_id = ?",
+            (policy_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return wire.policy_from_documents(row[0], json.loads(row[1]), json.loads(row[2]), row[3])
+
+    def save(self, policy: BdtPolicy) -> None:
+        cursor = self._db.execute(
+            "UPDATE bdt_policy SET request_document = ?, policy_data = ?, version = ?,"
+            " updated_at = ? WHERE policy_id = ? AND version = ?",
+            (
+                _dumps(policy.request_document),
+                _dumps(wire.policy_data_to_document(policy)),
+                policy.version + 1,
+                _now(),
+                policy.policy_id,
+                policy.version,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrentUpdate(policy.policy_id)
+        policy.version += 1
+
+    def remove(self, policy_id: str) -> None:
+        self._db.execute("DELETE FROM bdt_policy WHERE policy_id = ?", (policy_id,))
+
+
+class SqliteUnitOfWork:
+    def __init__(self, path: Path, write: bool = True) -> None:
+        self._path = path
+        self._write = write
+        self._connection: sqlite3.Connection | None = None
+        self.policies: SqlitePolicyRepository
+
+    def __enter__(self) -> Self:
+        self._connection = _connect(self._path)
+        # IMMEDIATE: take the write lock now, so read-decide-write sequences of
+        # concurrent requests (threads or processes) are serialised, not interleaved.
+        self._connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
+        self.policies = SqlitePolicyRepository(self._connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        try:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+        finally:
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        assert self._connection is not None
+        self._connection.execute("COMMIT")
+
+    def rollback(self) -> None:
+        assert self._connection is not None
+        self._connection.execute("ROLLBACK")
+
+
+class SqliteStore:
+    """A database file: migrated on open, and a factory of units of work on it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = _connect(self.path)
+        try:
+            migrate(connection)
+        finally:
+            connection.close()
+
+    def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self.path, write)

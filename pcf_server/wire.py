@@ -1,0 +1,147 @@
+"""The 3GPP JSON representation (TS 29.554 Annex A) of the domain objects, both ways.
+
+The HTTP layer speaks it on the wire and the store keeps policies in it too, as the UDR
+keeps BDT data in the same shape; so there is one mapping, here, with no framework in it.
+Inputs reaching ``request_from_document`` have already been validated against the
+OpenAPI schema; the checks here are the ones a schema cannot express.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pcf_server.policy.model import BdtPolicy, BdtRequest, TimeWindow, TransferPolicy, Volume
+
+_UNITS = (("Tbps", 1e12), ("Gbps", 1e9), ("Mbps", 1e6), ("Kbps", 1e3), ("bps", 1.0))
+_BITRATE = re.compile(r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$")
+
+
+class DocumentError(ValueError):
+    """A document that passed the schema but is still unusable; ``pointer`` says where."""
+
+    def __init__(self, pointer: str, reason: str) -> None:
+        super().__init__(f"{pointer}: {reason}")
+        self.pointer = pointer
+        self.reason = reason
+
+
+def format_bitrate(bits_per_second: float) -> str:
+    """Render a rate as a TS 29.571 BitRate string with the largest unit that keeps >= 1."""
+    for unit, factor in _UNITS:
+        if bits_per_second >= factor or unit == "bps":
+            value = f"{bits_per_second / factor:.3f}".rstrip("0").rstrip(".")
+            return f"{value} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parse_bitrate(text: str) -> float:
+    match = _BITRATE.match(text)
+    if match is None:
+        raise ValueError(f"not a BitRate: {text!r}")
+    return float(match.group(1)) * dict(_UNITS)[match.group(2)]
+
+
+def parse_datetime(text: str, pointer: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise DocumentError(pointer, f"not an RFC 3339 date-time: {text!r}") from exc
+    if value.tzinfo is None:
+        raise DocumentError(pointer, "date-time needs a time zone offset (RFC 3339)")
+    return value
+
+
+def format_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def window_from_document(doc: dict[str, Any], pointer: str) -> TimeWindow:
+    start = parse_datetime(doc["startTime"], f"{pointer}/startTime")
+    stop = parse_datetime(doc["stopTime"], f"{pointer}/stopTime")
+    if stop <= start:
+        raise DocumentError(f"{pointer}/stopTime", "stopTime must be later than startTime")
+    return TimeWindow(start, stop)
+
+
+def window_to_document(window: TimeWindow) -> dict[str, str]:
+    return {"startTime": format_datetime(window.start), "stopTime": format_datetime(window.stop)}
+
+
+def request_from_document(doc: dict[str, Any]) -> BdtRequest:
+    """Build the domain request from a schema-valid ``BdtReqData``."""
+    volume = doc["volPerUe"]
+    return BdtRequest(
+        asp_id=doc["aspId"],
+        desired_window=window_from_document(doc["desTimeInt"], "/desTimeInt"),
+        number_of_ues=doc["numOfUes"],
+        volume_per_ue=Volume(
+            total=volume.get("totalVolume"),
+            downlink=volume.get("downlinkVolume"),
+            uplink=volume.get("uplinkVolume"),
+            duration_s=volume.get("duration"),
+        ),
+        warn_notif_req=bool(doc.get("warnNotifReq", False)),
+        notif_uri=doc.get("notifUri"),
+        supported_features=doc.get("suppFeat"),
+    )
+
+
+def transfer_policy_to_document(policy: TransferPolicy) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "transPolicyId": policy.transfer_policy_id,
+        "recTimeInt": window_to_document(policy.window),
+        "ratingGroup": policy.rating_group,
+    }
+    if policy.max_bitrate_dl is not None:
+        doc["maxBitRateDl"] = format_bitrate(policy.max_bitrate_dl)
+    if policy.max_bitrate_ul is not None:
+        doc["maxBitRateUl"] = format_bitrate(policy.max_bitrate_ul)
+    return doc
+
+
+def transfer_policy_from_document(doc: dict[str, Any]) -> TransferPolicy:
+    return TransferPolicy(
+        transfer_policy_id=doc["transPolicyId"],
+        window=window_from_document(doc["recTimeInt"], "/recTimeInt"),
+        rating_group=doc["ratingGroup"],
+        max_bitrate_dl=parse_bitrate(doc["maxBitRateDl"]) if "maxBitRateDl" in doc else None,
+        max_bitrate_ul=parse_bitrate(doc["maxBitRateUl"]) if "maxBitRateUl" in doc else None,
+    )
+
+
+def policy_data_to_document(policy: BdtPolicy) -> dict[str, Any]:
+    """The ``bdtPolData`` part of a BdtPolicy."""
+    doc: dict[str, Any] = {
+        "bdtRefId": policy.bdt_ref_id,
+        "transfPolicies": [transfer_policy_to_document(tp) for tp in policy.transfer_policies],
+    }
+    if policy.selected_id is not None:
+        doc["selTransPolicyId"] = policy.selected_id
+    if policy.supported_features is not None:
+        doc["suppFeat"] = policy.supported_features
+    return doc
+
+
+def policy_to_document(policy: BdtPolicy) -> dict[str, Any]:
+    """The whole ``BdtPolicy`` resource representation."""
+    return {
+        "bdtPolData": policy_data_to_document(policy),
+        "bdtReqData": policy.request_document,
+    }
+
+
+def policy_from_documents(
+    policy_id: str, request_document: dict[str, Any], data: dict[str, Any], version: int
+) -> BdtPolicy:
+    return BdtPolicy(
+        policy_id=policy_id,
+        bdt_ref_id=data["bdtRefId"],
+        request=request_from_document(request_document),
+        request_document=request_document,
+        transfer_policies=tuple(transfer_policy_from_document(d) for d in data["transfPolicies"]),
+        selected_id=data.get("selTransPolicyId"),
+        supported_features=data.get("suppFeat"),
+        version=version,
+    )
