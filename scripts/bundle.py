@@ -109,7 +109,7 @@ class _Bundler:
         for target, key in self.found.items():
             by_name[key].append(target)
         names: dict[_Target, str] = {}
-        for (kind, name), targets in by_name.items():
+        for (_kind, name), targets in by_name.items():
             if len(targets) == 1:
                 names[targets[0]] = name
                 continue

@@ -52,7 +52,7 @@ class BdtPolicyHandlers:
         return wire.policy_to_document(policy), 200, _JSON
 
     def operations(self) -> dict[str, Any]:
-        """operationId -> handler, for connexion's resolver."""
+        """OperationId -> handler, for connexion's resolver."""
         return {
             "CreateBDTPolicy": self.create_bdt_policy,
             "GetBDTPolicy": self.get_bdt_policy,

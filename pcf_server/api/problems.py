@@ -57,7 +57,4 @@ def problem(
     detail: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
 ) -> ConnexionResponse:
-    return problem_response(
-        status, problem_document(status, cause, title, detail, invalid_params)
-    )
-
+    return problem_response(status, problem_document(status, cause, title, detail, invalid_params))

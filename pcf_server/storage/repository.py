@@ -27,7 +27,8 @@ class PolicyRepository(Protocol):
 class UnitOfWork(Protocol):
     """One atomic transaction: nothing is visible to others until ``commit``."""
 
-    policies: PolicyRepository
+    @property
+    def policies(self) -> PolicyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -102,14 +102,19 @@ class SqliteUnitOfWork:
         self._path = path
         self._write = write
         self._connection: sqlite3.Connection | None = None
-        self.policies: SqlitePolicyRepository
+        self._policies: SqlitePolicyRepository | None = None
+
+    @property
+    def policies(self) -> SqlitePolicyRepository:
+        assert self._policies is not None, "use the unit of work in a with block"
+        return self._policies
 
     def __enter__(self) -> Self:
         self._connection = _connect(self._path)
         # IMMEDIATE: take the write lock now, so read-decide-write sequences of
         # concurrent requests (threads or processes) are serialised, not interleaved.
         self._connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        self.policies = SqlitePolicyRepository(self._connection)
+        self._policies = SqlitePolicyRepository(self._connection)
         return self
 
     def __exit__(
@@ -125,6 +130,7 @@ class SqliteUnitOfWork:
         finally:
             self._connection.close()
             self._connection = None
+            self._policies = None
 
     def commit(self) -> None:
         assert self._connection is not None

@@ -11,6 +11,7 @@ from .bdt_req_data import BdtReqData
 from .bdt_req_data_patch import BdtReqDataPatch
 from .ecgi import Ecgi
 from .g_nb_id import GNbId
+from .global_ran_node_id import GlobalRanNodeId
 from .invalid_param import InvalidParam
 from .ncgi import Ncgi
 from .network_area_info import NetworkAreaInfo
@@ -38,6 +39,7 @@ __all__ = (
     "BdtReqData",
     "BdtReqDataPatch",
     "Ecgi",
+    "GlobalRanNodeId",
     "GNbId",
     "InvalidParam",
     "Ncgi",

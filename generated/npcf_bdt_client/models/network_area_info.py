@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.ecgi import Ecgi
+    from ..models.global_ran_node_id import GlobalRanNodeId
     from ..models.ncgi import Ncgi
     from ..models.tai import Tai
 
@@ -24,13 +25,13 @@ class NetworkAreaInfo:
     Attributes:
         ecgis (list[Ecgi] | Unset): E-UTRA cells.
         ncgis (list[Ncgi] | Unset): NR cells.
-        g_ran_node_ids (list[Any] | Unset): NG-RAN nodes.
+        g_ran_node_ids (list[GlobalRanNodeId] | Unset): NG-RAN nodes.
         tais (list[Tai] | Unset): Tracking areas.
     """
 
     ecgis: list[Ecgi] | Unset = UNSET
     ncgis: list[Ncgi] | Unset = UNSET
-    g_ran_node_ids: list[Any] | Unset = UNSET
+    g_ran_node_ids: list[GlobalRanNodeId] | Unset = UNSET
     tais: list[Tai] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,12 +50,11 @@ class NetworkAreaInfo:
                 ncgis_item = ncgis_item_data.to_dict()
                 ncgis.append(ncgis_item)
 
-        g_ran_node_ids: list[Any] | Unset = UNSET
+        g_ran_node_ids: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.g_ran_node_ids, Unset):
             g_ran_node_ids = []
             for g_ran_node_ids_item_data in self.g_ran_node_ids:
-                g_ran_node_ids_item: Any
-                g_ran_node_ids_item = g_ran_node_ids_item_data
+                g_ran_node_ids_item = g_ran_node_ids_item_data.to_dict()
                 g_ran_node_ids.append(g_ran_node_ids_item)
 
         tais: list[dict[str, Any]] | Unset = UNSET
@@ -81,6 +81,7 @@ class NetworkAreaInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.ecgi import Ecgi  # noqa: PLC0415
+        from ..models.global_ran_node_id import GlobalRanNodeId  # noqa: PLC0415
         from ..models.ncgi import Ncgi  # noqa: PLC0415
         from ..models.tai import Tai  # noqa: PLC0415
 
@@ -104,15 +105,11 @@ class NetworkAreaInfo:
                 ncgis.append(ncgis_item)
 
         _g_ran_node_ids = d.pop("gRanNodeIds", UNSET)
-        g_ran_node_ids: list[Any] | Unset = UNSET
+        g_ran_node_ids: list[GlobalRanNodeId] | Unset = UNSET
         if _g_ran_node_ids is not UNSET:
             g_ran_node_ids = []
             for g_ran_node_ids_item_data in _g_ran_node_ids:
-
-                def _parse_g_ran_node_ids_item(data: object) -> Any:
-                    return cast(Any, data)
-
-                g_ran_node_ids_item = _parse_g_ran_node_ids_item(g_ran_node_ids_item_data)
+                g_ran_node_ids_item = GlobalRanNodeId.from_dict(g_ran_node_ids_item_data)
 
                 g_ran_node_ids.append(g_ran_node_ids_item)
 

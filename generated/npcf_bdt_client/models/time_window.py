@@ -24,9 +24,9 @@ class TimeWindow:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        start_time = self.start_time.isoformat()
+        start_time = self.start_time.isoformat().replace("+00:00", "Z")
 
-        stop_time = self.stop_time.isoformat()
+        stop_time = self.stop_time.isoformat().replace("+00:00", "Z")
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -1,0 +1,68 @@
+"""Start the real PCF (``python -m pcf_server serve``) as a separate process for tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import REPO
+
+BASE_PATH = "/npcf-bdtpolicycontrol/v1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_pcf(
+    db: Path, port: int | None = None, extra_args: Sequence[str] = (), timeout: float = 30.0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Yield (base URL of the API, process) once the server answers; stop it after."""
+    port = port or free_port()
+    log = db.with_suffix(".log").open("wb")
+    # The console script that users run, when installed; the module otherwise.
+    script = Path(sys.executable).with_name("pcf-bdt")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "pcf_server"]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--db", str(db), *extra_args],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}{BASE_PATH}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"PCF exited with {process.returncode}: {_tail(db)}")
+            try:
+                if httpx.get(f"{url}/bdtpolicies/probe", timeout=1).status_code == 404:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PCF did not answer within {timeout}s: {_tail(db)}")
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+def _tail(db: Path) -> str:
+    return db.with_suffix(".log").read_text(errors="replace")[-2000:]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
+from pcf_server.storage import ConcurrentUpdate, SqliteStore
+from pcf_server.storage.migrate import migrations
+from pcf_server.wire import request_from_document
+
+REQUEST = {
+    "aspId": "asp",
+    "desTimeInt": {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T03:00:00Z"},
+    "numOfUes": 1,
+    "volPerUe": {"totalVolume": 100},
+}
+
+
+def make_policy(policy_id: str = "p1") -> BdtPolicy:
+    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
+    return BdtPolicy(
+        policy_id=policy_id,
+        bdt_ref_id=f"ref-{policy_id}",
+        request=request_from_document(REQUEST),
+        request_document=REQUEST,
+        transfer_policies=(
+            TransferPolicy(1, TimeWindow(start, start + timedelta(hours=1)), 1),
+            TransferPolicy(2, TimeWindow(start, start + timedelta(hours=2)), 1),
+        ),
+    )
+
+
+def test_policies_survive_reopening_the_file(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy())
+        uow.commit()
+    reopened = SqliteStore(tmp_path / "a.db")
+    with reopened.unit_of_work(write=False) as uow:
+        assert uow.policies.get("p1") == make_policy()
+
+
+def test_uncommitted_work_is_rolled_back(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy())
+    with store.unit_of_work() as uow:
+        assert uow.policies.get("p1") is None
+
+
+def test_stale_version_is_refused(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy())
+        uow.commit()
+    with store.unit_of_work() as uow:
+        first = uow.policies.get("p1")
+        assert first is not None
+        stale = make_policy()
+        first.select(1)
+        uow.policies.save(first)
+        assert first.version == 1
+        stale.select(2)
+        with pytest.raises(ConcurrentUpdate):
+            uow.policies.save(stale)
+
+
+def test_wal_and_schema_version(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "a.db")
+    connection = sqlite3.connect(tmp_path / "a.db")
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+
+
+def test_migrating_twice_is_harmless_and_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "a.db")
+    SqliteStore(tmp_path / "a.db")
+    connection = sqlite3.connect(tmp_path / "a.db")
+    connection.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
+    connection.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        SqliteStore(tmp_path / "a.db")

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from pcf_server import wire
+from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
+
+
+@pytest.mark.parametrize(
+    ("bps", "text"),
+    [
+        (0, "0 bps"),
+        (999, "999 bps"),
+        (1000, "1 Kbps"),
+        (12_500_000, "12.5 Mbps"),
+        (5555.5555, "5.556 Kbps"),
+        (3e12, "3 Tbps"),
+        (2.5e15, "2500 Tbps"),
+    ],
+)
+def test_bitrate_format(bps: float, text: str) -> None:
+    assert wire.format_bitrate(bps) == text
+    assert wire.parse_bitrate(text) == pytest.approx(bps, rel=1e-3)
+
+
+def test_bitrate_strings_match_the_3gpp_pattern() -> None:
+    import re
+
+    pattern = re.compile(r"^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$")
+    for value in (0.001, 1, 999.9999, 1e3, 123456789.123, 1e20):
+        assert pattern.match(wire.format_bitrate(value)), value
+
+
+def test_parse_bitrate_rejects_other_shapes() -> None:
+    for text in ("12.5Mbps", "12.5 mbps", "-1 bps", "1e3 bps"):
+        with pytest.raises(ValueError):
+            wire.parse_bitrate(text)
+
+
+def test_datetimes_need_an_offset_and_come_back_in_utc() -> None:
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.parse_datetime("2026-12-01T01:00:00", "/desTimeInt/startTime")
+    assert caught.value.pointer == "/desTimeInt/startTime"
+    value = wire.parse_datetime("2026-12-01T02:00:00+01:00", "/x")
+    assert wire.format_datetime(value) == "2026-12-01T01:00:00Z"
+
+
+def test_window_must_end_after_it_starts() -> None:
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.window_from_document(
+            {"startTime": "2026-12-01T05:00:00Z", "stopTime": "2026-12-01T05:00:00Z"},
+            "/desTimeInt",
+        )
+    assert caught.value.pointer == "/desTimeInt/stopTime"
+
+
+def test_policy_documents_round_trip() -> None:
+    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
+    request_doc = {
+        "aspId": "a",
+        "desTimeInt": {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T05:00:00Z"},
+        "numOfUes": 3,
+        "volPerUe": {"totalVolume": 10},
+        "warnNotifReq": True,
+    }
+    policy = BdtPolicy(
+        policy_id="p",
+        bdt_ref_id="r",
+        request=wire.request_from_document(request_doc),
+        request_document=request_doc,
+        transfer_policies=(
+            TransferPolicy(1, TimeWindow(start, start + timedelta(hours=1)), 5, 1e6, None),
+            TransferPolicy(2, TimeWindow(start, start + timedelta(hours=2)), 6, None, 2e3),
+        ),
+        selected_id=2,
+        supported_features="1",
+        version=4,
+    )
+    data = wire.policy_data_to_document(policy)
+    assert data["transfPolicies"][0]["maxBitRateDl"] == "1 Mbps"
+    assert "maxBitRateUl" not in data["transfPolicies"][0]
+    again = wire.policy_from_documents("p", request_doc, data, 4)
+    assert again == policy
+    assert again.request.warn_notif_req is True
+    assert again.request.desired_window.start.tzinfo is not None
+    offset = timezone(timedelta(hours=2))
+    assert again.request.desired_window.start == start.astimezone(offset)
