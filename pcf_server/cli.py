@@ -34,7 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API (HTTP/1.1 and h2c on one port)")
@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--workers", type=int, default=1, help="server worker processes")
     serve.add_argument("--access-log", action="store_true", help="log every request")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     return 2  # pragma: no cover - argparse enforces the sub-command

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from pcf_server.cli import build_parser
+from tests.server_process import running_pcf
+
+
+def test_serve_defaults() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.db, args.workers) == (
+        "127.0.0.1",
+        8080,
+        Path("pcf-bdt.db"),
+        1,
+    )
+
+
+def test_api_root_option_sets_location(tmp_path: Path) -> None:
+    root = "https://pcf.operator.example:8443/prefix"
+    with running_pcf(tmp_path / "p.db", extra_args=["--api-root", root]) as (url, _):
+        response = httpx.post(
+            f"{url}/bdtpolicies",
+            json={
+                "aspId": "a",
+                "desTimeInt": {
+                    "startTime": "2030-01-01T00:00:00Z",
+                    "stopTime": "2030-01-01T01:00:00Z",
+                },
+                "numOfUes": 1,
+                "volPerUe": {"totalVolume": 1},
+            },
+        )
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.startswith(f"{root}/npcf-bdtpolicycontrol/v1/bdtpolicies/")
