@@ -34,9 +34,7 @@ def test_run_command_starts_the_pcf_with_defaults() -> None:
 
 def test_example_creates_and_selects(tmp_path: Path) -> None:
     with running_pcf(tmp_path / "pcf.db") as (url, _):
-        code = block("example").replace(
-            "http://127.0.0.1:8080/npcf-bdtpolicycontrol/v1", url
-        )
+        code = block("example").replace("http://127.0.0.1:8080/npcf-bdtpolicycontrol/v1", url)
         assert url in code
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=False
