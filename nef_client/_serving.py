@@ -49,7 +49,7 @@ def _server(
 
 def serve(app: Any, host: str = "127.0.0.1", port: int = 8090, **tls: Any) -> None:
     """Serve ``app`` until interrupted (Ctrl-C)."""
-    server = _server(app, host, port, log=True, **tls)
+    server = _server(app, host, port, **tls)  # granian logs to stdout: keep it for output
     with suppress(KeyboardInterrupt):
         asyncio.run(server.serve())
 
