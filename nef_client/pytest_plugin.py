@@ -11,7 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from nef_client.testing import PcfStub, PcfStubError, start_pcf_stub
+from nef_client.testing import (
+    NotificationSink,
+    PcfStub,
+    PcfStubError,
+    notification_sink,
+    start_pcf_stub,
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +39,10 @@ def pcf_stub(pcf_stub_session: PcfStub) -> PcfStub:
     """
     pcf_stub_session.reset()
     return pcf_stub_session
+
+
+@pytest.fixture
+def nef_notifications() -> Iterator[NotificationSink]:
+    """A notification receiver for this test; ``.url`` to give the PCF, ``.wait()``."""
+    with notification_sink() as sink:
+        yield sink

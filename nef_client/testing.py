@@ -27,10 +27,12 @@ API_PATH = "/npcf-bdtpolicycontrol/v1"
 ADMIN_PATH = "/pcf-bdt-admin/v1"
 
 __all__ = [
+    "NotificationSink",
     "PcfStub",
     "PcfStubError",
     "RecordedRequest",
     "StubFeatureUnavailable",
+    "notification_sink",
     "start_pcf_stub",
 ]
 
@@ -224,3 +226,38 @@ def _wait_ready(stub: PcfStub, process: subprocess.Popen[bytes], log: Path, time
         if time.monotonic() > deadline:
             raise PcfStubError(f"the PCF stub did not answer within {timeout}s")
         time.sleep(0.05)
+
+
+class NotificationSink:
+    """Warning notifications received by a test's receiver, in arrival order."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.url = ""
+        """The receiver's URL: give it (plus any path) as ``notification_uri``."""
+        self.received: list[Any] = []
+        self._arrived = threading.Condition()
+
+    def __call__(self, notification: Any) -> None:
+        with self._arrived:
+            self.received.append(notification)
+            self._arrived.notify_all()
+
+    def wait(self, count: int = 1, timeout: float = 10.0) -> list[Any]:
+        """Block until ``count`` notifications arrived; raise TimeoutError otherwise."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise TimeoutError(f"{len(self.received)} of {count} notifications arrived")
+            return list(self.received)
+
+
+@contextmanager
+def notification_sink() -> Iterator[NotificationSink]:
+    """Run a notification receiver in this process that collects what it gets."""
+    from nef_client.receiver import receiver_in_background
+
+    sink = NotificationSink()
+    with receiver_in_background(sink) as url:
+        sink.url = url
+        yield sink
