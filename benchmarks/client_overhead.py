@@ -58,7 +58,7 @@ def main() -> None:
             assert response.status_code == 200
             return response.json()
 
-        cases = {
+        cases: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
             "GET   (get)": (lambda: client.get(policy_id), bare_get),
             "PATCH (select)": (lambda: client.select(policy_id, chosen), bare_patch),
         }
