@@ -1,1 +1,51 @@
-"""The NEF-side SDK for Npcf_BDTPolicyControl, over the generated client ``npcf_bdt_client``."""
+"""The NEF-side SDK for Npcf_BDTPolicyControl (TS 29.554), over the generated client.
+
+``Client`` and ``AsyncClient`` negotiate BDT policies with a PCF; ``nef_client.receiver``
+takes the PCF's warning notifications; ``nef_client.testing`` is the pytest plugin with a
+PCF stub. Errors are in ``nef_client.exceptions``.
+"""
+
+from nef_client._async_client import AsyncClient
+from nef_client._auth import NrfClientCredentials
+from nef_client._client import Client
+from nef_client._models import PolicyResult
+from nef_client._retry import NO_RETRY, RetryPolicy
+from nef_client.exceptions import (
+    BadRequest,
+    ClientError,
+    Forbidden,
+    NefClientError,
+    NotFound,
+    ProblemDetailsError,
+    ServerError,
+    ServiceUnavailable,
+    TokenError,
+    TooManyRedirects,
+    TooManyRequests,
+    TransportError,
+    Unauthorized,
+    UnexpectedResponse,
+)
+
+__all__ = [
+    "NO_RETRY",
+    "AsyncClient",
+    "BadRequest",
+    "Client",
+    "ClientError",
+    "Forbidden",
+    "NefClientError",
+    "NotFound",
+    "NrfClientCredentials",
+    "PolicyResult",
+    "ProblemDetailsError",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceUnavailable",
+    "TokenError",
+    "TooManyRedirects",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "UnexpectedResponse",
+]

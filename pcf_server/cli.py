@@ -15,7 +15,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     from pcf_server.storage import SqliteStore
 
-    settings = Settings(db_path=args.db, api_root=args.api_root)
+    if args.stub and args.workers != 1:
+        raise SystemExit(
+            "pcf-bdt: --stub keeps its faults and journal in one process: use --workers 1"
+        )
+    settings = Settings(db_path=args.db, api_root=args.api_root, stub=args.stub)
     # Migrate once here, so that a bad database fails the command, not each worker.
     SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
@@ -47,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, default=1, help="server worker processes")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--stub",
+        action="store_true",
+        help="test stub: fault injection, request journal, reset under /pcf-bdt-admin/v1",
+    )
     return parser
 
 

@@ -26,11 +26,14 @@ class Settings:
     # unset, taken from each request, which is right unless a proxy rewrites the host.
     api_root: str | None = None
     validate_responses: bool = False
+    # Test stub (api/stub.py): fault injection, request journal, store reset.
+    stub: bool = False
 
     def to_environment(self) -> dict[str, str]:
         env = {
             f"{_PREFIX}DB": str(self.db_path),
             f"{_PREFIX}VALIDATE_RESPONSES": "1" if self.validate_responses else "0",
+            f"{_PREFIX}STUB": "1" if self.stub else "0",
         }
         if self.api_root:
             env[f"{_PREFIX}API_ROOT"] = self.api_root
@@ -42,4 +45,5 @@ class Settings:
             db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
             api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
             validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
+            stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
         )

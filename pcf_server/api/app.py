@@ -80,6 +80,10 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)
+    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
+        from pcf_server.api import stub
+
+        stub.install(app, settings.db_path)
     return app
 
 

@@ -1,0 +1,74 @@
+"""How a NEF tests its BDT negotiation against a real PCF, with nef_client's public API.
+
+``pcf_stub`` (a real ``pcf-bdt serve --stub`` process, fresh store per test) and
+``nef_notifications`` come from the pytest plugin installed with npcf-bdt: no conftest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import nef_client
+from nef_client.testing import NotificationSink, PcfStub, StubFeatureUnavailable
+
+TOMORROW = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+
+
+class Nef:
+    """The code under test: a NEF that books the cheapest window for an AF."""
+
+    def __init__(self, pcf_url: str, notify_url: str | None = None) -> None:
+        self.client = nef_client.Client(pcf_url, retry=nef_client.RetryPolicy(backoff=0.01))
+        self.notify_url = notify_url
+
+    def book(self, asp: str, volume: int, ues: int) -> nef_client.PolicyResult:
+        offer = self.client.create(
+            asp,
+            volume_per_ue=volume,
+            number_of_ues=ues,
+            desired_window=(TOMORROW, TOMORROW + timedelta(hours=8)),
+            notification_uri=self.notify_url,
+            warnings=self.notify_url is not None,
+        )
+        if offer.selected_id is not None:  # one offer only: already final
+            return offer
+        cheapest = min(offer.candidates, key=lambda c: c.rating_group)
+        return self.client.select(offer.policy_id, cheapest.trans_policy_id)
+
+
+def test_nef_books_a_window(pcf_stub: PcfStub) -> None:
+    nef = Nef(pcf_stub.url)
+    booked = nef.book("video-asp", volume=500_000_000, ues=1000)
+    assert booked.selected is not None
+    assert booked.selected.rec_time_int.start_time >= TOMORROW
+    methods = [request.method for request in pcf_stub.requests()]
+    assert methods[0] == "POST"
+
+
+def test_nef_survives_pcf_congestion(pcf_stub: PcfStub) -> None:
+    pcf_stub.fail_next(2, status=503, cause="NF_CONGESTION")
+    booked = Nef(pcf_stub.url).book("video-asp", volume=1_000_000, ues=10)
+    assert booked.selected is not None
+    assert [r.status for r in pcf_stub.requests()][:3] == [503, 503, 201]
+
+
+def test_nef_reports_a_rejected_request(pcf_stub: PcfStub) -> None:
+    pcf_stub.fail_next(1, status=403, cause="UNAUTHORIZED_ASP")
+    with pytest.raises(nef_client.Forbidden) as refused:
+        Nef(pcf_stub.url).book("unknown-asp", volume=1, ues=1)
+    assert refused.value.cause == "UNAUTHORIZED_ASP"
+
+
+def test_nef_is_warned_when_the_network_degrades(
+    pcf_stub: PcfStub, nef_notifications: NotificationSink
+) -> None:
+    try:
+        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
+    except StubFeatureUnavailable:
+        pytest.skip("needs the PCF admin endpoints of issue 4")
+    booked = Nef(pcf_stub.url, nef_notifications.url).book("video-asp", 500_000_000, 1000)
+    outcome = pcf_stub.degrade("area-1", TOMORROW, TOMORROW + timedelta(hours=8), factor=0.3)
+    received = nef_notifications.wait(len(outcome["notified"]))
+    assert all(n.bdt_ref_id == booked.bdt_ref_id for n in received)

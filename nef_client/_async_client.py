@@ -1,0 +1,213 @@
+"""The asynchronous client: the twin of ``_client.Client``, method for method."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+import httpx
+from npcf_bdt_client import Client as GeneratedClient
+from npcf_bdt_client.models import Snssai, TimeWindow, UsageThreshold
+
+from nef_client import _core
+from nef_client._auth import NrfClientCredentials, TokenCache
+from nef_client._core import Area, CertSpec, CreateArgs, StrPath
+from nef_client._models import PolicyResult
+from nef_client._retry import Action, Exchange, RetryPolicy
+
+
+class AsyncClient:
+    """The asyncio twin of ``Client``: the same parameters, methods to ``await``.
+
+    Use it from one event loop; close it with ``await aclose()`` or ``async with``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: NrfClientCredentials | None = None,
+        verify: bool = True,
+        ca_bundle: StrPath | None = None,
+        client_cert: CertSpec | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+        retry: RetryPolicy | None = None,
+        max_redirects: int = 5,
+    ) -> None:
+        self.base_url = _core.api_base_url(base_url)
+        self._http = httpx.AsyncClient(
+            **_core.httpx_options(
+                self.base_url,
+                verify=verify,
+                ca_bundle=ca_bundle,
+                client_cert=client_cert,
+                context=ssl_context,
+                timeout=timeout,
+            )
+        )
+        self._generated = _core.generated_client(self._http)
+        self._retry = retry or RetryPolicy()
+        self._max_redirects = max_redirects
+        self._tokens = TokenCache(auth) if auth else None
+        self._token_lock = asyncio.Lock()
+
+    @property
+    def generated(self) -> GeneratedClient:
+        """The generated client on this client's pool (use its ``asyncio`` functions)."""
+        return self._generated
+
+    async def create(
+        self,
+        asp_id: str,
+        *,
+        volume_per_ue: int | UsageThreshold,
+        number_of_ues: int,
+        desired_window: tuple[datetime, datetime] | TimeWindow,
+        area: Area | None = None,
+        dnn: str | None = None,
+        snssai: Snssai | tuple[int, str | None] | None = None,
+        notification_uri: str | None = None,
+        warnings: bool | None = None,
+        internal_group_id: str | None = None,
+        supported_features: str | None = None,
+    ) -> PolicyResult:
+        """Ask the PCF for transfer policies (Create; TS 29.554 clause 4.2.2).
+
+        Args:
+            asp_id: the application service provider the transfer is for.
+            volume_per_ue: bytes each UE transfers (sent as totalVolume), or a
+                UsageThreshold to give downlink/uplink volumes separately.
+            number_of_ues: how many UEs take part.
+            desired_window: (start, stop), time-zone aware, when the ASP would like the
+                transfer to happen.
+            area: where the UEs are: a NetworkAreaInfo, or a list of Tai.
+            dnn: the data network name.
+            snssai: the slice, as a Snssai or (sst, sd or None).
+            notification_uri: where the PCF sends warning notifications.
+            warnings: request warning notifications (warnNotifReq); None sends nothing,
+                which the PCF reads as false.
+            internal_group_id: the internal group of the UEs (interGroupId).
+            supported_features: the suppFeat hex string to negotiate.
+
+        Returns the new policy, or with ``existing=True`` an equivalent one the PCF already
+        had (303 See Other, read from its Location).
+
+        """
+        args = CreateArgs(
+            asp_id=asp_id,
+            volume_per_ue=volume_per_ue,
+            number_of_ues=number_of_ues,
+            desired_window=desired_window,
+            area=area,
+            dnn=dnn,
+            snssai=snssai,
+            notification_uri=notification_uri,
+            warnings=warnings,
+            internal_group_id=internal_group_id,
+            supported_features=supported_features,
+        )
+        response = await self._send(_core.create_request(self._http, args))
+        if response.status_code == 201:
+            return _core.created_result(response, self._generated)
+        if response.status_code == 303:
+            location = _core.created_location(response)
+            policy_id = _core.policy_id_from(location)
+            existing = await self._send(_core.get_request(self._http, policy_id, location))
+            if existing.status_code == 200:
+                return _core.read_result(existing, self._generated, existing=True)
+            response = existing
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def get(self, policy_id: str) -> PolicyResult:
+        """Read a policy (Get; TS 29.554 clause 4.2.3)."""
+        response = await self._send(_core.get_request(self._http, policy_id))
+        if response.status_code == 200:
+            return _core.read_result(response, self._generated)
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def select(self, policy_id: str, transfer_policy_id: int) -> PolicyResult:
+        """Select one of the offered transfer policies (Update; TS 29.554 clause 4.2.4).
+
+        ``transfer_policy_id`` 0 tells the PCF that no candidate of a warning notification
+        is acceptable (feature BdtNotification_5G).
+        """
+        return await self._update(policy_id, selected_id=transfer_policy_id)
+
+    async def switch_warnings(self, policy_id: str, enabled: bool) -> PolicyResult:
+        """Switch warning notifications on or off for a policy (Update)."""
+        return await self._update(policy_id, warnings=enabled)
+
+    async def _update(
+        self, policy_id: str, *, selected_id: int | None = None, warnings: bool | None = None
+    ) -> PolicyResult:
+        request = _core.patch_request(
+            self._http, policy_id, selected_id=selected_id, warnings=warnings
+        )
+        response = await self._send(request)
+        if response.status_code == 200:
+            return _core.updated_result(response, self._generated)
+        if response.status_code == 204:  # changed, no body: read the new state
+            return await self.get(policy_id)
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _bearer(self, refused: str | None = None) -> str:
+        assert self._tokens is not None
+        async with self._token_lock:
+            if refused is not None:
+                self._tokens.invalidate(refused)
+            token = self._tokens.current()
+            if token is None:
+                request = self._tokens.build_request(self._http)
+                token = self._tokens.accept(await self._send_once(request))
+            return token
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        exchange = Exchange(request, self._retry, self._max_redirects, authenticated=False)
+        while True:
+            try:
+                return await self._http.send(exchange.request)
+            except httpx.TransportError as exc:
+                step = exchange.on_transport_error(exc)
+                await asyncio.sleep(step.delay)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        exchange = Exchange(
+            request, self._retry, self._max_redirects, authenticated=self._tokens is not None
+        )
+        token = await self._bearer() if self._tokens else None
+        while True:
+            if token is not None:
+                exchange.request.headers["Authorization"] = f"Bearer {token}"
+            try:
+                response = await self._http.send(exchange.request)
+            except httpx.TransportError as exc:
+                step = exchange.on_transport_error(exc)
+            else:
+                step = exchange.on_response(response)
+            if step.action is Action.DONE:
+                return response
+            if step.action is Action.REAUTH:
+                token = await self._bearer(refused=token)
+            await asyncio.sleep(step.delay)
+
+    async def aclose(self) -> None:
+        """Close the connections; the client cannot be used afterwards."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,232 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+import httpx
+from npcf_bdt_client import Client as GeneratedClient
+from npcf_bdt_client.models import Snssai, TimeWindow, UsageThreshold
+
+from nef_client import _core
+from nef_client._auth import NrfClientCredentials, TokenCache
+from nef_client._core import Area, CertSpec, CreateArgs, StrPath
+from nef_client._models import PolicyResult
+from nef_client._retry import Action, Exchange, RetryPolicy
+
+
+class Client:
+    """A NEF's connection to one PCF's Npcf_BDTPolicyControl API.
+
+    One client keeps one connection pool (HTTP/2 multiplexes calls over it), so create
+    one per PCF and share it between threads; close it with ``close()`` or a ``with``.
+
+    Args:
+        base_url: the PCF's apiRoot (``http://pcf:8080``) or the API's base URL
+            (``.../npcf-bdtpolicycontrol/v1``). ``http://`` speaks HTTP/2 with prior
+            knowledge (h2c); ``https://`` negotiates HTTP/2 by ALPN.
+        auth: OAuth 2.0 client credentials to get tokens from an NRF; None sends no
+            Authorization header (a PCF that does not require OAuth2).
+        verify: check the PCF's certificate; False only for labs.
+        ca_bundle: a PEM file of the CAs to trust instead of the default ones.
+        client_cert: a PEM file holding certificate and key, or (certificate, key) files,
+            for mutual TLS.
+        ssl_context: a ready TLS context; replaces ``verify``, ``ca_bundle`` and
+            ``client_cert``.
+        timeout: seconds (or an ``httpx.Timeout``) for each HTTP exchange.
+        retry: when to try a call again (429/503 and refused connections by default).
+        max_redirects: how many 307/308 redirections one call follows.
+
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: NrfClientCredentials | None = None,
+        verify: bool = True,
+        ca_bundle: StrPath | None = None,
+        client_cert: CertSpec | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+        retry: RetryPolicy | None = None,
+        max_redirects: int = 5,
+    ) -> None:
+        self.base_url = _core.api_base_url(base_url)
+        self._http = httpx.Client(
+            **_core.httpx_options(
+                self.base_url,
+                verify=verify,
+                ca_bundle=ca_bundle,
+                client_cert=client_cert,
+                context=ssl_context,
+                timeout=timeout,
+            )
+        )
+        self._generated = _core.generated_client(self._http)
+        self._retry = retry or RetryPolicy()
+        self._max_redirects = max_redirects
+        self._tokens = TokenCache(auth) if auth else None
+        self._token_lock = threading.Lock()
+
+    @property
+    def generated(self) -> GeneratedClient:
+        """The generated client on this client's connection pool, for calls not wrapped here."""
+        return self._generated
+
+    def create(
+        self,
+        asp_id: str,
+        *,
+        volume_per_ue: int | UsageThreshold,
+        number_of_ues: int,
+        desired_window: tuple[datetime, datetime] | TimeWindow,
+        area: Area | None = None,
+        dnn: str | None = None,
+        snssai: Snssai | tuple[int, str | None] | None = None,
+        notification_uri: str | None = None,
+        warnings: bool | None = None,
+        internal_group_id: str | None = None,
+        supported_features: str | None = None,
+    ) -> PolicyResult:
+        """Ask the PCF for transfer policies (Create; TS 29.554 clause 4.2.2).
+
+        Args:
+            asp_id: the application service provider the transfer is for.
+            volume_per_ue: bytes each UE transfers (sent as totalVolume), or a
+                UsageThreshold to give downlink/uplink volumes separately.
+            number_of_ues: how many UEs take part.
+            desired_window: (start, stop), time-zone aware, when the ASP would like the
+                transfer to happen.
+            area: where the UEs are: a NetworkAreaInfo, or a list of Tai.
+            dnn: the data network name.
+            snssai: the slice, as a Snssai or (sst, sd or None).
+            notification_uri: where the PCF sends warning notifications.
+            warnings: request warning notifications (warnNotifReq); None sends nothing,
+                which the PCF reads as false.
+            internal_group_id: the internal group of the UEs (interGroupId).
+            supported_features: the suppFeat hex string to negotiate.
+
+        Returns the new policy, or with ``existing=True`` an equivalent one the PCF already
+        had (303 See Other, read from its Location).
+
+        """
+        args = CreateArgs(
+            asp_id=asp_id,
+            volume_per_ue=volume_per_ue,
+            number_of_ues=number_of_ues,
+            desired_window=desired_window,
+            area=area,
+            dnn=dnn,
+            snssai=snssai,
+            notification_uri=notification_uri,
+            warnings=warnings,
+            internal_group_id=internal_group_id,
+            supported_features=supported_features,
+        )
+        response = self._send(_core.create_request(self._http, args))
+        if response.status_code == 201:
+            return _core.created_result(response, self._generated)
+        if response.status_code == 303:
+            location = _core.created_location(response)
+            policy_id = _core.policy_id_from(location)
+            existing = self._send(_core.get_request(self._http, policy_id, location))
+            if existing.status_code == 200:
+                return _core.read_result(existing, self._generated, existing=True)
+            response = existing
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, policy_id: str) -> PolicyResult:
+        """Read a policy (Get; TS 29.554 clause 4.2.3)."""
+        response = self._send(_core.get_request(self._http, policy_id))
+        if response.status_code == 200:
+            return _core.read_result(response, self._generated)
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def select(self, policy_id: str, transfer_policy_id: int) -> PolicyResult:
+        """Select one of the offered transfer policies (Update; TS 29.554 clause 4.2.4).
+
+        ``transfer_policy_id`` 0 tells the PCF that no candidate of a warning notification
+        is acceptable (feature BdtNotification_5G).
+        """
+        return self._update(policy_id, selected_id=transfer_policy_id)
+
+    def switch_warnings(self, policy_id: str, enabled: bool) -> PolicyResult:
+        """Switch warning notifications on or off for a policy (Update)."""
+        return self._update(policy_id, warnings=enabled)
+
+    def _update(
+        self, policy_id: str, *, selected_id: int | None = None, warnings: bool | None = None
+    ) -> PolicyResult:
+        request = _core.patch_request(
+            self._http, policy_id, selected_id=selected_id, warnings=warnings
+        )
+        response = self._send(request)
+        if response.status_code == 200:
+            return _core.updated_result(response, self._generated)
+        if response.status_code == 204:  # changed, no body: read the new state
+            return self.get(policy_id)
+        _core.raise_for(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _bearer(self, refused: str | None = None) -> str:
+        assert self._tokens is not None
+        with self._token_lock:
+            if refused is not None:
+                self._tokens.invalidate(refused)
+            token = self._tokens.current()
+            if token is None:
+                request = self._tokens.build_request(self._http)
+                token = self._tokens.accept(self._send_once(request))
+            return token
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        exchange = Exchange(request, self._retry, self._max_redirects, authenticated=False)
+        while True:
+            try:
+                return self._http.send(exchange.request)
+            except httpx.TransportError as exc:
+                step = exchange.on_transport_error(exc)
+                time.sleep(step.delay)
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        exchange = Exchange(
+            request, self._retry, self._max_redirects, authenticated=self._tokens is not None
+        )
+        token = self._bearer() if self._tokens else None
+        while True:
+            if token is not None:
+                exchange.request.headers["Authorization"] = f"Bearer {token}"
+            try:
+                response = self._http.send(exchange.request)
+            except httpx.TransportError as exc:
+                step = exchange.on_transport_error(exc)
+            else:
+                step = exchange.on_response(response)
+            if step.action is Action.DONE:
+                return response
+            if step.action is Action.REAUTH:
+                token = self._bearer(refused=token)
+            time.sleep(step.delay)
+
+    def close(self) -> None:
+        """Close the connections; the client cannot be used afterwards."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

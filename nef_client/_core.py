@@ -1,0 +1,269 @@
+"""What the sync and async clients share: options, request building, answer parsing.
+
+Requests are built by the generated operation modules (their path templates, media types
+and serialisers) and answers parsed by their parsers; the clients own only the sending,
+because the generated ``sync_detailed`` hides what this layer needs (the redirect chain,
+the request to retry, the Location of a 303, which it parses to ``None``).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from npcf_bdt_client import Client as GeneratedClient
+from npcf_bdt_client.api.bdt_policies_collection import create_bdt_policy
+from npcf_bdt_client.api.individual_bdt_policy_document import get_bdt_policy, update_bdt_policy
+from npcf_bdt_client.models import (
+    BdtPolicy,
+    BdtPolicyDataPatch,
+    BdtReqData,
+    BdtReqDataPatch,
+    NetworkAreaInfo,
+    PatchBdtPolicy,
+    Snssai,
+    Tai,
+    TimeWindow,
+    UsageThreshold,
+)
+from npcf_bdt_client.types import UNSET, Unset
+
+from nef_client._models import PolicyResult
+from nef_client._retry import parse_retry_after
+from nef_client.exceptions import UnexpectedResponse, error_from_response
+
+API_PATH = "/npcf-bdtpolicycontrol/v1"
+StrPath = str | os.PathLike[str]
+CertSpec = StrPath | tuple[StrPath, StrPath]
+Area = NetworkAreaInfo | Sequence[Tai]
+
+
+def api_base_url(url: str) -> str:
+    """Accept an apiRoot or the API's full base URL; return the full base URL."""
+    url = url.rstrip("/")
+    return url if url.endswith(API_PATH) else url + API_PATH
+
+
+def ssl_context(
+    verify: bool, ca_bundle: StrPath | None, client_cert: CertSpec | None
+) -> ssl.SSLContext:
+    if ca_bundle is not None:
+        context = ssl.create_default_context(cafile=os.fspath(ca_bundle))
+    else:
+        context = httpx.create_ssl_context()  # certifi's roots, as httpx does by default
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if client_cert is not None:
+        if isinstance(client_cert, tuple):
+            context.load_cert_chain(os.fspath(client_cert[0]), os.fspath(client_cert[1]))
+        else:
+            context.load_cert_chain(os.fspath(client_cert))
+    return context
+
+
+def httpx_options(
+    base_url: str,
+    *,
+    verify: bool,
+    ca_bundle: StrPath | None,
+    client_cert: CertSpec | None,
+    context: ssl.SSLContext | None,
+    timeout: float | httpx.Timeout,
+) -> dict[str, Any]:
+    """Keyword arguments of the one httpx client (one connection pool) a client owns."""
+    scheme = httpx.URL(base_url).scheme
+    if scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be http:// or https://, not {base_url!r}")
+    return {
+        "base_url": base_url,
+        # The SBI is HTTP/2 (TS 29.500 clause 5.2): without TLS there is nothing to
+        # negotiate with, so h2c with prior knowledge; with TLS, ALPN offers h2 first.
+        "http1": scheme == "https",
+        "http2": True,
+        "verify": context or ssl_context(verify, ca_bundle, client_cert),
+        "timeout": timeout,
+        "follow_redirects": False,  # 303/307/308 are handled by the client itself
+    }
+
+
+def generated_client(http: httpx.Client | httpx.AsyncClient) -> GeneratedClient:
+    """A generated client sharing ``http``'s pool, for the generated parsers and users."""
+    client = GeneratedClient(base_url=str(http.base_url))
+    if isinstance(http, httpx.Client):
+        client.set_httpx_client(http)
+    else:
+        client.set_async_httpx_client(http)
+    return client
+
+
+def _window(window: tuple[datetime, datetime] | TimeWindow) -> TimeWindow:
+    if isinstance(window, TimeWindow):
+        return window
+    start, stop = window
+    for value in (start, stop):
+        if value.tzinfo is None:
+            raise ValueError("window times need a time zone (RFC 3339 date-time)")
+    if stop <= start:
+        raise ValueError("the window's stop must be after its start")
+    return TimeWindow(start_time=start, stop_time=stop)
+
+
+def _set(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+@dataclass(frozen=True)
+class CreateArgs:
+    """The parameters of ``create``, shared by the twins and documented there."""
+
+    asp_id: str
+    volume_per_ue: int | UsageThreshold
+    number_of_ues: int
+    desired_window: tuple[datetime, datetime] | TimeWindow
+    area: Area | None = None
+    dnn: str | None = None
+    snssai: Snssai | tuple[int, str | None] | None = None
+    notification_uri: str | None = None
+    warnings: bool | None = None
+    internal_group_id: str | None = None
+    supported_features: str | None = None
+
+    def body(self) -> BdtReqData:
+        volume = self.volume_per_ue
+        if not isinstance(volume, UsageThreshold):
+            if volume < 0:
+                raise ValueError("volume_per_ue must be >= 0 bytes")
+            volume = UsageThreshold(total_volume=volume)
+        if self.number_of_ues < 1:
+            raise ValueError("number_of_ues must be >= 1")
+        area: NetworkAreaInfo | Unset = UNSET
+        if isinstance(self.area, NetworkAreaInfo):
+            area = self.area
+        elif self.area is not None:
+            area = NetworkAreaInfo(tais=list(self.area))
+        snssai: Snssai | Unset = UNSET
+        if isinstance(self.snssai, Snssai):
+            snssai = self.snssai
+        elif self.snssai is not None:
+            sst, sd = self.snssai
+            snssai = Snssai(sst=sst, sd=_set(sd))
+        return BdtReqData(
+            asp_id=self.asp_id,
+            des_time_int=_window(self.desired_window),
+            num_of_ues=self.number_of_ues,
+            vol_per_ue=volume,
+            dnn=_set(self.dnn),
+            inter_group_id=_set(self.internal_group_id),
+            notif_uri=_set(self.notification_uri),
+            nw_area_info=area,
+            snssai=snssai,
+            supp_feat=_set(self.supported_features),
+            # The generated model defaults this to False; send it only when asked to.
+            warn_notif_req=_set(self.warnings),
+        )
+
+
+def create_request(http: httpx.Client | httpx.AsyncClient, args: CreateArgs) -> httpx.Request:
+    return http.build_request(**create_bdt_policy._get_kwargs(body=args.body()))
+
+
+def get_request(
+    http: httpx.Client | httpx.AsyncClient, policy_id: str, url: str | None = None
+) -> httpx.Request:
+    kwargs = get_bdt_policy._get_kwargs(policy_id)
+    if url is not None:
+        kwargs["url"] = url  # an absolute Location, possibly on another PCF
+    return http.build_request(**kwargs)
+
+
+def patch_request(
+    http: httpx.Client | httpx.AsyncClient,
+    policy_id: str,
+    *,
+    selected_id: int | None = None,
+    warnings: bool | None = None,
+) -> httpx.Request:
+    """A merge patch carrying only what the caller set (RFC 7396: absent = unchanged)."""
+    body = PatchBdtPolicy(
+        bdt_pol_data=UNSET
+        if selected_id is None
+        else BdtPolicyDataPatch(sel_trans_policy_id=selected_id),
+        bdt_req_data=UNSET if warnings is None else BdtReqDataPatch(warn_notif_req=warnings),
+    )
+    return http.build_request(**update_bdt_policy._get_kwargs(policy_id, body=body))
+
+
+def policy_id_from(location: str) -> str:
+    return httpx.URL(location).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def raise_for(response: httpx.Response) -> None:
+    raise error_from_response(response, parse_retry_after(response.headers.get("retry-after")))
+
+
+def _policy(response: httpx.Response, parser: Any, client: GeneratedClient) -> BdtPolicy:
+    try:
+        parsed = parser._build_response(client=client, response=response).parsed
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnexpectedResponse(
+            f"{response.status_code} body is not a BdtPolicy: {exc}",
+            response.status_code,
+            response.content,
+        ) from exc
+    if not isinstance(parsed, BdtPolicy) or isinstance(parsed.bdt_pol_data, Unset):
+        raise UnexpectedResponse(
+            f"{response.status_code} without a BdtPolicy body",
+            response.status_code,
+            response.content,
+        )
+    return parsed
+
+
+def result(
+    policy: BdtPolicy, location: str, existing: bool = False, policy_id: str | None = None
+) -> PolicyResult:
+    data = policy.bdt_pol_data
+    assert not isinstance(data, Unset)  # checked by _policy
+    selected = data.sel_trans_policy_id
+    return PolicyResult(
+        policy_id=policy_id or policy_id_from(location),
+        location=location,
+        bdt_ref_id=data.bdt_ref_id,
+        candidates=tuple(data.transf_policies),
+        selected_id=None if isinstance(selected, Unset) else selected,
+        existing=existing,
+        policy=policy,
+    )
+
+
+def created_location(response: httpx.Response) -> str:
+    """The Location of a 201 or 303 answer to a create, which TS 29.554 makes mandatory."""
+    location = response.headers.get("location")
+    if not location:
+        raise UnexpectedResponse(
+            f"{response.status_code} to a create without a Location header",
+            response.status_code,
+            response.content,
+        )
+    return str(response.request.url.join(location))
+
+
+def created_result(response: httpx.Response, client: GeneratedClient) -> PolicyResult:
+    return result(_policy(response, create_bdt_policy, client), created_location(response))
+
+
+def read_result(
+    response: httpx.Response, client: GeneratedClient, existing: bool = False
+) -> PolicyResult:
+    location = str(response.request.url)
+    return result(_policy(response, get_bdt_policy, client), location, existing)
+
+
+def updated_result(response: httpx.Response, client: GeneratedClient) -> PolicyResult:
+    return result(_policy(response, update_bdt_policy, client), str(response.request.url))

@@ -1,0 +1,254 @@
+"""``nef-bdt``: negotiate BDT policies with a PCF from a shell, and watch its warnings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
+from npcf_bdt_client.types import Unset
+
+from nef_client import Client, NefClientError, NrfClientCredentials, PolicyResult
+from nef_client._units import parse_duration, parse_time, parse_volume
+
+DEFAULT_PCF = "http://127.0.0.1:8080"
+
+
+def _typed(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Adapt a parser for argparse, which turns ArgumentTypeError into a usage error."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    convert.__name__ = parse.__name__.removeprefix("parse_")
+    return convert
+
+
+def _tai(text: str) -> Tai:
+    """MCC-MNC-TAC, e.g. 001-01-0001."""
+    try:
+        mcc, mnc, tac = text.split("-")
+    except ValueError as exc:
+        raise ValueError(f"not a TAI: {text!r} (MCC-MNC-TAC, e.g. 001-01-0001)") from exc
+    return Tai(plmn_id=PlmnId(mcc=mcc, mnc=mnc), tac=tac)
+
+
+def _snssai(text: str) -> tuple[int, str | None]:
+    """SST or SST:SD, e.g. 1 or 1:010203."""
+    sst, _, sd = text.partition(":")
+    if not sst.isdigit():
+        raise ValueError(f"not an S-NSSAI: {text!r} (SST or SST:SD, e.g. 1:010203)")
+    return int(sst), sd or None
+
+
+def _time(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _opt(value: Any) -> str:
+    return "-" if isinstance(value, Unset) or value is None else str(value)
+
+
+def candidates_table(candidates: Sequence[TransferPolicy], selected: int | None = None) -> str:
+    """The transfer policies as an aligned text table; the selected one is starred."""
+    header = ("id", "start", "stop", "duration", "rating group", "max DL", "max UL")
+    rows = [header]
+    for c in candidates:
+        window = c.rec_time_int
+        mark = "*" if c.trans_policy_id == selected else ""
+        rows.append(
+            (
+                f"{c.trans_policy_id}{mark}",
+                _time(window.start_time),
+                _time(window.stop_time),
+                str(window.stop_time - window.start_time),
+                str(c.rating_group),
+                _opt(c.max_bit_rate_dl),
+                _opt(c.max_bit_rate_ul),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _print_policy(result: PolicyResult, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        document: dict[str, Any] = {"policyId": result.policy_id, "location": result.location}
+        document.update(result.policy.to_dict())
+        document["existing"] = result.existing
+        print(json.dumps(document, indent=2, default=str), file=out)
+        return
+    existing = " (an equivalent policy already existed)" if result.existing else ""
+    print(f"policy     {result.policy_id}{existing}", file=out)
+    print(f"location   {result.location}", file=out)
+    print(f"bdtRefId   {result.bdt_ref_id}", file=out)
+    print(f"selected   {_opt(result.selected_id)}", file=out)
+    print("", file=out)
+    print(candidates_table(result.candidates, result.selected_id), file=out)
+
+
+def _client(args: argparse.Namespace) -> Client:
+    auth = None
+    if args.nrf:
+        if not args.nf_instance_id:
+            raise SystemExit("nef-bdt: --nrf needs --nf-instance-id")
+        auth = NrfClientCredentials(nrf_url=args.nrf, nf_instance_id=args.nf_instance_id)
+    cert: Any = (args.cert, args.key) if args.key else args.cert
+    return Client(
+        args.pcf,
+        auth=auth,
+        verify=not args.insecure,
+        ca_bundle=args.ca,
+        client_cert=cert,
+        timeout=args.timeout,
+    )
+
+
+def _negotiate(args: argparse.Namespace, out: TextIO) -> int:
+    start: datetime = args.start
+    stop: datetime = args.stop if args.stop else start + args.duration
+    with _client(args) as client:
+        result = client.create(
+            args.asp,
+            volume_per_ue=args.volume,
+            number_of_ues=args.ues,
+            desired_window=(start, stop),
+            area=args.tai or None,
+            dnn=args.dnn,
+            snssai=args.snssai,
+            notification_uri=args.notif_uri,
+            warnings=True if args.warnings else None,
+        )
+    _print_policy(result, args.json, out)
+    return 0
+
+
+def _select(args: argparse.Namespace, out: TextIO) -> int:
+    with _client(args) as client:
+        _print_policy(client.select(args.policy_id, args.transfer_policy_id), args.json, out)
+    return 0
+
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    with _client(args) as client:
+        _print_policy(client.get(args.policy_id), args.json, out)
+    return 0
+
+
+def _warnings(args: argparse.Namespace, out: TextIO) -> int:
+    with _client(args) as client:
+        result = client.switch_warnings(args.policy_id, args.state == "on")
+    _print_policy(result, args.json, out)
+    return 0
+
+
+def format_notification(notification: Notification) -> str:
+    lines = [f"warning for bdtRefId {notification.bdt_ref_id}"]
+    if not isinstance(notification.time_window, Unset):
+        window = notification.time_window
+        lines.append(f"  degraded {_time(window.start_time)} .. {_time(window.stop_time)}")
+    if isinstance(notification.cand_policies, Unset):
+        lines.append("  no candidate offered")
+    else:
+        lines.append(candidates_table(notification.cand_policies))
+    return "\n".join(lines)
+
+
+def _listen(args: argparse.Namespace, out: TextIO) -> int:
+    from nef_client.receiver import serve_receiver
+
+    def show(notification: Notification) -> None:
+        if args.json:
+            print(json.dumps(notification.to_dict(), default=str), file=out, flush=True)
+        else:
+            print(format_notification(notification), file=out, flush=True)
+
+    print(f"listening on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=out, flush=True)
+    serve_receiver(show, args.host, args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nef-bdt", description="Negotiate background data transfer policies with a PCF."
+    )
+    parser.add_argument(
+        "--pcf",
+        default=os.environ.get("NEF_BDT_PCF", DEFAULT_PCF),
+        help=f"the PCF's apiRoot (env NEF_BDT_PCF; default {DEFAULT_PCF})",
+    )
+    parser.add_argument("--nrf", help="NRF apiRoot to get OAuth2 tokens from")
+    parser.add_argument("--nf-instance-id", help="this NEF's NF instance id, for the NRF")
+    parser.add_argument("--ca", help="PEM file of the CAs to trust")
+    parser.add_argument("--cert", help="client certificate (PEM) for mutual TLS")
+    parser.add_argument("--key", help="key of --cert, if not in the same file")
+    parser.add_argument("--insecure", action="store_true", help="do not verify the PCF")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    negotiate = commands.add_parser("negotiate", help="ask for transfer policies (create)")
+    negotiate.add_argument("--asp", required=True, help="ASP identifier")
+    negotiate.add_argument(
+        "--volume", required=True, type=_typed(parse_volume), help="per UE: 500MB, 2GiB..."
+    )
+    negotiate.add_argument("--ues", required=True, type=int, help="number of UEs")
+    negotiate.add_argument(
+        "--start",
+        required=True,
+        type=_typed(parse_time),
+        help="ISO 8601 (UTC if no offset), now, +1d",
+    )
+    end = negotiate.add_mutually_exclusive_group(required=True)
+    end.add_argument("--duration", type=_typed(parse_duration), help="2h, 1h30m, PT6H")
+    end.add_argument("--stop", type=_typed(parse_time), help="like --start")
+    negotiate.add_argument("--tai", action="append", type=_typed(_tai), help="MCC-MNC-TAC")
+    negotiate.add_argument("--dnn", help="data network name")
+    negotiate.add_argument("--snssai", type=_typed(_snssai), help="SST or SST:SD")
+    negotiate.add_argument("--notif-uri", help="where the PCF sends warnings")
+    negotiate.add_argument("--warnings", action="store_true", help="ask for warnings")
+    negotiate.set_defaults(run=_negotiate)
+
+    select = commands.add_parser("select", help="select a transfer policy")
+    select.add_argument("policy_id")
+    select.add_argument("transfer_policy_id", type=int, help="0 = none acceptable")
+    select.set_defaults(run=_select)
+
+    show = commands.add_parser("show", help="show a policy")
+    show.add_argument("policy_id")
+    show.set_defaults(run=_show)
+
+    warnings = commands.add_parser("warnings", help="switch warning notifications on or off")
+    warnings.add_argument("policy_id")
+    warnings.add_argument("state", choices=["on", "off"])
+    warnings.set_defaults(run=_warnings)
+
+    listen = commands.add_parser("listen", help="receive and print warning notifications")
+    listen.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    listen.add_argument("--port", type=int, default=8090, help="port to listen on")
+    listen.set_defaults(run=_listen)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args, out or sys.stdout)
+    except NefClientError as exc:
+        print(f"nef-bdt: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""The stub PCF and the pytest plugin: reset, faults, journal, issue 4's admin calls."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from nef_client import Client
+from nef_client.testing import NotificationSink, PcfStub, PcfStubError, StubFeatureUnavailable
+
+START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
+WINDOW = (START, START + timedelta(hours=6))
+ISSUE_4 = "needs the PCF admin endpoints of issue 4 (load-aware engine)"
+
+# Set by part 1, read by part 2: a policy created in one test must not be seen by the next.
+_CARRIED: dict[str, str] = {}
+
+
+def test_plugin_is_registered_through_the_entry_point(pytestconfig: pytest.Config) -> None:
+    plugin = pytestconfig.pluginmanager.get_plugin("nef_client")
+    assert plugin is not None and plugin.__name__ == "nef_client.pytest_plugin"
+
+
+def test_each_test_gets_an_empty_store_part_1(pcf_stub: PcfStub) -> None:
+    with Client(pcf_stub.url) as client:
+        created = client.create("a", volume_per_ue=1, number_of_ues=1, desired_window=WINDOW)
+    _CARRIED["policy_id"] = created.policy_id
+    pcf_stub.fail_next(3, status=500)  # left pending on purpose
+
+
+def test_each_test_gets_an_empty_store_part_2(pcf_stub: PcfStub) -> None:
+    policy_id = _CARRIED.get("policy_id")
+    if policy_id is None:
+        pytest.skip("runs after part 1 only")
+    assert pcf_stub.requests() == []
+    response = httpx.get(f"{pcf_stub.url}/bdtpolicies/{policy_id}")
+    assert response.status_code == 404  # the policy of part 1 is gone, and no fault is left
+
+
+def test_fault_body_and_headers_follow_ts_29500(pcf_stub: PcfStub) -> None:
+    pcf_stub.fail_next(1, status=503, cause="NF_CONGESTION", retry_after=3)
+    response = httpx.get(f"{pcf_stub.url}/bdtpolicies/x")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "3"
+    assert response.json()["cause"] == "NF_CONGESTION"
+    assert httpx.get(f"{pcf_stub.url}/bdtpolicies/x").status_code == 404  # only one
+
+
+def test_fault_filtered_by_method(pcf_stub: PcfStub) -> None:
+    pcf_stub.fail_next(1, status=500, method="PATCH")
+    assert httpx.get(f"{pcf_stub.url}/bdtpolicies/x").status_code == 404
+    patched = httpx.patch(
+        f"{pcf_stub.url}/bdtpolicies/x",
+        content=b"{}",
+        headers={"content-type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 500
+
+
+def test_invalid_fault_is_refused(pcf_stub: PcfStub) -> None:
+    with pytest.raises(PcfStubError, match="location"):
+        pcf_stub.fail_next(1, status=307)
+
+
+def test_journal_records_bodies_headers_and_clears(pcf_stub: PcfStub) -> None:
+    httpx.post(f"{pcf_stub.url}/bdtpolicies", json={"aspId": "x"}, headers={"x-test": "1"})
+    (entry,) = pcf_stub.requests()
+    assert (entry.method, entry.path, entry.status) == (
+        "POST",
+        "/npcf-bdtpolicycontrol/v1/bdtpolicies",
+        400,
+    )
+    assert entry.body == {"aspId": "x"}
+    assert entry.headers["x-test"] == "1"
+    assert entry.http_version == "1.1"
+    pcf_stub.clear_requests()
+    assert pcf_stub.requests() == []
+
+
+def test_stub_admin_is_absent_without_the_flag(tmp_path: object) -> None:
+    from tests.server_process import running_pcf
+
+    with running_pcf(tmp_path / "plain.db") as (url, _):  # type: ignore[operator]
+        root = url.rsplit("/npcf-bdtpolicycontrol", 1)[0]
+        assert httpx.get(f"{root}/pcf-bdt-admin/v1/requests").status_code == 404
+
+
+def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
+    try:
+        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
+    except StubFeatureUnavailable:
+        pytest.skip(ISSUE_4)
+    areas = pcf_stub.areas()
+    assert "area-1" in str(areas)
+
+
+def test_degradation_sends_warning_notifications(
+    pcf_stub: PcfStub, nef_notifications: NotificationSink
+) -> None:
+    try:
+        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
+    except StubFeatureUnavailable:
+        pytest.skip(ISSUE_4)
+    with Client(pcf_stub.url) as client:
+        created = client.create(
+            "video",
+            volume_per_ue=500_000_000,
+            number_of_ues=1000,
+            desired_window=WINDOW,
+            notification_uri=nef_notifications.url + "/bdt",
+            warnings=True,
+        )
+        client.select(created.policy_id, created.candidates[0].trans_policy_id)
+    outcome = pcf_stub.degrade("area-1", WINDOW[0], WINDOW[1], factor=0.3)
+    assert outcome["affected"], outcome
+    # One notification per notified policy; ours is the only one in this fresh store.
+    received = nef_notifications.wait(len(outcome["notified"]))
+    assert [n.bdt_ref_id for n in received] == [created.bdt_ref_id] * len(outcome["notified"])
