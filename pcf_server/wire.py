@@ -38,6 +38,12 @@ class DocumentError(ValueError):
         self.reason = reason
         self.missing = missing
         self.optional = optional
+        # Further errors found in the same document, so that all are reported at once.
+        self.related: tuple[DocumentError, ...] = ()
+
+    @property
+    def all(self) -> tuple[DocumentError, ...]:
+        return (self, *self.related)
 
 
 def format_bitrate(bits_per_second: float) -> str:
@@ -231,17 +237,32 @@ def update_from_document(doc: dict[str, Any]) -> UpdateFields:
         selected = selection.get("selTransPolicyId")
         return UpdateFields(
             selected_id=(
-                None
-                if selected is None
-                else _integer(selected, "/bdtPolData/selTransPolicyId")
+                None if selected is None else _integer(selected, "/bdtPolData/selTransPolicyId")
             ),
             warn_notif_req=switches.get("warnNotifReq"),
         )
     if "selTransPolicyId" in doc:
-        warn = doc.get("warnNotifReq")
-        return UpdateFields(
-            selected_id=_integer(doc["selTransPolicyId"], "/selTransPolicyId"),
-            warn_notif_req=None if warn is None else _boolean(warn, "/warnNotifReq"),
-            selection_pointer="/selTransPolicyId",
-        )
+        return _bare_update(doc)
     return UpdateFields()
+
+
+def _bare_update(doc: dict[str, Any]) -> UpdateFields:
+    errors: list[DocumentError] = []
+    selected: int | None = None
+    warn: bool | None = None
+    try:
+        selected = _integer(doc["selTransPolicyId"], "/selTransPolicyId")
+    except DocumentError as exc:
+        errors.append(exc)
+    if doc.get("warnNotifReq") is not None:
+        try:
+            warn = _boolean(doc["warnNotifReq"], "/warnNotifReq")
+        except DocumentError as exc:
+            errors.append(exc)
+    if errors:
+        first, *rest = errors
+        first.related = tuple(rest)
+        raise first
+    return UpdateFields(
+        selected_id=selected, warn_notif_req=warn, selection_pointer="/selTransPolicyId"
+    )

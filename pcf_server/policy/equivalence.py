@@ -1,4 +1,4 @@
-"""When is a Create request "equivalent" to an existing Individual BDT policy (303 See Other)?
+"""The rule for "equivalent" Create requests, which the PCF answers with 303 See Other.
 
 TS 29.554 clause 5.3.2.3.1 lets the PCF answer ``303 See Other`` with the Location of an
 existing Individual BDT policy when the result of the POST "would be equivalent" to it,
