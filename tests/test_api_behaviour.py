@@ -6,6 +6,7 @@ its own policies, with an aspId of its own, so that no test sees another's.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -370,3 +371,20 @@ def test_no_supp_feat_means_none_and_none_echoed(api: httpx.Client) -> None:
     assert ignored.status_code == 200
     # Without BdtNotification_5G the switch does not exist: ignored, the echo unchanged.
     assert ignored.json()["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_h2c_body_without_content_length(api: httpx.Client) -> None:
+    """HTTP/2 needs no Content-Length; connexion alone would take such a body as absent."""
+    raw = json.dumps(request()).encode()
+
+    def stream() -> Iterator[bytes]:
+        yield raw[:10]
+        yield raw[10:]
+
+    with httpx.Client(base_url=api.base_url, http1=False, http2=True) as h2:
+        response = h2.post(
+            "/bdtpolicies", content=stream(), headers={"content-type": "application/json"}
+        )
+    assert response.http_version == "HTTP/2"
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 201, response.text
