@@ -91,7 +91,9 @@ class AsyncClient:
             warnings: request warning notifications (warnNotifReq); None sends nothing,
                 which the PCF reads as false.
             internal_group_id: the internal group of the UEs (interGroupId).
-            supported_features: the suppFeat hex string to negotiate.
+            supported_features: the suppFeat hex string to negotiate; by default every
+                feature this client implements (BdtNotification_5G only together with
+                ``notification_uri``, which that feature makes mandatory).
 
         Returns the new policy, or with ``existing=True`` an equivalent one the PCF already
         had (303 See Other, read from its Location).

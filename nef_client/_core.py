@@ -163,10 +163,24 @@ class CreateArgs:
             notif_uri=_set(self.notification_uri),
             nw_area_info=area,
             snssai=snssai,
-            supp_feat=_set(self.supported_features),
+            supp_feat=self.supported_features or default_features(self.notification_uri),
             # The generated model defaults this to False; send it only when asked to.
             warn_notif_req=_set(self.warnings),
         )
+
+
+# TS 29.554 table 5.8-1 features this client implements: 1 BdtNotification_5G (it can
+# take warning notifications), 2 PatchCorrection (it sends PatchBdtPolicy), 3 ES3XX (it
+# follows 307/308). Feature 1 makes notifUri mandatory, so it is offered only with one.
+_FEATURES_WITH_NOTIFICATIONS = "7"
+_FEATURES_WITHOUT_NOTIFICATIONS = "6"
+
+
+def default_features(notification_uri: str | None) -> str:
+    """The suppFeat sent when the caller does not choose one."""
+    if notification_uri is None:
+        return _FEATURES_WITHOUT_NOTIFICATIONS
+    return _FEATURES_WITH_NOTIFICATIONS
 
 
 def create_request(http: httpx.Client | httpx.AsyncClient, args: CreateArgs) -> httpx.Request:

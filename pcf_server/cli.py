@@ -19,7 +19,14 @@ def _serve(args: argparse.Namespace) -> int:
         raise SystemExit(
             "pcf-bdt: --stub keeps its faults and journal in one process: use --workers 1"
         )
-    settings = Settings(db_path=args.db, api_root=args.api_root, stub=args.stub)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise SystemExit("pcf-bdt serve: --tls-cert and --tls-key go together")
+    settings = Settings(
+        db_path=args.db,
+        api_root=args.api_root,
+        max_body_bytes=args.max_body_bytes,
+        stub=args.stub,
+    )
     # Migrate once here, so that a bad database fails the command, not each worker.
     SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
@@ -29,13 +36,23 @@ def _serve(args: argparse.Namespace) -> int:
         address=args.host,
         port=args.port,
         interface=Interfaces.ASGI,
-        # auto: HTTP/1.1 and cleartext HTTP/2 with prior knowledge on one port.
+        # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear text,
+        # ALPN (h2, http/1.1) under TLS.
         http=HTTPModes.auto,
         workers=args.workers,
         log_access=args.access_log,
+        ssl_cert=args.tls_cert,
+        ssl_key=args.tls_key,
     )
     server.serve()
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="apiRoot for Location headers when a proxy is in front (e.g. https://pcf.example)",
     )
     serve.add_argument("--workers", type=int, default=1, help="server worker processes")
+    serve.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=Settings.max_body_bytes,
+        help="longest request body accepted; longer ones get 413",
+    )
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
         "--stub",

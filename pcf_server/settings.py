@@ -28,12 +28,15 @@ class Settings:
     validate_responses: bool = False
     # Test stub (api/stub.py): fault injection, request journal, store reset.
     stub: bool = False
+    # Longest request body accepted (413 beyond); BdtReqData documents are a few kB.
+    max_body_bytes: int = 1_048_576
 
     def to_environment(self) -> dict[str, str]:
         env = {
             f"{_PREFIX}DB": str(self.db_path),
             f"{_PREFIX}VALIDATE_RESPONSES": "1" if self.validate_responses else "0",
             f"{_PREFIX}STUB": "1" if self.stub else "0",
+            f"{_PREFIX}MAX_BODY_BYTES": str(self.max_body_bytes),
         }
         if self.api_root:
             env[f"{_PREFIX}API_ROOT"] = self.api_root
@@ -46,4 +49,5 @@ class Settings:
             api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
             validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
+            max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
         )

@@ -9,22 +9,41 @@ OpenAPI schema; the checks here are the ones a schema cannot express.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pcf_server.policy.features import Feature, FeatureSet, negotiate
 from pcf_server.policy.model import BdtPolicy, BdtRequest, TimeWindow, TransferPolicy, Volume
 
 _UNITS = (("Tbps", 1e12), ("Gbps", 1e9), ("Mbps", 1e6), ("Kbps", 1e3), ("bps", 1.0))
 _BITRATE = re.compile(r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$")
+# numOfUes has no bound in the schema; a transfer needs at least one UE, and the int64
+# ceiling keeps every rate computed from it a finite float.
+_MAX_UES = 2**63 - 1
 
 
 class DocumentError(ValueError):
-    """A document that passed the schema but is still unusable; ``pointer`` says where."""
+    """A document that passed the schema but is still unusable; ``pointer`` says where.
 
-    def __init__(self, pointer: str, reason: str) -> None:
+    ``missing`` tells an absent conditional attribute from a present but wrong one, as
+    TS 29.500 has distinct causes for them (MANDATORY_IE_MISSING / _INCORRECT).
+    """
+
+    def __init__(
+        self, pointer: str, reason: str, *, missing: bool = False, optional: bool = False
+    ) -> None:
         super().__init__(f"{pointer}: {reason}")
         self.pointer = pointer
         self.reason = reason
+        self.missing = missing
+        self.optional = optional
+        # Further errors found in the same document, so that all are reported at once.
+        self.related: tuple[DocumentError, ...] = ()
+
+    @property
+    def all(self) -> tuple[DocumentError, ...]:
+        return (self, *self.related)
 
 
 def format_bitrate(bits_per_second: float) -> str:
@@ -50,6 +69,11 @@ def parse_datetime(text: str, pointer: str) -> datetime:
         raise DocumentError(pointer, f"not an RFC 3339 date-time: {text!r}") from exc
     if value.tzinfo is None:
         raise DocumentError(pointer, "date-time needs a time zone offset (RFC 3339)")
+    try:
+        # Every instant is handled in UTC later on; 0001-01-01T00:00:00+01:00 has none.
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise DocumentError(pointer, f"date-time out of range: {text!r}") from exc
     return value
 
 
@@ -69,21 +93,38 @@ def window_to_document(window: TimeWindow) -> dict[str, str]:
     return {"startTime": format_datetime(window.start), "stopTime": format_datetime(window.stop)}
 
 
-def request_from_document(doc: dict[str, Any]) -> BdtRequest:
-    """Build the domain request from a schema-valid ``BdtReqData``."""
+def request_from_document(doc: dict[str, Any], features: FeatureSet | None = None) -> BdtRequest:
+    """Build the domain request from a schema-valid ``BdtReqData``.
+
+    ``features`` are those negotiated for the policy (by default, those this PCF would
+    negotiate for ``doc["suppFeat"]``). Without BdtNotification_5G the notification
+    attributes are not part of the request (TS 29.554 clause 4.2.2.2: notifUri and
+    warnNotifReq are sent "if BdtNotification_5G feature is supported"), so the domain
+    request has warnings off and no notifUri; the document keeps them for the echo.
+    """
+    if features is None:
+        features = negotiate(doc.get("suppFeat")) or FeatureSet()
+    notifications = Feature.BDT_NOTIFICATION_5G in features
+    if notifications and "notifUri" not in doc:
+        raise DocumentError(
+            "/notifUri", "notifUri is mandatory when BdtNotification_5G is supported", missing=True
+        )
+    ues = doc["numOfUes"]
+    if not 1 <= ues <= _MAX_UES:
+        raise DocumentError("/numOfUes", f"numOfUes must be between 1 and {_MAX_UES}")
     volume = doc["volPerUe"]
     return BdtRequest(
         asp_id=doc["aspId"],
         desired_window=window_from_document(doc["desTimeInt"], "/desTimeInt"),
-        number_of_ues=doc["numOfUes"],
+        number_of_ues=ues,
         volume_per_ue=Volume(
             total=volume.get("totalVolume"),
             downlink=volume.get("downlinkVolume"),
             uplink=volume.get("uplinkVolume"),
             duration_s=volume.get("duration"),
         ),
-        warn_notif_req=bool(doc.get("warnNotifReq", False)),
-        notif_uri=doc.get("notifUri"),
+        warn_notif_req=notifications and bool(doc.get("warnNotifReq", False)),
+        notif_uri=doc.get("notifUri") if notifications else None,
         supported_features=doc.get("suppFeat"),
     )
 
@@ -138,10 +179,90 @@ def policy_from_documents(
     return BdtPolicy(
         policy_id=policy_id,
         bdt_ref_id=data["bdtRefId"],
-        request=request_from_document(request_document),
+        request=request_from_document(
+            request_document, FeatureSet.parse(data.get("suppFeat") or "")
+        ),
         request_document=request_document,
         transfer_policies=tuple(transfer_policy_from_document(d) for d in data["transfPolicies"]),
         selected_id=data.get("selTransPolicyId"),
         supported_features=data.get("suppFeat"),
         version=version,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFields:
+    """What an Update body asks for, whichever release's shape it came in.
+
+    ``selection_pointer`` is where the selection sat in the body, so that an error about
+    it names the attribute the NEF actually sent.
+    """
+
+    selected_id: int | None = None
+    warn_notif_req: bool | None = None
+    selection_pointer: str = "/bdtPolData/selTransPolicyId"
+
+
+def _integer(value: Any, pointer: str) -> int:
+    # bool is an int in Python but not in JSON; 3.0 is the integer 3 in JSON.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if type(value) is not int:
+        raise DocumentError(pointer, f"{value!r} is not an integer")
+    return value
+
+
+def _boolean(value: Any, pointer: str) -> bool:
+    if type(value) is not bool:
+        raise DocumentError(pointer, f"{value!r} is not a boolean", optional=True)
+    return value
+
+
+def update_from_document(doc: dict[str, Any]) -> UpdateFields:
+    """Read a merge-patch Update body of any release (see DOMAIN.md, "Wire format").
+
+    - ``PatchBdtPolicy`` (Rel-15 V15.6, Rel-16 V16.6 to Rel-18) and the draft's
+      ``BdtPolicyPatch``: ``{"bdtPolData": {"selTransPolicyId": n},
+      "bdtReqData": {"warnNotifReq": b}}``; connexion validated it against the schema.
+    - the bare ``BdtPolicyDataPatch`` of Rel-15 V15.2-15.5 and Rel-16 V16.0-16.5:
+      ``{"selTransPolicyId": n}`` or ``{"selTransPolicyId": n, "warnNotifReq": b}``.
+      PatchBdtPolicy allows additional properties, so this passed the schema unchecked
+      and is checked here.
+
+    A body with neither shape's members changes nothing (an empty merge patch).
+    """
+    if "bdtPolData" in doc or "bdtReqData" in doc:
+        selection = doc.get("bdtPolData") or {}
+        switches = doc.get("bdtReqData") or {}
+        selected = selection.get("selTransPolicyId")
+        return UpdateFields(
+            selected_id=(
+                None if selected is None else _integer(selected, "/bdtPolData/selTransPolicyId")
+            ),
+            warn_notif_req=switches.get("warnNotifReq"),
+        )
+    if "selTransPolicyId" in doc:
+        return _bare_update(doc)
+    return UpdateFields()
+
+
+def _bare_update(doc: dict[str, Any]) -> UpdateFields:
+    errors: list[DocumentError] = []
+    selected: int | None = None
+    warn: bool | None = None
+    try:
+        selected = _integer(doc["selTransPolicyId"], "/selTransPolicyId")
+    except DocumentError as exc:
+        errors.append(exc)
+    if doc.get("warnNotifReq") is not None:
+        try:
+            warn = _boolean(doc["warnNotifReq"], "/warnNotifReq")
+        except DocumentError as exc:
+            errors.append(exc)
+    if errors:
+        first, *rest = errors
+        first.related = tuple(rest)
+        raise first
+    return UpdateFields(
+        selected_id=selected, warn_notif_req=warn, selection_pointer="/selTransPolicyId"
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -26,9 +28,18 @@ def free_port() -> int:
 
 @contextmanager
 def running_pcf(
-    db: Path, port: int | None = None, extra_args: Sequence[str] = (), timeout: float = 30.0
+    db: Path,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = 30.0,
+    scheme: str = "http",
+    verify: ssl.SSLContext | bool = True,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Yield (base URL of the API, process) once the server answers; stop it after."""
+    """Yield (base URL of the API, process) once the server answers; stop it after.
+
+    The server runs in a session (process group) of its own, so that ``kill_hard`` can
+    take its worker processes down with it.
+    """
     port = port or free_port()
     log = db.with_suffix(".log").open("wb")
     # The console script that users run, when installed; the module otherwise.
@@ -37,15 +48,17 @@ def running_pcf(
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), "--db", str(db), *extra_args],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+        start_new_session=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}{BASE_PATH}"
+    url = f"{scheme}://127.0.0.1:{port}{BASE_PATH}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"PCF exited with {process.returncode}: {_tail(db)}")
             try:
-                if httpx.get(f"{url}/bdtpolicies/probe", timeout=1).status_code == 404:
+                probe = httpx.get(f"{url}/bdtpolicies/probe", timeout=1, verify=verify)
+                if probe.status_code == 404:
                     break
             except httpx.TransportError:
                 pass
@@ -59,9 +72,22 @@ def running_pcf(
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                kill_hard(process)
+        _reap_group(process)
         log.close()
+
+
+def kill_hard(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the server and its workers at once, as a crash or the OOM killer would."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _reap_group(process: subprocess.Popen[bytes]) -> None:
+    """Workers orphaned by a killed server would keep the port and the database."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _tail(db: Path) -> str:

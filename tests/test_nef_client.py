@@ -71,6 +71,8 @@ def test_wire_bodies_carry_only_what_the_caller_set(pcf_stub: PcfStub) -> None:
         "desTimeInt": {"startTime": "2031-03-01T01:00:00Z", "stopTime": "2031-03-01T07:00:00Z"},
         "numOfUes": 1000,
         "volPerUe": {"totalVolume": 500_000_000},
+        # Without a notification URI, every feature of the client but BdtNotification_5G.
+        "suppFeat": "6",
     }
     assert select == {"bdtPolData": {"selTransPolicyId": created.candidates[0].trans_policy_id}}
     assert warn_on == {"bdtReqData": {"warnNotifReq": True}}
@@ -99,6 +101,10 @@ def test_optional_create_parameters_reach_the_pcf(pcf_stub: PcfStub) -> None:
     assert body["snssai"] == {"sst": 1, "sd": "010203"}
     assert body["notifUri"] == "http://nef.example/notify"
     assert body["warnNotifReq"] is True
+    # With a notification URI the client also offers BdtNotification_5G (bit 1)...
+    assert body["suppFeat"] == "7"
+    # ...and the PCF agreed to it, so the warnings really are on.
+    assert created.policy.bdt_pol_data.supp_feat == "7"
 
 
 def test_naive_window_is_refused_before_sending(pcf_stub: PcfStub) -> None:
@@ -240,7 +246,11 @@ def test_async_client_does_the_same(pcf_stub: PcfStub) -> None:
     async def scenario() -> tuple[nef_client.PolicyResult, ...]:
         async with AsyncClient(pcf_stub.url, retry=FAST) as client:
             created = await client.create(
-                "video-asp", volume_per_ue=1000, number_of_ues=10, desired_window=WINDOW
+                "video-asp",
+                volume_per_ue=1000,
+                number_of_ues=10,
+                desired_window=WINDOW,
+                notification_uri="http://nef.example/notify",
             )
             many = await asyncio.gather(*(client.get(created.policy_id) for _ in range(5)))
             selected = await client.select(created.policy_id, created.candidates[0].trans_policy_id)

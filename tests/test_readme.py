@@ -26,6 +26,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert block("test-command").endswith(".venv/bin/pytest")
 
 
+def test_ci_runs_the_readme_fuzz_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "readme_block fuzz-command" in ci
+    assert block("fuzz-command") == ".venv/bin/python scripts/fuzz.py"
+
+
 def test_run_command_starts_the_pcf_with_defaults() -> None:
     command = block("run-command")
     assert command.endswith(".venv/bin/pcf-bdt serve")

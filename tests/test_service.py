@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from pcf_server.policy.decision import EvenSplitDecider
-from pcf_server.service import BdtPolicyControl, InvalidSelection, PolicyNotFound, PolicyPatch
+from pcf_server.service import (
+    BdtPolicyControl,
+    EquivalentPolicyExists,
+    InvalidSelection,
+    PolicyNotFound,
+    PolicyPatch,
+)
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
 
@@ -32,10 +38,14 @@ def test_create_offers_ids_from_one_with_rates_per_direction(service: BdtPolicyC
     assert service.get(policy.policy_id) == policy
 
 
+WITH_NOTIFICATIONS = {**REQUEST, "suppFeat": "1", "notifUri": "http://nef.example/bdt"}
+
+
 def test_select_and_switch_warnings(service: BdtPolicyControl) -> None:
-    policy = service.create(REQUEST)
+    policy = service.create(WITH_NOTIFICATIONS)
+    assert policy.supported_features == "1"
     updated = service.update(policy.policy_id, PolicyPatch(selected_id=3, warn_notif_req=True))
-    assert updated.selected_id == 3
+    assert updated is not None and updated.selected_id == 3
     assert updated.request_document["warnNotifReq"] is True
     stored = service.get(policy.policy_id)
     assert stored.selected_id == 3 and stored.request.warn_notif_req is True
@@ -63,3 +73,94 @@ def test_inverted_window_is_refused(service: BdtPolicyControl) -> None:
     }
     with pytest.raises(DocumentError):
         service.create(bad)
+
+
+def test_without_bdt_notification_5g_notification_fields_are_off(service: BdtPolicyControl):
+    asked = {**REQUEST, "warnNotifReq": True, "notifUri": "http://nef.example/bdt"}
+    policy = service.create(asked)
+    # No suppFeat: no optional feature, and none echoed (TS 29.500 clause 6.6.2).
+    assert policy.supported_features is None
+    assert policy.request.warn_notif_req is False and policy.request.notif_uri is None
+    assert policy.request_document == asked  # the raw request is still echoed
+    stored = service.get(policy.policy_id)
+    assert stored.request.warn_notif_req is False and stored.request.notif_uri is None
+    # A later switch is ignored, not applied.
+    service.update(policy.policy_id, PolicyPatch(warn_notif_req=True))
+    assert service.get(policy.policy_id).request.warn_notif_req is False
+
+
+def test_supported_features_are_the_intersection(service: BdtPolicyControl) -> None:
+    # Bits 1, 2, 3 are ours; 5 and 8 are unknown to this PCF.
+    policy = service.create({**WITH_NOTIFICATIONS, "suppFeat": "097"})
+    assert policy.supported_features == "7"
+    without = service.create({**REQUEST, "suppFeat": "6"})
+    assert without.supported_features == "6"
+    assert without.request.warn_notif_req is False
+
+
+def test_bdt_notification_5g_needs_a_notif_uri(service: BdtPolicyControl) -> None:
+    with pytest.raises(DocumentError) as caught:
+        service.create({**REQUEST, "suppFeat": "1"})
+    assert caught.value.pointer == "/notifUri" and caught.value.missing
+
+
+def test_selecting_zero_with_notifications_removes_the_policy(service: BdtPolicyControl):
+    policy = service.create(WITH_NOTIFICATIONS)
+    assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
+    with pytest.raises(PolicyNotFound):
+        service.get(policy.policy_id)
+    # The request no longer has an equivalent: it creates a new policy.
+    assert service.create(WITH_NOTIFICATIONS).policy_id != policy.policy_id
+
+
+def test_selecting_zero_without_notifications_is_not_offered(service: BdtPolicyControl):
+    policy = service.create(REQUEST)
+    with pytest.raises(InvalidSelection):
+        service.update(policy.policy_id, PolicyPatch(selected_id=0))
+    assert service.get(policy.policy_id).selected_id is None
+
+
+def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl) -> None:
+    first = service.create(REQUEST)
+    same_instants = {
+        "volPerUe": REQUEST["volPerUe"],
+        "numOfUes": 10,
+        "desTimeInt": {
+            "startTime": "2026-12-01T02:00:00+01:00",
+            "stopTime": "2026-12-01T05:00:00.000Z",
+        },
+        "aspId": "asp",
+        "warnNotifReq": False,
+    }
+    with pytest.raises(EquivalentPolicyExists) as caught:
+        service.create(same_instants)
+    assert caught.value.policy_id == first.policy_id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"numOfUes": 11},
+        {"aspId": "other"},
+        {"suppFeat": "0"},
+        {"dnn": "internet"},
+        {"desTimeInt": {"startTime": "2026-12-01T01:00:01Z", "stopTime": "2026-12-01T05:00:00Z"}},
+    ],
+)
+def test_different_requests_are_not_equivalent(service: BdtPolicyControl, change) -> None:
+    first = service.create(REQUEST)
+    assert service.create({**REQUEST, **change}).policy_id != first.policy_id
+
+
+def test_feature_strings_are_compared_as_bits(service: BdtPolicyControl) -> None:
+    first = service.create({**WITH_NOTIFICATIONS, "suppFeat": "1"})
+    with pytest.raises(EquivalentPolicyExists):
+        service.create({**WITH_NOTIFICATIONS, "suppFeat": "0001"})
+    assert first.supported_features == "1"
+
+
+def test_number_of_ues_must_be_positive(service: BdtPolicyControl) -> None:
+    for ues in (0, -1, 2**63):
+        with pytest.raises(DocumentError) as caught:
+            service.create({**REQUEST, "numOfUes": ues})
+        assert caught.value.pointer == "/numOfUes"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
-from pcf_server.storage import ConcurrentUpdate, SqliteStore
+from pcf_server.storage import ConcurrentUpdate, DuplicateRequest, SqliteStore
 from pcf_server.storage.migrate import migrations
 from pcf_server.wire import request_from_document
 
@@ -83,3 +83,21 @@ def test_migrating_twice_is_harmless_and_a_newer_schema_is_refused(tmp_path: Pat
     connection.close()
     with pytest.raises(RuntimeError, match="newer"):
         SqliteStore(tmp_path / "a.db")
+
+
+def test_one_policy_per_fingerprint_whatever_the_caller(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy("p1"), fingerprint="f")
+        uow.policies.add(make_policy("p2"))  # no fingerprint: never a duplicate
+        uow.policies.add(make_policy("p3"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        with pytest.raises(DuplicateRequest) as caught:
+            uow.policies.add(make_policy("p4"), fingerprint="f")
+        assert caught.value.policy_id == "p1"
+        assert uow.policies.find_by_fingerprint("f") == "p1"
+        uow.policies.remove("p1")
+        assert uow.policies.find_by_fingerprint("f") is None
+        uow.policies.add(make_policy("p4"), fingerprint="f")  # free again once removed
+        uow.commit()

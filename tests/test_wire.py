@@ -64,6 +64,8 @@ def test_policy_documents_round_trip() -> None:
         "numOfUes": 3,
         "volPerUe": {"totalVolume": 10},
         "warnNotifReq": True,
+        "suppFeat": "1",
+        "notifUri": "http://nef.example/n",
     }
     policy = BdtPolicy(
         policy_id="p",
@@ -87,3 +89,38 @@ def test_policy_documents_round_trip() -> None:
     assert again.request.desired_window.start.tzinfo is not None
     offset = timezone(timedelta(hours=2))
     assert again.request.desired_window.start == start.astimezone(offset)
+
+
+@pytest.mark.parametrize(
+    ("body", "selected", "warn", "where"),
+    [
+        # Rel-16 V16.6 .. Rel-18 PatchBdtPolicy (and Rel-15 V15.6 without bdtReqData)
+        ({"bdtPolData": {"selTransPolicyId": 2}}, 2, None, "/bdtPolData/selTransPolicyId"),
+        ({"bdtReqData": {"warnNotifReq": False}}, None, False, "/bdtPolData/selTransPolicyId"),
+        (
+            {"bdtPolData": {"selTransPolicyId": 1}, "bdtReqData": {"warnNotifReq": True}},
+            1,
+            True,
+            "/bdtPolData/selTransPolicyId",
+        ),
+        # Rel-15 V15.2-15.5 and Rel-16 V16.0-16.5 bare BdtPolicyDataPatch
+        ({"selTransPolicyId": 3}, 3, None, "/selTransPolicyId"),
+        ({"selTransPolicyId": 3, "warnNotifReq": True}, 3, True, "/selTransPolicyId"),
+        ({"selTransPolicyId": 2.0}, 2, None, "/selTransPolicyId"),
+        ({}, None, None, "/bdtPolData/selTransPolicyId"),
+    ],
+)
+def test_update_bodies_of_every_release(body, selected, warn, where) -> None:
+    fields = wire.update_from_document(body)
+    assert (fields.selected_id, fields.warn_notif_req, fields.selection_pointer) == (
+        selected,
+        warn,
+        where,
+    )
+
+
+def test_bare_update_reports_every_bad_member() -> None:
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.update_from_document({"selTransPolicyId": True, "warnNotifReq": "yes"})
+    found = [(e.pointer, e.optional) for e in caught.value.all]
+    assert found == [("/selTransPolicyId", False), ("/warnNotifReq", True)]

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import connexion
+from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
+from pcf_server.api import validation
 from pcf_server.api.handlers import BdtPolicyHandlers
-from pcf_server.api.problems import problem
+from pcf_server.api.middleware import RouteTable, SbiGuard
+from pcf_server.api.problems import from_exception, problem
 from pcf_server.policy.decision import EvenSplitDecider
 from pcf_server.service import BdtPolicyControl, InvalidSelection, PolicyNotFound
 from pcf_server.settings import BASE_PATH, Settings
@@ -37,27 +41,43 @@ def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 def _invalid_selection(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, InvalidSelection | DocumentError)
+    errors = exc.all if isinstance(exc, DocumentError) else (exc,)
+    causes = [_document_cause(error) for error in errors]
     return problem(
         400,
-        "MANDATORY_IE_INCORRECT",
+        min(causes, key=validation.CAUSE_PRIORITY.index),
         "Bad Request",
-        str(exc),
-        [{"param": exc.pointer, "reason": exc.reason}],
+        "; ".join(str(error) for error in errors),
+        [{"param": error.pointer, "reason": error.reason} for error in errors],
     )
+
+
+def _document_cause(exc: InvalidSelection | DocumentError) -> str:
+    """TS 29.500 cause of an error found after the schema (see api.validation)."""
+    if isinstance(exc, DocumentError) and exc.missing:
+        return validation.MANDATORY_IE_MISSING
+    if isinstance(exc, DocumentError) and exc.optional:
+        return validation.OPTIONAL_IE_INCORRECT
+    return validation.MANDATORY_IE_INCORRECT
 
 
 def _connexion_problem(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, ProblemException)
-    return problem(exc.status, None, exc.title or "Error", exc.detail)
+    return from_exception(exc)
 
 
 def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, None, exc.detail or "Error")
+    return problem(exc.status_code, None, None, exc.detail, None, **dict(exc.headers or {}))
 
 
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
+
+
+def _validators() -> dict[str, object]:
+    """3GPP ProblemDetails for every JSON body (``*/*json`` covers merge-patch too)."""
+    return {"body": MediaTypeDict({"*/*json": validation.ProblemDetailsBodyValidator})}
 
 
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
@@ -73,6 +93,19 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
         pythonic_params=True,
         validate_responses=settings.validate_responses,
         swagger_ui_options=None,
+        validator_map=_validators(),
+    )
+    # Middleware added first at a position sits outside the ones added after it: the stub
+    # must see requests before the SBI checks, and its own admin paths never reach them.
+    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
+        from pcf_server.api import stub
+
+        stub.install(app, settings.db_path)
+    app.add_middleware(
+        SbiGuard,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        routes=RouteTable.from_spec(spec_dir() / ROOT_SPEC, BASE_PATH),
+        max_body_bytes=settings.max_body_bytes,
     )
     app.add_error_handler(PolicyNotFound, _not_found)
     app.add_error_handler(InvalidSelection, _invalid_selection)
@@ -80,10 +113,6 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)
-    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
-        from pcf_server.api import stub
-
-        stub.install(app, settings.db_path)
     return app
 
 

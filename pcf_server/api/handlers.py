@@ -10,13 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from connexion import request
+from starlette.responses import Response
 
 from pcf_server import wire
-from pcf_server.service import BdtPolicyControl, PolicyPatch
+from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists, PolicyPatch
 from pcf_server.settings import BASE_PATH
 
 _JSON = {"Content-Type": "application/json"}
-Reply = tuple[dict[str, Any] | None, int, dict[str, str]]
+Reply = tuple[dict[str, Any], int, dict[str, str]] | Response
+
+
+def _without_body(status: int, headers: dict[str, str] | None = None) -> Response:
+    # A framework response: connexion would otherwise insist on a Content-Type.
+    return Response(status_code=status, headers=headers)
 
 
 class BdtPolicyHandlers:
@@ -34,7 +40,11 @@ class BdtPolicyHandlers:
         return f"{root}{BASE_PATH}/bdtpolicies/{policy_id}"
 
     def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
-        policy = self._service.create(body)
+        try:
+            policy = self._service.create(body)
+        except EquivalentPolicyExists as existing:
+            # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
+            return _without_body(303, {"Location": self._location(existing.policy_id)})
         headers = {**_JSON, "Location": self._location(policy.policy_id)}
         return wire.policy_to_document(policy), 201, headers
 
@@ -42,13 +52,20 @@ class BdtPolicyHandlers:
         return wire.policy_to_document(self._service.get(bdt_policy_id)), 200, _JSON
 
     def update_bdt_policy(self, bdt_policy_id: str, body: dict[str, Any]) -> Reply:
-        selection = body.get("bdtPolData") or {}
-        switches = body.get("bdtReqData") or {}
+        """200 with the new BdtPolicy; 204 when the Update removed the policy.
+
+        TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
+        and only a removal ("none acceptable") leaves no state to tell.
+        """
+        fields = wire.update_from_document(body)
         patch = PolicyPatch(
-            selected_id=selection.get("selTransPolicyId"),
-            warn_notif_req=switches.get("warnNotifReq"),
+            selected_id=fields.selected_id,
+            warn_notif_req=fields.warn_notif_req,
+            selection_pointer=fields.selection_pointer,
         )
         policy = self._service.update(bdt_policy_id, patch)
+        if policy is None:
+            return _without_body(204)
         return wire.policy_to_document(policy), 200, _JSON
 
     def operations(self) -> dict[str, Any]:

@@ -6,6 +6,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from pcf_server.policy.features import Feature, FeatureSet
+
+# With BdtNotification_5G, "selTransPolicyId: 0" says that no candidate is acceptable
+# (TS 29.554 clause 4.2.3.2), which is why the PCF never offers id 0.
+NONE_SELECTED = 0
+
 
 class UnknownTransferPolicy(ValueError):
     """The NEF selected a transfer policy id that this BDT policy never offered."""
@@ -87,6 +93,22 @@ class BdtPolicy:
     version: int = 0
 
     @property
+    def features(self) -> FeatureSet:
+        """Features negotiated at creation (empty when the NEF sent no suppFeat)."""
+        return FeatureSet.parse(self.supported_features or "")
+
+    @property
+    def notifications_negotiated(self) -> bool:
+        return Feature.BDT_NOTIFICATION_5G in self.features
+
+    def declines(self, transfer_policy_id: int) -> bool:
+        """True when a selection means "none acceptable": the policy is to be removed.
+
+        Only with BdtNotification_5G; without it 0 is an ordinary id, never offered.
+        """
+        return transfer_policy_id == NONE_SELECTED and self.notifications_negotiated
+
+    @property
     def offered_ids(self) -> tuple[int, ...]:
         return tuple(tp.transfer_policy_id for tp in self.transfer_policies)
 
@@ -106,6 +128,16 @@ class BdtPolicy:
             raise UnknownTransferPolicy(transfer_policy_id, self.offered_ids)
         self.selected_id = transfer_policy_id
 
-    def set_warnings(self, enabled: bool) -> None:
+    def set_warnings(self, enabled: bool) -> bool:
+        """Switch warning notifications; returns False, changing nothing, if not negotiated.
+
+        Without BdtNotification_5G the switch does not exist for this policy (TS 29.554
+        clause 4.2.3.3 applies only with the feature), and TS 29.500 clause 6.6 has a
+        receiver ignore what belongs to a feature that was not negotiated: the Update
+        succeeds and the switch stays off.
+        """
+        if not self.notifications_negotiated:
+            return False
         self.request = replace(self.request, warn_notif_req=enabled)
         self.request_document = {**self.request_document, "warnNotifReq": enabled}
+        return True

@@ -1,6 +1,18 @@
 """Use cases of Npcf_BDTPolicyControl, independent of HTTP and of the storage engine."""
 
 from pcf_server.service.bdt_policy_control import BdtPolicyControl, PolicyPatch
-from pcf_server.service.errors import InvalidSelection, PolicyNotFound, ServiceError
+from pcf_server.service.errors import (
+    EquivalentPolicyExists,
+    InvalidSelection,
+    PolicyNotFound,
+    ServiceError,
+)
 
-__all__ = ["BdtPolicyControl", "InvalidSelection", "PolicyNotFound", "PolicyPatch", "ServiceError"]
+__all__ = [
+    "BdtPolicyControl",
+    "EquivalentPolicyExists",
+    "InvalidSelection",
+    "PolicyNotFound",
+    "PolicyPatch",
+    "ServiceError",
+]

@@ -20,3 +20,14 @@ class InvalidSelection(ServiceError):
         super().__init__(f"{pointer}: {reason}")
         self.pointer = pointer
         self.reason = reason
+
+
+class EquivalentPolicyExists(ServiceError):
+    """A Create request equivalent to an existing policy (see ``policy.equivalence``).
+
+    Not a failure for the NEF: the HTTP layer answers 303 See Other to the existing one.
+    """
+
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(f"an equivalent Individual BDT policy exists: {policy_id!r}")
+        self.policy_id = policy_id

@@ -2,6 +2,7 @@
 
 from pcf_server.storage.repository import (
     ConcurrentUpdate,
+    DuplicateRequest,
     PolicyRepository,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -10,6 +11,7 @@ from pcf_server.storage.sqlite import SqliteStore
 
 __all__ = [
     "ConcurrentUpdate",
+    "DuplicateRequest",
     "PolicyRepository",
     "SqliteStore",
     "UnitOfWork",

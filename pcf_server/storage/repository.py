@@ -12,8 +12,22 @@ class ConcurrentUpdate(Exception):
     """Someone else changed the policy between our read and our write (optimistic lock)."""
 
 
+class DuplicateRequest(Exception):
+    """A policy with the same request fingerprint is already stored (UNIQUE column)."""
+
+    def __init__(self, policy_id: str) -> None:
+        super().__init__(f"an equivalent policy is stored: {policy_id!r}")
+        self.policy_id = policy_id
+
+
 class PolicyRepository(Protocol):
-    def add(self, policy: BdtPolicy) -> None: ...
+    def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
+        """Store a new policy; raises ``DuplicateRequest`` if ``fingerprint`` is taken."""
+        ...
+
+    def find_by_fingerprint(self, fingerprint: str) -> str | None:
+        """Id of the stored policy created by an equivalent request, if any."""
+        ...
 
     def get(self, policy_id: str) -> BdtPolicy | None: ...
 

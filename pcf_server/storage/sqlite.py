@@ -18,7 +18,7 @@ from typing import Any, Self
 from pcf_server import wire
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.storage.migrate import migrate
-from pcf_server.storage.repository import ConcurrentUpdate
+from pcf_server.storage.repository import ConcurrentUpdate, DuplicateRequest
 
 _BUSY_TIMEOUT_S = 30.0
 
@@ -45,26 +45,49 @@ class SqlitePolicyRepository:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
-    def add(self, policy: BdtPolicy) -> None:
+    def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
         now = _now()
         window = policy.request.desired_window
+        try:
+            self._insert(policy, fingerprint, now, window.start, window.stop)
+        except sqlite3.IntegrityError as exc:
+            existing = None if fingerprint is None else self.find_by_fingerprint(fingerprint)
+            if existing is None:
+                raise
+            raise DuplicateRequest(existing) from exc
+
+    def _insert(
+        self,
+        policy: BdtPolicy,
+        fingerprint: str | None,
+        now: str,
+        start: datetime,
+        stop: datetime,
+    ) -> None:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, desired_start, desired_stop, version, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
+            " fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 policy.policy_id,
                 policy.bdt_ref_id,
                 policy.request.asp_id,
                 _dumps(policy.request_document),
                 _dumps(wire.policy_data_to_document(policy)),
-                wire.format_datetime(window.start),
-                wire.format_datetime(window.stop),
+                wire.format_datetime(start),
+                wire.format_datetime(stop),
                 policy.version,
                 now,
                 now,
+                fingerprint,
             ),
         )
+
+    def find_by_fingerprint(self, fingerprint: str) -> str | None:
+        row = self._db.execute(
+            "SELECT policy_id FROM bdt_policy WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def get(self, policy_id: str) -> BdtPolicy | None:
         row = self._db.execute(

@@ -1,0 +1,108 @@
+"""Run schemathesis against a PCF that this script starts, on a fresh database, and stops.
+
+    .venv/bin/python scripts/fuzz.py                     # what CI runs (seeded, bounded)
+    .venv/bin/python scripts/fuzz.py --max-examples 500  # longer; any schemathesis option
+
+Options after the script name go to ``schemathesis run`` and replace the defaults below
+option by option. The exact schemathesis command is printed before it runs, so it can
+also be rerun by hand against a PCF started with ``pcf-bdt serve``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = "specs/TS29554_Npcf_BDTPolicyControl.yaml"
+BASE_PATH = "/npcf-bdtpolicycontrol/v1"
+DEFAULTS = {
+    "--checks": "all",
+    "--mode": "all",
+    "--phases": "examples,coverage,fuzzing,stateful",
+    "--max-examples": "50",
+    "--seed": "1",
+    "--request-timeout": "10",
+}
+TIMEOUT_S = 900
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the PCF exited with {server.returncode}")
+        try:
+            httpx.get(f"{url}/bdtpolicies/probe", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"the PCF did not answer within {timeout}s")
+
+
+def schemathesis_command(url: str, extra: list[str]) -> list[str]:
+    options = dict(DEFAULTS)
+    passthrough: list[str] = []
+    index = 0
+    while index < len(extra):
+        name = extra[index]
+        if name in options and index + 1 < len(extra):
+            options[name] = extra[index + 1]
+            index += 2
+        else:
+            passthrough.append(name)
+            index += 1
+    flat = [part for pair in options.items() for part in pair]
+    return [_bin("schemathesis"), "run", SPEC, "--url", url, *flat, *passthrough]
+
+
+def main(argv: list[str]) -> int:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}{BASE_PATH}"
+    with tempfile.TemporaryDirectory(prefix="pcf-fuzz-") as scratch:
+        db = Path(scratch) / "pcf.db"
+        server = subprocess.Popen(
+            [_bin("pcf-bdt"), "serve", "--port", str(port), "--db", str(db), "--workers", "2"],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_up(url, server)
+            command = schemathesis_command(url, argv)
+            env = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.schemathesis_hooks"}
+            print("SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks " + shlex.join(command))
+            started = time.monotonic()
+            result = subprocess.run(command, cwd=REPO, env=env, timeout=TIMEOUT_S, check=False)
+            print(f"schemathesis finished in {time.monotonic() - started:.1f}s")
+            return result.returncode
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

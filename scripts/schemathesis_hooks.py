@@ -1,0 +1,77 @@
+"""schemathesis hooks: the rules of TS 29.554 that its OpenAPI schema cannot express.
+
+Loaded with ``SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks`` (see README, "Fuzzing").
+schemathesis generates "positive" requests from the schema alone and then checks that the
+PCF accepts them (``positive_data_acceptance``). A few schema-valid documents are still
+wrong by the specification's own text, and the PCF rightly answers 400; for those, and
+only in positive cases, these hooks move the generated value into the valid range, so that
+a 400 on a positive case keeps meaning a bug. Negative cases are never touched.
+
+The rules (each one is also tested directly, with the 400 it deserves, in
+``tests/test_api_behaviour.py``):
+
+- ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants;
+- ``numOfUes``: at least one UE (and at most 2^63-1);
+- ``notifUri``: present when the NEF supports BdtNotification_5G (feature 1 in suppFeat,
+  TS 29.554 clause 4.2.2.2);
+- ``selTransPolicyId``: one of the ids the PCF offered for that policy; every policy
+  offers id 1 (ids run 1..k), so positive Updates select 1.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import schemathesis
+from schemathesis.core.parameters import ParameterLocation
+
+_FALLBACK_WINDOW = {"startTime": "2031-01-01T00:00:00Z", "stopTime": "2031-01-01T04:00:00Z"}
+_NOTIF_URI = "http://nef.example/bdt-notifications"
+
+
+def _instant(text: Any) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+        return value.astimezone(UTC) if value.tzinfo else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _window(window: dict[str, Any]) -> dict[str, Any]:
+    start, stop = _instant(window.get("startTime")), _instant(window.get("stopTime"))
+    if start is None or stop is None or start == stop:
+        return {**window, **_FALLBACK_WINDOW}
+    if stop < start:
+        return {**window, "startTime": window["stopTime"], "stopTime": window["startTime"]}
+    return window
+
+
+def _create_body(body: dict[str, Any]) -> None:
+    if isinstance(body.get("desTimeInt"), dict):
+        body["desTimeInt"] = _window(body["desTimeInt"])
+    ues = body.get("numOfUes")
+    if isinstance(ues, int) and not 1 <= ues <= 2**63 - 1:
+        body["numOfUes"] = min(max(abs(ues), 1), 2**63 - 1)
+    features = body.get("suppFeat")
+    if isinstance(features, str) and features and int(features, 16) & 1:
+        body.setdefault("notifUri", _NOTIF_URI)
+
+
+def _update_body(body: dict[str, Any]) -> None:
+    selection = body.get("bdtPolData")
+    if isinstance(selection, dict) and "selTransPolicyId" in selection:
+        selection["selTransPolicyId"] = 1
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    meta = case.meta
+    if meta is None or not isinstance(case.body, dict):
+        return
+    if meta.generation.mode.is_negative or meta.is_negative_at(ParameterLocation.BODY):
+        return
+    if case.method.upper() == "POST":
+        _create_body(case.body)
+    elif case.method.upper() == "PATCH":
+        _update_body(case.body)

@@ -1,0 +1,390 @@
+"""TS 29.554 / 29.500 behaviour of the real PCF process, seen by a NEF over HTTP.
+
+One server serves the whole module (with a small ``--max-body-bytes``); every test makes
+its own policies, with an aspId of its own, so that no test sees another's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.server_process import running_pcf
+
+MAX_BODY = 4096
+MERGE_PATCH = {"content-type": "application/merge-patch+json"}
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    db = tmp_path_factory.mktemp("api") / "pcf.db"
+    with (
+        running_pcf(db, extra_args=["--max-body-bytes", str(MAX_BODY)]) as (url, _),
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        yield client
+
+
+def request(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "aspId": f"asp-{uuid.uuid4().hex[:8]}",
+        "desTimeInt": {"startTime": "2030-03-01T01:00:00Z", "stopTime": "2030-03-01T05:00:00Z"},
+        "numOfUes": 20,
+        "volPerUe": {"downlinkVolume": 90_000_000},
+    }
+    doc.update(changes)
+    return doc
+
+
+NOTIFYING = {"suppFeat": "1", "notifUri": "http://nef.example/bdt/notify"}
+
+
+def create(api: httpx.Client, doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    response = api.post("/bdtpolicies", json=doc)
+    assert response.status_code == 201, response.text
+    return response.headers["location"].rsplit("/", 1)[1], response.json()
+
+
+def patch(api: httpx.Client, policy_id: str, body: Any) -> httpx.Response:
+    return api.patch(f"/bdtpolicies/{policy_id}", json=body, headers=MERGE_PATCH)
+
+
+def problem_of(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["cause"]
+    return body
+
+
+def params(body: dict[str, Any]) -> list[str]:
+    return [entry["param"] for entry in body.get("invalidParams", [])]
+
+
+# 1. Create
+
+
+def test_create_answers_201_with_location_and_full_policy(api: httpx.Client) -> None:
+    doc = request(
+        dnn="internet",
+        nwAreaInfo={"tais": [{"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "00AB"}]},
+    )
+    response = api.post("/bdtpolicies", json=doc)
+    assert response.status_code == 201
+    location = response.headers["location"]
+    base = str(api.base_url).rstrip("/")
+    assert re.fullmatch(re.escape(base) + r"/bdtpolicies/[A-Za-z0-9_-]+", location), location
+    assert location.startswith("http://127.0.0.1:")  # absolute, {apiRoot}/npcf-.../v1/...
+    body = response.json()
+    assert body["bdtReqData"] == doc
+    data = body["bdtPolData"]
+    assert data["transfPolicies"] and all(tp["transPolicyId"] != 0 for tp in data["transfPolicies"])
+    assert {"transPolicyId", "recTimeInt", "ratingGroup"} <= set(data["transfPolicies"][0])
+    _, other = create(api, request())
+    assert other["bdtPolData"]["bdtRefId"] != data["bdtRefId"]
+    assert api.get(location).json() == body
+
+
+# 2. 303 See Other
+
+
+def test_equivalent_request_gets_303_to_the_existing_policy(api: httpx.Client) -> None:
+    doc = request()
+    first = api.post("/bdtpolicies", json=doc)
+    assert first.status_code == 201
+    same = {
+        **doc,
+        "desTimeInt": {
+            "startTime": "2030-03-01T03:00:00+02:00",
+            "stopTime": "2030-03-01T05:00:00Z",
+        },
+        "warnNotifReq": False,
+    }
+    again = api.post("/bdtpolicies", json=same)
+    assert again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert again.content == b""
+    different = api.post("/bdtpolicies", json={**doc, "numOfUes": 21})
+    assert different.status_code == 201
+    assert different.headers["location"] != first.headers["location"]
+
+
+# 3. Get
+
+
+def test_unknown_policy_is_404_bdt_policy_not_found(api: httpx.Client) -> None:
+    assert problem_of(api.get("/bdtpolicies/nope"), 404)["cause"] == "BDT_POLICY_NOT_FOUND"
+    gone = patch(api, "nope", {"bdtPolData": {"selTransPolicyId": 1}})
+    assert problem_of(gone, 404)["cause"] == "BDT_POLICY_NOT_FOUND"
+
+
+# 4. Update
+
+
+def test_select_then_switch_warnings(api: httpx.Client) -> None:
+    policy_id, created = create(api, request(**NOTIFYING))
+    chosen = created["bdtPolData"]["transfPolicies"][-1]["transPolicyId"]
+    selected = patch(api, policy_id, {"bdtPolData": {"selTransPolicyId": chosen}})
+    assert selected.status_code == 200
+    assert selected.json()["bdtPolData"]["selTransPolicyId"] == chosen
+    switched = patch(api, policy_id, {"bdtReqData": {"warnNotifReq": True}})
+    assert switched.status_code == 200
+    assert switched.json()["bdtReqData"]["warnNotifReq"] is True
+    stored = api.get(f"/bdtpolicies/{policy_id}").json()
+    assert stored["bdtPolData"]["selTransPolicyId"] == chosen
+    assert stored["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_selection_not_offered_is_400_naming_the_attribute(api: httpx.Client) -> None:
+    policy_id, created = create(api, request())
+    offered = {tp["transPolicyId"] for tp in created["bdtPolData"]["transfPolicies"]}
+    missing = max(offered) + 1
+    body = problem_of(patch(api, policy_id, {"bdtPolData": {"selTransPolicyId": missing}}), 400)
+    assert body["cause"] == "MANDATORY_IE_INCORRECT"
+    assert params(body) == ["/bdtPolData/selTransPolicyId"]
+    assert "selTransPolicyId" not in api.get(f"/bdtpolicies/{policy_id}").json()["bdtPolData"]
+
+
+def test_zero_with_bdt_notification_5g_removes_the_policy(api: httpx.Client) -> None:
+    policy_id, created = create(api, request(**NOTIFYING))
+    assert created["bdtPolData"]["suppFeat"] == "1"
+    removed = patch(api, policy_id, {"bdtPolData": {"selTransPolicyId": 0}})
+    assert removed.status_code == 204 and removed.content == b""
+    assert problem_of(api.get(f"/bdtpolicies/{policy_id}"), 404)["cause"] == "BDT_POLICY_NOT_FOUND"
+
+
+def test_zero_without_bdt_notification_5g_is_not_offered(api: httpx.Client) -> None:
+    policy_id, _ = create(api, request())
+    body = problem_of(patch(api, policy_id, {"bdtPolData": {"selTransPolicyId": 0}}), 400)
+    assert params(body) == ["/bdtPolData/selTransPolicyId"]
+    assert api.get(f"/bdtpolicies/{policy_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda n: {"bdtPolData": {"selTransPolicyId": n}}, id="draft-BdtPolicyPatch"),
+        pytest.param(lambda n: {"selTransPolicyId": n}, id="Rel-15-bare"),
+        pytest.param(lambda n: {"selTransPolicyId": n, "warnNotifReq": True}, id="Rel-16-bare"),
+    ],
+)
+def test_older_update_shapes_are_understood(api: httpx.Client, shape: Any) -> None:
+    policy_id, created = create(api, request(**NOTIFYING))
+    chosen = created["bdtPolData"]["transfPolicies"][-1]["transPolicyId"]
+    response = patch(api, policy_id, shape(chosen))
+    assert response.status_code == 200, response.text
+    assert response.json()["bdtPolData"]["selTransPolicyId"] == chosen
+    body = shape(chosen)
+    if "warnNotifReq" in body:
+        assert response.json()["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_bare_shape_errors_name_the_bare_attributes(api: httpx.Client) -> None:
+    policy_id, _ = create(api, request())
+    body = problem_of(patch(api, policy_id, {"selTransPolicyId": 99}), 400)
+    assert params(body) == ["/selTransPolicyId"]
+    body = problem_of(patch(api, policy_id, {"selTransPolicyId": "one", "warnNotifReq": 1}), 400)
+    assert params(body) == ["/selTransPolicyId", "/warnNotifReq"]
+    assert body["cause"] == "MANDATORY_IE_INCORRECT"
+
+
+# 5. Errors
+
+
+def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
+    doc = request(
+        numOfUes="many",
+        volPerUe={"downlinkVolume": -1},
+        nwAreaInfo={"tais": [{"plmnId": {"mcc": "1", "mnc": "01"}}]},
+    )
+    del doc["aspId"]
+    body = problem_of(api.post("/bdtpolicies", json=doc), 400)
+    assert body["cause"] == "MANDATORY_IE_MISSING"
+    reasons = {entry["param"]: entry["reason"] for entry in body["invalidParams"]}
+    assert set(reasons) == {
+        "/aspId",
+        "/numOfUes",
+        "/volPerUe/downlinkVolume",
+        "/nwAreaInfo/tais/0/plmnId/mcc",
+        "/nwAreaInfo/tais/0/tac",
+    }
+    assert reasons["/numOfUes"].startswith("mandatory")
+    assert reasons["/nwAreaInfo/tais/0/plmnId/mcc"].startswith("optional")
+
+
+@pytest.mark.parametrize(
+    ("change", "cause", "where"),
+    [
+        ({"numOfUes": 2.5}, "MANDATORY_IE_INCORRECT", "/numOfUes"),
+        ({"volPerUe": {"totalVolume": 2**63}}, "OPTIONAL_IE_INCORRECT", "/volPerUe/totalVolume"),
+        ({"snssai": {"sst": 1000}}, "OPTIONAL_IE_INCORRECT", "/snssai/sst"),
+        ({"suppFeat": "xyz"}, "OPTIONAL_IE_INCORRECT", "/suppFeat"),
+        ({"suppFeat": "1"}, "MANDATORY_IE_MISSING", "/notifUri"),
+        ({"numOfUes": 0}, "MANDATORY_IE_INCORRECT", "/numOfUes"),
+        (
+            {
+                "desTimeInt": {
+                    "startTime": "2030-03-01T25:00:00Z",
+                    "stopTime": "2030-03-02T00:00:00Z",
+                }
+            },
+            "MANDATORY_IE_INCORRECT",
+            "/desTimeInt/startTime",
+        ),
+        (
+            {
+                "desTimeInt": {
+                    "startTime": "2030-03-01T05:00:00Z",
+                    "stopTime": "2030-03-01T01:00:00Z",
+                }
+            },
+            "MANDATORY_IE_INCORRECT",
+            "/desTimeInt/stopTime",
+        ),
+        (
+            {
+                "desTimeInt": {
+                    "startTime": "2030-03-01T05:00:00",
+                    "stopTime": "2030-03-02T01:00:00Z",
+                }
+            },
+            "MANDATORY_IE_INCORRECT",
+            "/desTimeInt/startTime",
+        ),
+    ],
+)
+def test_wrong_values(api: httpx.Client, change: dict[str, Any], cause: str, where: str) -> None:
+    body = problem_of(api.post("/bdtpolicies", json=request(**change)), 400)
+    assert (body["cause"], params(body)) == (cause, [where])
+
+
+def test_int64_bounds_are_exact(api: httpx.Client) -> None:
+    largest = api.post("/bdtpolicies", json=request(volPerUe={"totalVolume": 2**63 - 1}))
+    assert largest.status_code == 201
+    assert problem_of(api.post("/bdtpolicies", json=request(volPerUe={"uplinkVolume": 2**64})), 400)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{", b'{"aspId": NaN}', b"\xff\xfe{}", b"", b"[]", b"null", b"[" * 3000],
+    ids=["syntax", "nan", "not-utf8", "empty", "array", "null", "deep"],
+)
+def test_unreadable_bodies_are_invalid_msg_format(api: httpx.Client, raw: bytes) -> None:
+    response = api.post("/bdtpolicies", content=raw, headers={"content-type": "application/json"})
+    assert problem_of(response, 400)["cause"] == "INVALID_MSG_FORMAT"
+    policy_id, _ = create(api, request())
+    response = api.patch(f"/bdtpolicies/{policy_id}", content=raw, headers=MERGE_PATCH)
+    assert problem_of(response, 400)["cause"] == "INVALID_MSG_FORMAT"
+
+
+def test_wrong_content_type_is_415(api: httpx.Client) -> None:
+    body = problem_of(
+        api.post(
+            "/bdtpolicies",
+            content=b"aspId=x",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        415,
+    )
+    assert body["cause"] == "UNSUPPORTED_MEDIA_TYPE"
+    policy_id, _ = create(api, request())
+    plain_json = api.patch(f"/bdtpolicies/{policy_id}", json={"selTransPolicyId": 1})
+    assert problem_of(plain_json, 415)["cause"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_bodies_over_the_limit_are_413(api: httpx.Client) -> None:
+    big = request(dnn="d" * MAX_BODY)
+    body = problem_of(api.post("/bdtpolicies", json=big), 413)
+    assert body["cause"] == "PAYLOAD_TOO_LARGE"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer coding
+        yield b'{"aspId": "'
+        for _ in range(MAX_BODY // 1000 + 1):
+            yield b"a" * 1000
+        yield b'"}'
+
+    chunked = api.post(
+        "/bdtpolicies", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert problem_of(chunked, 413)["cause"] == "PAYLOAD_TOO_LARGE"
+    assert api.post("/bdtpolicies", json=request(dnn="d" * 100)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "path", ["/nothing", "/bdtpolicies/a/b", "/bdtpolicies/", "/../bdtpolicies", "/BDTPOLICIES"]
+)
+def test_unknown_resources_are_404(api: httpx.Client, path: str) -> None:
+    body = problem_of(api.get(path), 404)
+    assert body["cause"] == "RESOURCE_URI_STRUCTURE_NOT_FOUND"
+
+
+def test_outside_the_api_is_404(api: httpx.Client) -> None:
+    root = str(api.base_url).split("/npcf-")[0]
+    response = httpx.get(f"{root}/npcf-bdtpolicycontrol/v2/bdtpolicies")
+    assert problem_of(response, 404)["cause"] == "RESOURCE_URI_STRUCTURE_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/bdtpolicies", "POST"),
+        ("DELETE", "/bdtpolicies", "POST"),
+        ("OPTIONS", "/bdtpolicies", "POST"),
+        ("POST", "/bdtpolicies/x", "GET, HEAD, PATCH"),
+        ("PUT", "/bdtpolicies/x", "GET, HEAD, PATCH"),
+        ("DELETE", "/bdtpolicies/x", "GET, HEAD, PATCH"),
+        ("OPTIONS", "/bdtpolicies/x", "GET, HEAD, PATCH"),
+    ],
+)
+def test_wrong_methods_are_405_with_allow(api: httpx.Client, method: str, path: str, allow: str):
+    body = problem_of(api.request(method, path), 405)
+    assert body["cause"] == "METHOD_NOT_ALLOWED"
+    assert api.request(method, path).headers["allow"] == allow
+
+
+# 6. Feature negotiation
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [("1", "1"), ("7", "7"), ("FF", "7"), ("0", "0"), ("10", "0"), ("6", "6")],
+)
+def test_supp_feat_is_the_intersection(api: httpx.Client, asked: str, answered: str) -> None:
+    _, created = create(api, request(suppFeat=asked, notifUri="http://nef.example/n"))
+    assert created["bdtPolData"]["suppFeat"] == answered
+    assert created["bdtReqData"]["suppFeat"] == asked
+
+
+def test_no_supp_feat_means_none_and_none_echoed(api: httpx.Client) -> None:
+    doc = request(warnNotifReq=True, notifUri="http://nef.example/n")
+    policy_id, created = create(api, doc)
+    assert "suppFeat" not in created["bdtPolData"]
+    assert created["bdtReqData"] == doc  # the raw request, as sent
+    ignored = patch(api, policy_id, {"bdtReqData": {"warnNotifReq": False}})
+    assert ignored.status_code == 200
+    # Without BdtNotification_5G the switch does not exist: ignored, the echo unchanged.
+    assert ignored.json()["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_h2c_body_without_content_length(api: httpx.Client) -> None:
+    """HTTP/2 needs no Content-Length; connexion alone would take such a body as absent."""
+    raw = json.dumps(request()).encode()
+
+    def stream() -> Iterator[bytes]:
+        yield raw[:10]
+        yield raw[10:]
+
+    with httpx.Client(base_url=api.base_url, http1=False, http2=True) as h2:
+        response = h2.post(
+            "/bdtpolicies", content=stream(), headers={"content-type": "application/json"}
+        )
+    assert response.http_version == "HTTP/2"
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 201, response.text
