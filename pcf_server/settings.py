@@ -26,6 +26,8 @@ class Settings:
     # unset, taken from each request, which is right unless a proxy rewrites the host.
     api_root: str | None = None
     validate_responses: bool = False
+    # Operator configuration of BDT decisions (YAML); None: the one shipped in the package.
+    config_path: Path | None = None
 
     def to_environment(self) -> dict[str, str]:
         env = {
@@ -34,6 +36,8 @@ class Settings:
         }
         if self.api_root:
             env[f"{_PREFIX}API_ROOT"] = self.api_root
+        if self.config_path:
+            env[f"{_PREFIX}CONFIG"] = str(self.config_path.resolve())
         return env
 
     @classmethod
@@ -42,4 +46,7 @@ class Settings:
             db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
             api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
             validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
+            config_path=Path(environ[f"{_PREFIX}CONFIG"])
+            if environ.get(f"{_PREFIX}CONFIG")
+            else None,
         )

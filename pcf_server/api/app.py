@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import connexion
 from connexion.exceptions import ProblemException
@@ -11,14 +15,28 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from pcf_server.api.handlers import BdtPolicyHandlers
+from pcf_server.api.network_handlers import NetworkHandlers
 from pcf_server.api.problems import problem
-from pcf_server.policy.decision import EvenSplitDecider
-from pcf_server.service import BdtPolicyControl, InvalidSelection, PolicyNotFound
+from pcf_server.config import load_network
+from pcf_server.notify import NotificationSender
+from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.service import (
+    BdtPolicyControl,
+    InvalidSelection,
+    NoCapacity,
+    PolicyNotFound,
+    UnknownArea,
+)
+from pcf_server.service.network_events import NetworkEvents
 from pcf_server.settings import BASE_PATH, Settings
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
 
 ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
+NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
+ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
+ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
+NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
 
 
 def spec_dir() -> Path:
@@ -56,16 +74,66 @@ def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(exc.status_code, None, exc.detail or "Error")
 
 
+def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, NoCapacity)
+    return problem(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason)
+
+
+def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, UnknownArea)
+    return problem(404, "AREA_NOT_FOUND", "Not Found", str(exc))
+
+
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
+
+
+def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
+    """Run the notification sender for as long as the server (worker) runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(sender.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+def _add_network_apis(app: connexion.AsyncApp, handlers: NetworkHandlers) -> None:
+    """The operator API and the NWDAF notification endpoint, beside the 3GPP API."""
+    app.add_api(
+        ADMIN_SPEC,
+        base_path=ADMIN_BASE_PATH,
+        resolver=Resolver(function_resolver=handlers.admin_operations().__getitem__),
+        pythonic_params=True,
+        swagger_ui_options=None,
+    )
+    app.add_api(
+        NWDAF_SPEC,
+        base_path=NWDAF_BASE_PATH,
+        resolver=Resolver(function_resolver=handlers.nwdaf_operations().__getitem__),
+        pythonic_params=True,
+        swagger_ui_options=None,
+    )
+    app.add_error_handler(NoCapacity, _no_capacity)
+    app.add_error_handler(UnknownArea, _unknown_area)
 
 
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     settings = settings or Settings()
     store = SqliteStore(settings.db_path)
-    service = BdtPolicyControl(store.unit_of_work, EvenSplitDecider())
+    engine = LoadAwareDecider(load_network(settings.config_path))
+    sender = NotificationSender(store.unit_of_work)
+    service = BdtPolicyControl(store.unit_of_work, engine, planner=engine)
+    events = NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake)
     handlers = BdtPolicyHandlers(service, settings.api_root).operations()
-    app = connexion.AsyncApp(__name__, specification_dir=spec_dir())
+    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(sender))
+    _add_network_apis(app, NetworkHandlers(events))
     app.add_api(
         ROOT_SPEC,
         base_path=BASE_PATH,

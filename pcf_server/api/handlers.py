@@ -49,6 +49,8 @@ class BdtPolicyHandlers:
             warn_notif_req=switches.get("warnNotifReq"),
         )
         policy = self._service.update(bdt_policy_id, patch)
+        if policy is None:  # selTransPolicyId 0: the policy was removed
+            return None, 204, {}
         return wire.policy_to_document(policy), 200, _JSON
 
     def operations(self) -> dict[str, Any]:

@@ -1,6 +1,20 @@
 """Use cases of Npcf_BDTPolicyControl, independent of HTTP and of the storage engine."""
 
 from pcf_server.service.bdt_policy_control import BdtPolicyControl, PolicyPatch
-from pcf_server.service.errors import InvalidSelection, PolicyNotFound, ServiceError
+from pcf_server.service.errors import (
+    InvalidSelection,
+    NoCapacity,
+    PolicyNotFound,
+    ServiceError,
+    UnknownArea,
+)
 
-__all__ = ["BdtPolicyControl", "InvalidSelection", "PolicyNotFound", "PolicyPatch", "ServiceError"]
+__all__ = [
+    "BdtPolicyControl",
+    "InvalidSelection",
+    "NoCapacity",
+    "PolicyNotFound",
+    "PolicyPatch",
+    "ServiceError",
+    "UnknownArea",
+]

@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pcf_server import wire
-from pcf_server.policy.decision import Decider
-from pcf_server.policy.model import BdtPolicy, UnknownTransferPolicy
-from pcf_server.service.errors import InvalidSelection, PolicyNotFound
-from pcf_server.storage.repository import UnitOfWorkFactory
+from pcf_server.policy.decision import Decider, Decision, NoTransferWindow, Planner
+from pcf_server.policy.model import BdtPolicy, BdtRequest, UnknownTransferPolicy
+from pcf_server.service.capacity import CapacityBook, ReservationConflict
+from pcf_server.service.errors import InvalidSelection, NoCapacity, PolicyNotFound
+from pcf_server.storage.repository import UnitOfWork, UnitOfWorkFactory
+
+# A guard can refuse a reservation only when another PCF instance sharing the database
+# took the capacity between our read and our write; deciding again is then right.
+_DECISION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,31 +32,59 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class BdtPolicyControl:
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
         decider: Decider,
         new_id: Callable[[], str] = _new_id,
+        *,
+        planner: Planner | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._uow = unit_of_work
         self._decider = decider
         self._new_id = new_id
+        self._capacity = CapacityBook(planner)
+        self._clock = clock
 
     def create(self, request_document: dict[str, Any]) -> BdtPolicy:
         """Decide transfer policies for a schema-valid BdtReqData and store the result."""
         request = wire.request_from_document(request_document)
+        for attempt in range(_DECISION_ATTEMPTS):
+            try:
+                return self._create(request, request_document)
+            except ReservationConflict:
+                if attempt == _DECISION_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _create(self, request: BdtRequest, request_document: dict[str, Any]) -> BdtPolicy:
         with self._uow() as uow:
+            now = self._clock()
+            self._capacity.housekeeping(uow, now)
+            decision = self._decide(uow, request, now)
             policy = BdtPolicy(
                 policy_id=self._new_id(),
                 bdt_ref_id=self._new_id(),
                 request=request,
                 request_document=request_document,
-                transfer_policies=tuple(self._decider.decide(request)),
+                transfer_policies=decision.offers,
             )
             uow.policies.add(policy)
+            self._capacity.take(uow, policy, decision, now)
             uow.commit()
         return policy
+
+    def _decide(self, uow: UnitOfWork, request: BdtRequest, now: datetime) -> Decision:
+        try:
+            return self._decider.decide(request, uow.capacity, now)
+        except NoTransferWindow as exc:
+            raise NoCapacity(str(exc)) from exc
 
     def get(self, policy_id: str) -> BdtPolicy:
         with self._uow(write=False) as uow:
@@ -59,18 +93,33 @@ class BdtPolicyControl:
             raise PolicyNotFound(policy_id)
         return policy
 
-    def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy:
+    def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
+        """Apply a merge patch; None when the NEF refused every candidate (policy removed)."""
         with self._uow() as uow:
+            self._capacity.housekeeping(uow, self._clock())
             policy = uow.policies.get(policy_id)
             if policy is None:
                 raise PolicyNotFound(policy_id)
+            if patch.selected_id == 0:
+                self._withdraw(uow, policy)
+                uow.commit()
+                return None
             if patch.selected_id is not None:
                 try:
                     policy.select(patch.selected_id)
                 except UnknownTransferPolicy as exc:
                     raise InvalidSelection("/bdtPolData/selTransPolicyId", str(exc)) from exc
+                self._capacity.select(uow, policy)
             if patch.warn_notif_req is not None:
                 policy.set_warnings(patch.warn_notif_req)
             uow.policies.save(policy)
             uow.commit()
         return policy
+
+    def _withdraw(self, uow: UnitOfWork, policy: BdtPolicy) -> None:
+        """Remove a policy whose candidates the NEF all refused (selTransPolicyId 0).
+
+        TS 23.502 4.16.7.3 steps 13-15; its capacity is given back.
+        """
+        self._capacity.withdraw(uow, policy.policy_id)
+        uow.policies.remove(policy.policy_id)
