@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,7 +49,10 @@ NIGHT = (DAY, DAY + hours(6))
 
 
 def night_request(asp: str, rate_mbps: float) -> dict:
-    return {**request(*NIGHT, 1, downlinkVolume=bytes_for(rate_mbps * MBPS, hours(6))), "aspId": asp}
+    return {
+        **request(*NIGHT, 1, downlinkVolume=bytes_for(rate_mbps * MBPS, hours(6))),
+        "aspId": asp,
+    }
 
 
 def reservations(store: SqliteStore) -> list[tuple]:
@@ -146,7 +149,9 @@ def test_passed_policies_are_purged_and_their_capacity_freed(service, store, clo
         "SELECT count(*) FROM reservation WHERE policy_id = ?", (policy.policy_id,)
     ).fetchone() == (0,)
     current = int(clock.now.timestamp() // 900)
-    assert db.execute("SELECT count(*) FROM slot_load WHERE slot < ?", (current,)).fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM slot_load WHERE slot < ?", (current,)).fetchone() == (
+        0,
+    )
 
 
 def test_rejection_when_nothing_fits(service) -> None:
@@ -166,7 +171,9 @@ def test_guard_refuses_what_exceeds_the_limit(store, engine) -> None:
     with store.unit_of_work() as uow:
         limits = {"town": engine.limits("town", first, stop, uow.capacity)}
         assert not uow.capacity.reserve("p", too_much, limits, held_until=None)
-        assert all(r == Rates(0.0, 0.0) for r in uow.capacity.reserved("town", first, stop).values())
+        assert all(
+            r == Rates(0.0, 0.0) for r in uow.capacity.reserved("town", first, stop).values()
+        )
         assert uow.capacity.reservations_of("p") == []
         assert uow.capacity.reserve("p", fits, limits, held_until=None)
         one_more = Reservation(1, ("town",), first, first + 1, Rates(1 * MBPS, 0))

@@ -38,7 +38,9 @@ class FakeLoad:
 
     def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]:
         return {
-            s: f for (a, s), f in self.factors.items() if a == area_id and first_slot <= s < stop_slot
+            s: f
+            for (a, s), f in self.factors.items()
+            if a == area_id and first_slot <= s < stop_slot
         }
 
 

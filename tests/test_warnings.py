@@ -1,4 +1,5 @@
 """The BDT warning procedure (TS 23.502 4.16.7.3) at the service layer."""
+# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -55,7 +56,10 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     assert row[:2] == (policy.policy_id, NOTIF_URI)
     body = json.loads(row[2])
     assert body["bdtRefId"] == policy.bdt_ref_id
-    assert body["timeWindow"] == {"startTime": "2030-03-05T00:00:00Z", "stopTime": "2030-03-05T06:00:00Z"}
+    assert body["timeWindow"] == {
+        "startTime": "2030-03-05T00:00:00Z",
+        "stopTime": "2030-03-05T06:00:00Z",
+    }
     assert body["nwAreaInfo"] == {"tais": [TOWN_TAI]}
     candidates = body["candPolicies"]
     assert [c["transPolicyId"] for c in candidates] == list(range(1, len(candidates) + 1))
@@ -64,7 +68,9 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     assert {r[2] for r in reservations(store) if r[0] == policy.policy_id} == {"held"}
 
     # Selecting a candidate makes the policy valid again with the new window.
-    chosen = service.update(policy.policy_id, PolicyPatch(selected_id=candidates[-1]["transPolicyId"]))
+    chosen = service.update(
+        policy.policy_id, PolicyPatch(selected_id=candidates[-1]["transPolicyId"])
+    )
     assert chosen is not None and chosen.valid
     assert chosen.selected.window.start.isoformat().startswith(
         candidates[-1]["recTimeInt"]["startTime"][:19]

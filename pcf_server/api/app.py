@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    logging.getLogger(__name__).error("unexpected error", exc_info=exc)
     return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
 
 
