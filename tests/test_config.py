@@ -19,7 +19,7 @@ def test_the_default_configuration_is_shipped_and_sensible() -> None:
     assert net.default_area in net.areas
     metro = net.areas[net.default_area]
     evening = net.slot_of(datetime(2030, 3, 5, 20, 0, tzinfo=UTC))
-    night = evening + 8 * 4 - 4 * 4  # 04:00 the next morning, 15-minute slots
+    night = evening + 8 * 4  # 04:00 the next morning (15-minute slots)
     assert net.expected_load(metro, evening) > net.expected_load(metro, night) + 0.4
     assert net.tier(evening).price > net.tier(night).price
     assert net.slot_seconds == 900 and net.hold == timedelta(seconds=300)
