@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import nef_client
-from nef_client.testing import NotificationSink, PcfStub, StubFeatureUnavailable
+from nef_client.testing import NotificationSink, PcfStub
 
 TOMORROW = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
@@ -64,11 +64,14 @@ def test_nef_reports_a_rejected_request(pcf_stub: PcfStub) -> None:
 def test_nef_is_warned_when_the_network_degrades(
     pcf_stub: PcfStub, nef_notifications: NotificationSink
 ) -> None:
-    try:
-        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
-    except StubFeatureUnavailable:
-        pytest.skip("needs the PCF admin endpoints of issue 4")
-    booked = Nef(pcf_stub.url, nef_notifications.url).book("video-asp", 500_000_000, 1000)
-    outcome = pcf_stub.degrade("area-1", TOMORROW, TOMORROW + timedelta(hours=8), factor=0.3)
-    received = nef_notifications.wait(len(outcome["notified"]))
-    assert all(n.bdt_ref_id == booked.bdt_ref_id for n in received)
+    # "metro" is the default area of the shipped configuration: requests without an
+    # area are counted there.
+    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
+    booked = Nef(pcf_stub.url, nef_notifications.url).book("video-asp", 50_000_000, 100)
+    outcome = pcf_stub.degrade("metro", TOMORROW, TOMORROW + timedelta(hours=8), factor=0.5)
+    # Half the capacity still carries this small transfer: the PCF finds new candidates,
+    # invalidates the old policy and warns the NEF.
+    assert outcome["notified"] == [booked.policy_id]
+    (warning,) = nef_notifications.wait(1)
+    assert warning.bdt_ref_id == booked.bdt_ref_id
+    assert warning.cand_policies

@@ -31,7 +31,6 @@ __all__ = [
     "PcfStub",
     "PcfStubError",
     "RecordedRequest",
-    "StubFeatureUnavailable",
     "notification_sink",
     "start_pcf_stub",
 ]
@@ -39,10 +38,6 @@ __all__ = [
 
 class PcfStubError(RuntimeError):
     """The stub PCF could not be started or did not do what a test asked."""
-
-
-class StubFeatureUnavailable(PcfStubError):
-    """The running PCF has no such admin endpoint (it answered 404)."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +81,6 @@ class PcfStub:
 
     def _call(self, method: str, path: str, json: Any = None) -> httpx.Response:
         response = self._admin.request(method, path, json=json)
-        if response.status_code == 404:
-            raise StubFeatureUnavailable(f"the PCF has no admin endpoint {method} {path}")
         if response.status_code >= 400:
             raise PcfStubError(f"{method} {path}: {response.status_code} {response.text}")
         return response
@@ -143,7 +136,7 @@ class PcfStub:
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
 
-    # The load-aware engine's admin API (issue 4's contract).
+    # The operator API of the load-aware engine (the same one `pcf-bdt degrade` uses).
 
     def set_capacity(self, area_id: str, *, downlink: str, uplink: str) -> None:
         """Set an area's capacity, as BitRate strings (``"1 Gbps"``)."""

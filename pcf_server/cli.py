@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
 from pathlib import Path
 
 from pcf_server.settings import Settings
@@ -13,6 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
+    from pcf_server.config import ConfigError, load_network
     from pcf_server.storage import SqliteStore
 
     if args.stub and args.workers != 1:
@@ -26,7 +29,13 @@ def _serve(args: argparse.Namespace) -> int:
         api_root=args.api_root,
         max_body_bytes=args.max_body_bytes,
         stub=args.stub,
+        config_path=args.config,
     )
+    try:  # here, so that a bad file fails the command with its message, not each worker
+        load_network(settings.config_path)
+    except ConfigError as exc:
+        print(f"pcf-bdt: {exc}", file=sys.stderr)
+        return 2
     # Migrate once here, so that a bad database fails the command, not each worker.
     SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
@@ -55,6 +64,25 @@ def _positive(text: str) -> int:
     return value
 
 
+def _degrade(args: argparse.Namespace) -> int:
+    """Inject a degradation through the admin API of a running PCF (any worker will do)."""
+    import httpx
+
+    body = {
+        "areaId": args.area,
+        "timeWindow": {"startTime": args.start, "stopTime": args.stop},
+        "factor": args.factor,
+    }
+    url = f"{args.url.rstrip('/')}/pcf-bdt-admin/v1/degradations"
+    try:
+        response = httpx.post(url, json=body, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"pcf-bdt: cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(response.json(), indent=2))
+    return 0 if response.is_success else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="test stub: fault injection, request journal, reset under /pcf-bdt-admin/v1",
     )
+    serve.add_argument(
+        "--config",
+        type=Path,
+        help="operator configuration (YAML) of BDT decisions; default: the one shipped",
+    )
+    degrade = commands.add_parser(
+        "degrade", help="tell a running PCF that an area's capacity drops for a period"
+    )
+    degrade.add_argument("--area", required=True, help="area id of the configuration")
+    degrade.add_argument("--from", dest="start", required=True, help="RFC 3339 start time")
+    degrade.add_argument("--to", dest="stop", required=True, help="RFC 3339 stop time")
+    degrade.add_argument("--factor", type=float, required=True, help="capacity multiplier, 0-1")
+    degrade.add_argument("--url", default="http://127.0.0.1:8080", help="the PCF's apiRoot")
     return parser
 
 
@@ -88,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "degrade":
+        return _degrade(args)
     return 2  # pragma: no cover - argparse enforces the sub-command
 
 

@@ -30,6 +30,8 @@ class Settings:
     stub: bool = False
     # Longest request body accepted (413 beyond); BdtReqData documents are a few kB.
     max_body_bytes: int = 1_048_576
+    # Operator configuration of BDT decisions (YAML); None: the one shipped in the package.
+    config_path: Path | None = None
 
     def to_environment(self) -> dict[str, str]:
         env = {
@@ -40,6 +42,8 @@ class Settings:
         }
         if self.api_root:
             env[f"{_PREFIX}API_ROOT"] = self.api_root
+        if self.config_path:
+            env[f"{_PREFIX}CONFIG"] = str(self.config_path.resolve())
         return env
 
     @classmethod
@@ -50,4 +54,7 @@ class Settings:
             validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
+            config_path=Path(environ[f"{_PREFIX}CONFIG"])
+            if environ.get(f"{_PREFIX}CONFIG")
+            else None,
         )

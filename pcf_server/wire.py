@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pcf_server.policy.degradation import NetworkPerformance
 from pcf_server.policy.features import Feature, FeatureSet, negotiate
 from pcf_server.policy.model import BdtPolicy, BdtRequest, TimeWindow, TransferPolicy, Volume
 
@@ -126,7 +127,58 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
         warn_notif_req=notifications and bool(doc.get("warnNotifReq", False)),
         notif_uri=doc.get("notifUri") if notifications else None,
         supported_features=doc.get("suppFeat"),
+        area_keys=area_keys(doc["nwAreaInfo"]) if "nwAreaInfo" in doc else None,
     )
+
+
+def _plmn(doc: dict[str, Any]) -> str:
+    plmn = doc["plmnId"]
+    nid = doc.get("nid")
+    return f"{plmn['mcc']}-{plmn['mnc']}" + (f"-{nid.upper()}" if nid else "")
+
+
+_RAN_KINDS = ("gNbId", "ngeNbId", "eNbId", "n3IwfId", "wagfId", "tngfId")
+
+
+def _ran_node_key(doc: dict[str, Any]) -> str:
+    for kind in _RAN_KINDS:
+        if kind in doc:
+            value = doc[kind]
+            if isinstance(value, dict):  # GNbId {bitLength, gNBValue}
+                value = f"{value['bitLength']}/{value['gNBValue']}"
+            return f"ran:{_plmn(doc)}:{kind}:{str(value).upper()}"
+    raise DocumentError("/gRanNodeIds", "a RAN node needs one node identifier")
+
+
+def area_keys(doc: dict[str, Any]) -> frozenset[str]:
+    """Canonical keys of the elements of a NetworkAreaInfo (TS 29.554 5.6.2.2).
+
+    Requests, NWDAF reports and the operator configuration all name areas this way, so
+    matching them is set intersection; hex digits are compared case-insensitively.
+    """
+    keys = {f"tai:{_plmn(t)}:{t['tac'].upper()}" for t in doc.get("tais", [])}
+    keys |= {f"ncgi:{_plmn(c)}:{c['nrCellId'].upper()}" for c in doc.get("ncgis", [])}
+    keys |= {f"ecgi:{_plmn(c)}:{c['eutraCellId'].upper()}" for c in doc.get("ecgis", [])}
+    keys |= {_ran_node_key(n) for n in doc.get("gRanNodeIds", [])}
+    return frozenset(keys)
+
+
+def notification_document(
+    bdt_ref_id: str,
+    candidates: tuple[TransferPolicy, ...],
+    nw_area_info: dict[str, Any] | None,
+    window: TimeWindow | None,
+) -> dict[str, Any]:
+    """A BDT warning ``Notification`` (TS 29.554 5.6.2.5) for a NEF's notifUri."""
+    doc: dict[str, Any] = {
+        "bdtRefId": bdt_ref_id,
+        "candPolicies": [transfer_policy_to_document(tp) for tp in candidates],
+    }
+    if nw_area_info:
+        doc["nwAreaInfo"] = nw_area_info
+    if window is not None:
+        doc["timeWindow"] = window_to_document(window)
+    return doc
 
 
 def transfer_policy_to_document(policy: TransferPolicy) -> dict[str, Any]:
@@ -266,3 +318,41 @@ def _bare_update(doc: dict[str, Any]) -> UpdateFields:
     return UpdateFields(
         selected_id=selected, warn_notif_req=warn, selection_pointer="/selTransPolicyId"
     )
+
+
+def network_performance_from_notifications(
+    notifications: list[dict[str, Any]],
+) -> list[NetworkPerformance]:
+    """NETWORK_PERFORMANCE reports in schema-valid Nnwdaf_EventsSubscription notifications.
+
+    TS 29.520 5.1.6.2.2. The period is ``anaPeriod``, else the event's ``start`` to
+    ``expiry``, else none (the caller decides what an open period means).
+    """
+    found = []
+    for n_index, notification in enumerate(notifications):
+        for e_index, event in enumerate(notification.get("eventNotifications", [])):
+            if event.get("event") != "NETWORK_PERFORMANCE":
+                continue
+            pointer = f"/{n_index}/eventNotifications/{e_index}"
+            default = None
+            if "start" in event and "expiry" in event:
+                default = window_from_document(
+                    {"startTime": event["start"], "stopTime": event["expiry"]}, pointer
+                )
+            for p_index, perf in enumerate(event.get("nwPerfs", [])):
+                where = f"{pointer}/nwPerfs/{p_index}"
+                window = (
+                    window_from_document(perf["anaPeriod"], f"{where}/anaPeriod")
+                    if "anaPeriod" in perf
+                    else default
+                )
+                found.append(
+                    NetworkPerformance(
+                        area_keys(perf["networkArea"]),
+                        window,
+                        perf["nwPerfType"],
+                        perf.get("relativeRatio"),
+                        perf.get("absoluteNum"),
+                    )
+                )
+    return found

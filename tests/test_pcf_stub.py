@@ -1,4 +1,4 @@
-"""The stub PCF and the pytest plugin: reset, faults, journal, issue 4's admin calls."""
+"""The stub PCF and the pytest plugin: reset, faults, journal, the operator API."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import httpx
 import pytest
 
 from nef_client import Client
-from nef_client.testing import NotificationSink, PcfStub, PcfStubError, StubFeatureUnavailable
+from nef_client.testing import NotificationSink, PcfStub, PcfStubError
 
 START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
 WINDOW = (START, START + timedelta(hours=6))
-ISSUE_4 = "needs the PCF admin endpoints of issue 4 (load-aware engine)"
 
 # Set by part 1, read by part 2: a policy created in one test must not be seen by the next.
 _CARRIED: dict[str, str] = {}
@@ -89,33 +88,37 @@ def test_stub_admin_is_absent_without_the_flag(tmp_path: object) -> None:
 
 
 def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
-    try:
-        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
-    except StubFeatureUnavailable:
-        pytest.skip(ISSUE_4)
-    areas = pcf_stub.areas()
-    assert "area-1" in str(areas)
+    pcf_stub.set_capacity("suburbs", downlink="1 Gbps", uplink="100 Mbps")
+    areas = {area["areaId"]: area for area in pcf_stub.areas()}
+    assert set(areas) == {"metro", "suburbs"}
+    assert areas["suburbs"]["capacity"] == {"downlink": "1 Gbps", "uplink": "100 Mbps"}
+    with pytest.raises(PcfStubError, match="AREA_NOT_FOUND"):
+        pcf_stub.set_capacity("nowhere", downlink="1 Gbps", uplink="1 Gbps")
+
+
+def test_reset_forgets_capacity_overrides(pcf_stub: PcfStub) -> None:
+    configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
+    pcf_stub.set_capacity("metro", downlink="1 Gbps", uplink="100 Mbps")
+    pcf_stub.reset()
+    assert {a["areaId"]: a["capacity"] for a in pcf_stub.areas()} == configured
 
 
 def test_degradation_sends_warning_notifications(
     pcf_stub: PcfStub, nef_notifications: NotificationSink
 ) -> None:
-    try:
-        pcf_stub.set_capacity("area-1", downlink="1 Gbps", uplink="100 Mbps")
-    except StubFeatureUnavailable:
-        pytest.skip(ISSUE_4)
+    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
     with Client(pcf_stub.url) as client:
         created = client.create(
             "video",
-            volume_per_ue=500_000_000,
-            number_of_ues=1000,
+            volume_per_ue=50_000_000,
+            number_of_ues=100,
             desired_window=WINDOW,
             notification_uri=nef_notifications.url + "/bdt",
             warnings=True,
         )
         client.select(created.policy_id, created.candidates[0].trans_policy_id)
-    outcome = pcf_stub.degrade("area-1", WINDOW[0], WINDOW[1], factor=0.3)
-    assert outcome["affected"], outcome
-    # One notification per notified policy; ours is the only one in this fresh store.
-    received = nef_notifications.wait(len(outcome["notified"]))
-    assert [n.bdt_ref_id for n in received] == [created.bdt_ref_id] * len(outcome["notified"])
+    outcome = pcf_stub.degrade("metro", WINDOW[0], WINDOW[1], factor=0.5)
+    assert outcome == {"affected": [created.policy_id], "notified": [created.policy_id]}
+    (warning,) = nef_notifications.wait(1)
+    assert warning.bdt_ref_id == created.bdt_ref_id
+    assert warning.cand_policies

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import connexion
 from connexion.datastructures import MediaTypeDict
@@ -15,14 +20,28 @@ from starlette.exceptions import HTTPException
 from pcf_server.api import validation
 from pcf_server.api.handlers import BdtPolicyHandlers
 from pcf_server.api.middleware import RouteTable, SbiGuard
+from pcf_server.api.network_handlers import NetworkHandlers
 from pcf_server.api.problems import from_exception, problem
-from pcf_server.policy.decision import EvenSplitDecider
-from pcf_server.service import BdtPolicyControl, InvalidSelection, PolicyNotFound
+from pcf_server.config import load_network
+from pcf_server.notify import NotificationSender
+from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.service import (
+    BdtPolicyControl,
+    InvalidSelection,
+    NoCapacity,
+    PolicyNotFound,
+    UnknownArea,
+)
+from pcf_server.service.network_events import NetworkEvents
 from pcf_server.settings import BASE_PATH, Settings
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
 
 ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
+NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
+ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
+ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
+NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
 
 
 def spec_dir() -> Path:
@@ -71,7 +90,18 @@ def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(exc.status_code, None, None, exc.detail, None, **dict(exc.headers or {}))
 
 
+def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, NoCapacity)
+    return problem(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason)
+
+
+def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, UnknownArea)
+    return problem(404, "AREA_NOT_FOUND", "Not Found", str(exc))
+
+
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    logging.getLogger(__name__).error("unexpected error", exc_info=exc)
     return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
 
 
@@ -80,12 +110,64 @@ def _validators() -> dict[str, object]:
     return {"body": MediaTypeDict({"*/*json": validation.ProblemDetailsBodyValidator})}
 
 
+def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
+    """Run the notification sender for as long as the server (worker) runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(sender.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+def _add_network_apis(app: connexion.AsyncApp, handlers: NetworkHandlers) -> None:
+    """The operator API and the NWDAF notification endpoint, beside the 3GPP API."""
+    app.add_api(
+        ADMIN_SPEC,
+        base_path=ADMIN_BASE_PATH,
+        resolver=Resolver(function_resolver=handlers.admin_operations().__getitem__),
+        pythonic_params=True,
+        swagger_ui_options=None,
+        validator_map=_validators(),
+    )
+    app.add_api(
+        NWDAF_SPEC,
+        base_path=NWDAF_BASE_PATH,
+        resolver=Resolver(function_resolver=handlers.nwdaf_operations().__getitem__),
+        pythonic_params=True,
+        swagger_ui_options=None,
+        validator_map=_validators(),
+    )
+    app.add_error_handler(NoCapacity, _no_capacity)
+    app.add_error_handler(UnknownArea, _unknown_area)
+
+
+def _route_table() -> RouteTable:
+    """Every resource the app serves: the 3GPP API, the operator API, the NWDAF callback."""
+    tables = (
+        RouteTable.from_spec(spec_dir() / ROOT_SPEC, BASE_PATH),
+        RouteTable.from_spec(ADMIN_SPEC, ADMIN_BASE_PATH),
+        RouteTable.from_spec(spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH),
+    )
+    return RouteTable(tuple(route for table in tables for route in table.routes))
+
+
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     settings = settings or Settings()
     store = SqliteStore(settings.db_path)
-    service = BdtPolicyControl(store.unit_of_work, EvenSplitDecider())
+    engine = LoadAwareDecider(load_network(settings.config_path))
+    sender = NotificationSender(store.unit_of_work)
+    service = BdtPolicyControl(store.unit_of_work, engine, planner=engine)
+    events = NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake)
     handlers = BdtPolicyHandlers(service, settings.api_root).operations()
-    app = connexion.AsyncApp(__name__, specification_dir=spec_dir())
+    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(sender))
+    _add_network_apis(app, NetworkHandlers(events))
     app.add_api(
         ROOT_SPEC,
         base_path=BASE_PATH,
@@ -104,7 +186,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_middleware(
         SbiGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=RouteTable.from_spec(spec_dir() / ROOT_SPEC, BASE_PATH),
+        routes=_route_table(),
         max_body_bytes=settings.max_body_bytes,
     )
     app.add_error_handler(PolicyNotFound, _not_found)

@@ -64,7 +64,7 @@ class BdtPolicyHandlers:
             selection_pointer=fields.selection_pointer,
         )
         policy = self._service.update(bdt_policy_id, patch)
-        if policy is None:
+        if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
         return wire.policy_to_document(policy), 200, _JSON
 

@@ -1,6 +1,14 @@
 """Domain model and decision logic of BDT policy control; no framework imports here."""
 
-from pcf_server.policy.decision import Decider, EvenSplitDecider
+from pcf_server.policy.decision import (
+    Decider,
+    Decision,
+    EvenSplitDecider,
+    LoadView,
+    NoTransferWindow,
+    Reservation,
+)
+from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.model import (
     BdtPolicy,
     BdtRequest,
@@ -9,12 +17,20 @@ from pcf_server.policy.model import (
     UnknownTransferPolicy,
     Volume,
 )
+from pcf_server.policy.network import Network, Rates
 
 __all__ = [
     "BdtPolicy",
     "BdtRequest",
     "Decider",
+    "Decision",
     "EvenSplitDecider",
+    "LoadAwareDecider",
+    "LoadView",
+    "Network",
+    "NoTransferWindow",
+    "Rates",
+    "Reservation",
     "TimeWindow",
     "TransferPolicy",
     "UnknownTransferPolicy",

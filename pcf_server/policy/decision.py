@@ -1,22 +1,79 @@
 """How the PCF turns a request into transfer policies.
 
 The decision is behind the small ``Decider`` protocol so that the service layer and the
-HTTP layer never change when the decision logic does (a load-aware decider replaces the
-simple one here without touching them).
+HTTP layer never change when the decision logic does. A decider sees the network's
+current state only through a ``LoadView`` that the service fills from the store, so no
+decider ever imports storage. ``EvenSplitDecider`` here is the load-blind baseline;
+``pcf_server.policy.engine.LoadAwareDecider`` is the one the PCF runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from pcf_server.policy.model import BdtRequest, TimeWindow, TransferPolicy
+from pcf_server.policy.network import Network, Rates
+
+
+class LoadView(Protocol):
+    """What the engine needs to know about the current state of the network.
+
+    The service fills it from the store inside the transaction that will write the
+    outcome, so that the decision and the reservation it leads to see the same state.
+    """
+
+    def reserved(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, Rates]:
+        """Sum of reserved rates per slot in [first_slot, stop_slot); absent slots are 0."""
+        ...
+
+    def capacity_override(self, area_id: str) -> Rates | None: ...
+
+    def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]:
+        """Capacity factor per degraded slot; absent slots are not degraded (factor 1)."""
+        ...
+
+
+class NoTransferWindow(Exception):
+    """Nothing fits in the desired window nor later within the search horizon."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """The capacity one transfer policy takes: a flat rate over whole slots of areas."""
+
+    transfer_policy_id: int
+    areas: tuple[str, ...]
+    first_slot: int
+    stop_slot: int
+    rates: Rates
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    offers: tuple[TransferPolicy, ...]
+    reservations: tuple[Reservation, ...] = ()
 
 
 class Decider(Protocol):
-    def decide(self, request: BdtRequest) -> list[TransferPolicy]:
+    def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
         """Return the transfer policies to offer, with ids 1..k (0 is reserved)."""
         ...
+
+
+class Planner(Protocol):
+    """What keeping the books of capacity needs from a load-aware decider."""
+
+    @property
+    def network(self) -> Network: ...
+
+    def limits(
+        self, area_id: str, first_slot: int, stop_slot: int, load: LoadView
+    ) -> list[Rates]: ...
+
+    def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation: ...
 
 
 def flat_rate(volume_bytes: int, ues: int, window: TimeWindow) -> float:
@@ -28,14 +85,14 @@ def flat_rate(volume_bytes: int, ues: int, window: TimeWindow) -> float:
 class EvenSplitDecider:
     """Offer the desired window and, when it is long enough, its halves.
 
-    It ignores load and other ASPs: it is the baseline that later deciders must beat,
-    and it already gives the NEF a real choice to select from.
+    It ignores load and other ASPs (and so reserves nothing): it is the baseline that
+    the load-aware decider must beat, kept for tests of the layers around a decider.
     """
 
     rating_group: int = 1
     min_split_seconds: float = 3600.0
 
-    def decide(self, request: BdtRequest) -> list[TransferPolicy]:
+    def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
         desired = request.desired_window
         windows = [desired]
         if desired.duration.total_seconds() >= 2 * self.min_split_seconds:
@@ -44,17 +101,19 @@ class EvenSplitDecider:
         volume = request.volume_per_ue
         downlink = volume.downlink if volume.downlink is not None else volume.total
         uplink = volume.uplink
-        return [
-            TransferPolicy(
-                transfer_policy_id=index,
-                window=window,
-                rating_group=self.rating_group,
-                max_bitrate_dl=(
-                    flat_rate(downlink, request.number_of_ues, window) if downlink else None
-                ),
-                max_bitrate_ul=(
-                    flat_rate(uplink, request.number_of_ues, window) if uplink else None
-                ),
+        return Decision(
+            tuple(
+                TransferPolicy(
+                    transfer_policy_id=index,
+                    window=window,
+                    rating_group=self.rating_group,
+                    max_bitrate_dl=(
+                        flat_rate(downlink, request.number_of_ues, window) if downlink else None
+                    ),
+                    max_bitrate_ul=(
+                        flat_rate(uplink, request.number_of_ues, window) if uplink else None
+                    ),
+                )
+                for index, window in enumerate(windows, start=1)
             )
-            for index, window in enumerate(windows, start=1)
-        ]
+        )

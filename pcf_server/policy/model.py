@@ -77,6 +77,8 @@ class BdtRequest:
     warn_notif_req: bool = False
     notif_uri: str | None = None
     supported_features: str | None = None
+    # Canonical keys of the nwAreaInfo elements (pcf_server.wire.area_keys); None: absent.
+    area_keys: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -91,6 +93,8 @@ class BdtPolicy:
     selected_id: int | None = None
     supported_features: str | None = None
     version: int = 0
+    # False between a warning notification and the NEF's answer (TS 23.502 4.16.7.3).
+    valid: bool = True
 
     @property
     def features(self) -> FeatureSet:
@@ -114,7 +118,13 @@ class BdtPolicy:
 
     @property
     def selected(self) -> TransferPolicy | None:
-        """The policy in force: the chosen one, or the only one offered (TS 29.554 4.2.2.2)."""
+        """The policy in force: the chosen one, or the only one offered (TS 29.554 4.2.2.2).
+
+        An invalidated policy has none until the NEF picks a new candidate, even when the
+        warning offered a single one.
+        """
+        if not self.valid:
+            return None
         if self.selected_id is not None:
             return next(
                 tp for tp in self.transfer_policies if tp.transfer_policy_id == self.selected_id
@@ -127,6 +137,18 @@ class BdtPolicy:
         if transfer_policy_id not in self.offered_ids:
             raise UnknownTransferPolicy(transfer_policy_id, self.offered_ids)
         self.selected_id = transfer_policy_id
+        self.valid = True
+
+    @property
+    def window_stop(self) -> datetime:
+        """When every window this policy offers or holds has passed: it may be purged."""
+        return max(tp.window.stop for tp in self.transfer_policies)
+
+    def invalidate(self, candidates: tuple[TransferPolicy, ...]) -> None:
+        """The network degraded: the policy in force is replaced by new candidates."""
+        self.transfer_policies = candidates
+        self.selected_id = None
+        self.valid = False
 
     def set_warnings(self, enabled: bool) -> bool:
         """Switch warning notifications; returns False, changing nothing, if not negotiated.

@@ -5,15 +5,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pcf_server import wire
-from pcf_server.policy.decision import Decider
+from pcf_server.policy.decision import Decider, Decision, NoTransferWindow, Planner
 from pcf_server.policy.equivalence import fingerprint
-from pcf_server.policy.features import negotiate
-from pcf_server.policy.model import BdtPolicy, UnknownTransferPolicy
-from pcf_server.service.errors import EquivalentPolicyExists, InvalidSelection, PolicyNotFound
+from pcf_server.policy.features import FeatureSet, negotiate
+from pcf_server.policy.model import BdtPolicy, BdtRequest, UnknownTransferPolicy
+from pcf_server.service.capacity import CapacityBook, ReservationConflict
+from pcf_server.service.errors import (
+    EquivalentPolicyExists,
+    InvalidSelection,
+    NoCapacity,
+    PolicyNotFound,
+)
 from pcf_server.storage.repository import DuplicateRequest, UnitOfWork, UnitOfWorkFactory
+
+# A guard can refuse a reservation only when another PCF instance sharing the database
+# took the capacity between our read and our write; deciding again is then right.
+_DECISION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +41,25 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class BdtPolicyControl:
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
         decider: Decider,
         new_id: Callable[[], str] = _new_id,
+        *,
+        planner: Planner | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._uow = unit_of_work
         self._decider = decider
         self._new_id = new_id
+        self._capacity = CapacityBook(planner)
+        self._clock = clock
 
     def create(self, request_document: dict[str, Any]) -> BdtPolicy:
         """Decide transfer policies for a schema-valid BdtReqData and store the result.
@@ -50,14 +70,32 @@ class BdtPolicyControl:
         features = negotiate(request_document.get("suppFeat"))
         request = wire.request_from_document(request_document, features)
         key = fingerprint(request_document, request.desired_window)
+        for attempt in range(_DECISION_ATTEMPTS):
+            try:
+                return self._create(request, request_document, features, key)
+            except ReservationConflict:
+                if attempt == _DECISION_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _create(
+        self,
+        request: BdtRequest,
+        request_document: dict[str, Any],
+        features: FeatureSet | None,
+        key: str,
+    ) -> BdtPolicy:
         with self._uow() as uow:
             self._refuse_equivalent(uow, key)
+            now = self._clock()
+            self._capacity.housekeeping(uow, now)
+            decision = self._decide(uow, request, now)
             policy = BdtPolicy(
                 policy_id=self._new_id(),
                 bdt_ref_id=self._new_id(),
                 request=request,
                 request_document=request_document,
-                transfer_policies=tuple(self._decider.decide(request)),
+                transfer_policies=decision.offers,
                 supported_features=None if features is None else features.encode(),
             )
             try:
@@ -66,6 +104,7 @@ class BdtPolicyControl:
                 # Unreachable while units of work serialise writers; kept so that the
                 # UNIQUE column, not the locking, is what guarantees one policy.
                 raise EquivalentPolicyExists(exc.policy_id) from exc
+            self._capacity.take(uow, policy, decision, now)
             uow.commit()
         return policy
 
@@ -74,6 +113,12 @@ class BdtPolicyControl:
         existing = uow.policies.find_by_fingerprint(key)
         if existing is not None:
             raise EquivalentPolicyExists(existing)
+
+    def _decide(self, uow: UnitOfWork, request: BdtRequest, now: datetime) -> Decision:
+        try:
+            return self._decider.decide(request, uow.capacity, now)
+        except NoTransferWindow as exc:
+            raise NoCapacity(str(exc)) from exc
 
     def get(self, policy_id: str) -> BdtPolicy:
         with self._uow(write=False) as uow:
@@ -85,29 +130,31 @@ class BdtPolicyControl:
     def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
         """Apply an Update; ``None`` when it removed the policy ("none acceptable")."""
         with self._uow() as uow:
+            self._capacity.housekeeping(uow, self._clock())
             policy = uow.policies.get(policy_id)
             if policy is None:
                 raise PolicyNotFound(policy_id)
             if patch.selected_id is not None and policy.declines(patch.selected_id):
-                self._remove(uow, policy)
+                self._withdraw(uow, policy)
+                uow.commit()
                 return None
             if patch.selected_id is not None:
                 try:
                     policy.select(patch.selected_id)
                 except UnknownTransferPolicy as exc:
                     raise InvalidSelection(patch.selection_pointer, str(exc)) from exc
+                self._capacity.select(uow, policy)
             if patch.warn_notif_req is not None:
                 policy.set_warnings(patch.warn_notif_req)
             uow.policies.save(policy)
             uow.commit()
         return policy
 
-    @staticmethod
-    def _remove(uow: UnitOfWork, policy: BdtPolicy) -> None:
-        """The NEF found no candidate acceptable: the PCF removes the policy.
+    def _withdraw(self, uow: UnitOfWork, policy: BdtPolicy) -> None:
+        """Remove a policy whose candidates the NEF all refused (selTransPolicyId 0).
 
-        TS 29.554 clause 4.2.3.2 (re-negotiation, "no transfer policy is selected"): the
-        PCF deletes the transfer policy from the UDR; here, from its own store.
+        TS 23.502 4.16.7.3 steps 13-15 and TS 29.554 clause 4.2.3.2: the PCF deletes the
+        policy (from the UDR; here from its own store) and its capacity is given back.
         """
+        self._capacity.withdraw(uow, policy.policy_id)
         uow.policies.remove(policy.policy_id)
-        uow.commit()

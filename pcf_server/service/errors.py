@@ -31,3 +31,23 @@ class EquivalentPolicyExists(ServiceError):
     def __init__(self, policy_id: str) -> None:
         super().__init__(f"an equivalent Individual BDT policy exists: {policy_id!r}")
         self.policy_id = policy_id
+
+
+class NoCapacity(ServiceError):
+    """No window has the headroom the request needs (see ``policy.engine`` for the model).
+
+    Mapped to 403 with the application cause ``BDT_CAPACITY_UNAVAILABLE``: the request is
+    valid and the PCF is not overloaded (so not 503 NF_CONGESTION, which invites an
+    immediate retry), but the operator's policy refuses it; a retry only helps with a
+    different window, area or volume.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownArea(ServiceError):
+    def __init__(self, area_id: str) -> None:
+        super().__init__(f"no network area {area_id!r} is configured")
+        self.area_id = area_id

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from pcf_server.policy.decision import Reservation
 from pcf_server.policy.model import BdtPolicy
+from pcf_server.policy.network import Rates
+from pcf_server.storage.capacity import OutboxItem, StoredReservation
 
 
 class ConcurrentUpdate(Exception):
@@ -38,11 +43,74 @@ class PolicyRepository(Protocol):
     def remove(self, policy_id: str) -> None: ...
 
 
+class CapacityLedger(Protocol):
+    """Reservations per area and slot, with the operator's overrides; also a LoadView."""
+
+    def reserved(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, Rates]: ...
+
+    def capacity_override(self, area_id: str) -> Rates | None: ...
+
+    def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]: ...
+
+    def reserve(
+        self,
+        policy_id: str,
+        reservation: Reservation,
+        limits: Mapping[str, Sequence[Rates]],
+        *,
+        held_until: float | None,
+    ) -> bool:
+        """All or nothing; False when some slot would exceed its limit."""
+        ...
+
+    def commit_hold(self, policy_id: str, transfer_policy_id: int) -> bool: ...
+
+    def reservations_of(self, policy_id: str) -> list[StoredReservation]: ...
+
+    def release(self, policy_id: str, *, keep: int | None = None) -> None: ...
+
+    def committed_overlapping(self, area_id: str, first_slot: int, stop_slot: int) -> list[str]: ...
+
+    def purge(self, now: datetime, slot_seconds: int) -> None: ...
+
+    def purge_slots(self, area_ids: Sequence[str], now: datetime, slot_seconds: int) -> None: ...
+
+    def set_capacity(self, area_id: str, capacity: Rates) -> None: ...
+
+    def reset_capacity(self, area_id: str) -> None: ...
+
+    def add_degradation(
+        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
+    ) -> None: ...
+
+
+class Outbox(Protocol):
+    """Notifications to deliver, written in the transaction that decided to send them."""
+
+    def add(self, policy_id: str, uri: str, body: str, now: float) -> None: ...
+
+    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]: ...
+
+    def delivered(self, item_id: int) -> None: ...
+
+    def failed(self, item_id: int, error: str, retry_at: float | None) -> None: ...
+
+    def next_due(self) -> float | None: ...
+
+    def pending(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One atomic transaction: nothing is visible to others until ``commit``."""
 
     @property
     def policies(self) -> PolicyRepository: ...
+
+    @property
+    def capacity(self) -> CapacityLedger: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from pcf_server import wire
 from pcf_server.policy.model import BdtPolicy
+from pcf_server.storage.capacity import SqliteCapacityLedger, SqliteOutbox
 from pcf_server.storage.migrate import migrate
 from pcf_server.storage.repository import ConcurrentUpdate, DuplicateRequest
 
@@ -67,7 +68,8 @@ class SqlitePolicyRepository:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
             " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
-            " fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fingerprint, window_stop, valid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 policy.policy_id,
                 policy.bdt_ref_id,
@@ -80,6 +82,8 @@ class SqlitePolicyRepository:
                 now,
                 now,
                 fingerprint,
+                policy.window_stop.timestamp(),
+                int(policy.valid),
             ),
         )
 
@@ -91,23 +95,27 @@ class SqlitePolicyRepository:
 
     def get(self, policy_id: str) -> BdtPolicy | None:
         row = self._db.execute(
-            "SELECT policy_id, request_document, policy_data, version FROM bdt_policy"
+            "SELECT policy_id, request_document, policy_data, version, valid FROM bdt_policy"
             " WHERE policy_id = ?",
             (policy_id,),
         ).fetchone()
         if row is None:
             return None
-        return wire.policy_from_documents(row[0], json.loads(row[1]), json.loads(row[2]), row[3])
+        policy = wire.policy_from_documents(row[0], json.loads(row[1]), json.loads(row[2]), row[3])
+        policy.valid = bool(row[4])
+        return policy
 
     def save(self, policy: BdtPolicy) -> None:
         cursor = self._db.execute(
             "UPDATE bdt_policy SET request_document = ?, policy_data = ?, version = ?,"
-            " updated_at = ? WHERE policy_id = ? AND version = ?",
+            " updated_at = ?, window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
             (
                 _dumps(policy.request_document),
                 _dumps(wire.policy_data_to_document(policy)),
                 policy.version + 1,
                 _now(),
+                policy.window_stop.timestamp(),
+                int(policy.valid),
                 policy.policy_id,
                 policy.version,
             ),
@@ -131,6 +139,16 @@ class SqliteUnitOfWork:
     def policies(self) -> SqlitePolicyRepository:
         assert self._policies is not None, "use the unit of work in a with block"
         return self._policies
+
+    @property
+    def capacity(self) -> SqliteCapacityLedger:
+        assert self._connection is not None, "use the unit of work in a with block"
+        return SqliteCapacityLedger(self._connection)
+
+    @property
+    def outbox(self) -> SqliteOutbox:
+        assert self._connection is not None, "use the unit of work in a with block"
+        return SqliteOutbox(self._connection)
 
     def __enter__(self) -> Self:
         self._connection = _connect(self._path)

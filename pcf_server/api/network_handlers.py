@@ -1,0 +1,73 @@
+"""Handlers of the operator API (``/pcf-bdt-admin/v1``) and of NWDAF notifications.
+
+Both only translate JSON to calls of ``NetworkEvents`` and back; connexion has validated
+the bodies against ``admin.yaml`` and ``specs/TS29520_Nnwdaf_EventsSubscription.yaml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pcf_server import wire
+from pcf_server.policy.network import Rates
+from pcf_server.service.network_events import AreaSettings, NetworkEvents
+
+_JSON = {"Content-Type": "application/json"}
+Reply = tuple[Any, int, dict[str, str]]
+
+
+def _capacity(rates: Rates) -> dict[str, str]:
+    return {
+        "downlink": wire.format_bitrate(rates.downlink),
+        "uplink": wire.format_bitrate(rates.uplink),
+    }
+
+
+def settings_document(settings: AreaSettings) -> dict[str, Any]:
+    return {
+        "areaId": settings.area_id,
+        "capacity": _capacity(settings.capacity),
+        "configuredCapacity": _capacity(settings.configured),
+        "overridden": settings.overridden,
+        "utilisationCeiling": settings.utilisation_ceiling,
+        "degradations": [
+            {"timeWindow": wire.window_to_document(window), "factor": factor}
+            for window, factor in settings.degradations
+        ],
+        "nwAreaInfo": dict(settings.nw_area_info),
+    }
+
+
+class NetworkHandlers:
+    def __init__(self, events: NetworkEvents) -> None:
+        self._events = events
+
+    def list_areas(self) -> Reply:
+        return [settings_document(s) for s in self._events.areas()], 200, _JSON
+
+    def set_area_capacity(self, area_id: str, body: dict[str, Any]) -> Reply:
+        rates = Rates(wire.parse_bitrate(body["downlink"]), wire.parse_bitrate(body["uplink"]))
+        return settings_document(self._events.set_capacity(area_id, rates)), 200, _JSON
+
+    def reset_area_capacity(self, area_id: str) -> Reply:
+        return settings_document(self._events.set_capacity(area_id, None)), 200, _JSON
+
+    def add_degradation(self, body: dict[str, Any]) -> Reply:
+        window = wire.window_from_document(body["timeWindow"], "/timeWindow")
+        outcome = self._events.degrade(body["areaId"], window, float(body["factor"]), "operator")
+        return {"affected": outcome.affected, "notified": outcome.notified}, 200, _JSON
+
+    def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:
+        self._events.network_performance(wire.network_performance_from_notifications(body))
+        return None, 204, {}
+
+    def admin_operations(self) -> dict[str, Any]:
+        return {
+            "ListAreas": self.list_areas,
+            "SetAreaCapacity": self.set_area_capacity,
+            "ResetAreaCapacity": self.reset_area_capacity,
+            "AddDegradation": self.add_degradation,
+        }
+
+    def nwdaf_operations(self) -> dict[str, Any]:
+        return {"ReceiveNwdafNotification": self.receive_nwdaf_notification}

@@ -1,0 +1,311 @@
+"""The operator's YAML configuration of BDT decisions, validated into a ``Network``.
+
+Structure is checked with a JSON Schema (jsonschema, which connexion already brings),
+so that a misspelt or misplaced key is refused by name rather than silently ignored;
+what a schema cannot say (references between sections, tiers covering the day, an
+identifier in two areas) is checked after. Every error names the offending key as a
+dotted path, e.g. ``areas.metro.capacity.downlink``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jsonschema
+import yaml
+
+from pcf_server import wire
+from pcf_server.policy.network import (
+    DAYS,
+    Area,
+    DayProfile,
+    LoadProfile,
+    Network,
+    Rates,
+    TariffTier,
+)
+
+__all__ = ["ConfigError", "default_network", "load_network", "network_from_document"]
+
+
+class ConfigError(ValueError):
+    """The configuration is unusable; the message names the key and says why."""
+
+
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_BITRATE = r"^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$"
+_PLMN = {
+    "type": "object",
+    "required": ["mcc", "mnc"],
+    "additionalProperties": False,
+    "properties": {
+        "mcc": {"type": "string", "pattern": r"^\d{3}$"},
+        "mnc": {"type": "string", "pattern": r"^\d{2,3}$"},
+    },
+}
+
+
+def _identifier(required: str, pattern: str | None = None) -> dict[str, Any]:
+    value: dict[str, Any] = {"type": "string"}
+    if pattern:
+        value["pattern"] = pattern
+    return {
+        "type": "object",
+        "required": ["plmnId", required],
+        "additionalProperties": False,
+        "properties": {"plmnId": _PLMN, required: value, "nid": {"type": "string"}},
+    }
+
+
+_RAN_NODE = {
+    "type": "object",
+    "required": ["plmnId"],
+    "additionalProperties": False,
+    "minProperties": 2,
+    "maxProperties": 3,
+    "properties": {
+        "plmnId": _PLMN,
+        "nid": {"type": "string"},
+        "gNbId": {
+            "type": "object",
+            "required": ["bitLength", "gNBValue"],
+            "additionalProperties": False,
+            "properties": {
+                "bitLength": {"type": "integer", "minimum": 22, "maximum": 32},
+                "gNBValue": {"type": "string", "pattern": "^[A-Fa-f0-9]{6,8}$"},
+            },
+        },
+        **{
+            kind: {"type": "string", "pattern": "^[A-Fa-f0-9]+$"}
+            for kind in ("ngeNbId", "eNbId", "n3IwfId", "wagfId", "tngfId")
+        },
+    },
+}
+
+_DAY = {
+    "type": "object",
+    "minProperties": 1,
+    "propertyNames": {"pattern": _HHMM},
+    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["areas", "tariffs", "load_profiles", "default_area"],
+    "additionalProperties": False,
+    "properties": {
+        "timezone": {"type": "string"},
+        "slot_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+        "utilisation_ceiling": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "candidates": {"type": "integer", "minimum": 1, "maximum": 20},
+        "search_horizon_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 24 * 31},
+        "min_window_minutes": {"type": "number", "exclusiveMinimum": 0},
+        "hold_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "congestion_penalty": {"type": "number", "minimum": 0},
+        "downlink_share": {"type": "number", "minimum": 0, "maximum": 1},
+        "default_area": {"type": "string"},
+        "tariffs": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["from", "to", "rating_group", "price"],
+                "additionalProperties": False,
+                "properties": {
+                    "from": {"type": "string", "pattern": _HHMM},
+                    "to": {"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"},
+                    "rating_group": {"type": "integer", "minimum": 0, "maximum": 4294967295},
+                    "price": {"type": "number", "minimum": 0},
+                },
+            },
+        },
+        "load_profiles": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["default"],
+                "additionalProperties": False,
+                "properties": {"default": _DAY, **{day: _DAY for day in DAYS}},
+            },
+        },
+        "areas": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": r"^[A-Za-z0-9_.-]{1,64}$"},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["capacity", "load_profile"],
+                "additionalProperties": False,
+                "properties": {
+                    "capacity": {
+                        "type": "object",
+                        "required": ["downlink", "uplink"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "downlink": {"type": "string", "pattern": _BITRATE},
+                            "uplink": {"type": "string", "pattern": _BITRATE},
+                        },
+                    },
+                    "load_profile": {"type": "string"},
+                    "tais": {
+                        "type": "array",
+                        "items": _identifier("tac", "^[A-Fa-f0-9]{4}([A-Fa-f0-9]{2})?$"),
+                    },
+                    "ncgis": {
+                        "type": "array",
+                        "items": _identifier("nrCellId", "^[A-Fa-f0-9]{9}$"),
+                    },
+                    "ecgis": {
+                        "type": "array",
+                        "items": _identifier("eutraCellId", "^[A-Fa-f0-9]{7}$"),
+                    },
+                    "ran_nodes": {"type": "array", "items": _RAN_NODE},
+                },
+            },
+        },
+    },
+}
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _day(steps: dict[str, float], where: str) -> DayProfile:
+    ordered = sorted((_minutes(k), float(v)) for k, v in steps.items())
+    if ordered[0][0] != 0:
+        raise ConfigError(f'{where}: a day profile must start at "00:00"')
+    return DayProfile(tuple(ordered))
+
+
+def _tariffs(doc: list[dict[str, Any]]) -> tuple[TariffTier, ...]:
+    tiers = []
+    for index, entry in enumerate(doc):
+        start, stop = _minutes(entry["from"]), _minutes(entry["to"])
+        if stop <= start:
+            raise ConfigError(f"tariffs[{index}].to: must be later than 'from'")
+        tiers.append(TariffTier(start, stop, entry["rating_group"], float(entry["price"])))
+    tiers.sort(key=lambda t: t.start_minute)
+    reached = 0
+    for tier in tiers:
+        if tier.start_minute != reached:
+            what = "overlap" if tier.start_minute < reached else "leave a gap"
+            raise ConfigError(
+                f"tariffs: tiers {what} at {reached // 60:02d}:{reached % 60:02d}; "
+                "they must cover 00:00-24:00 exactly once"
+            )
+        reached = tier.stop_minute
+    if reached != 24 * 60:
+        raise ConfigError("tariffs: tiers must reach 24:00")
+    return tuple(tiers)
+
+
+def network_from_document(doc: Any) -> Network:
+    """Validate a parsed configuration document and build the ``Network`` from it."""
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError("; ".join(f"{_path(e.absolute_path)}: {e.message}" for e in errors))
+    timezone = doc.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"timezone: unknown time zone {timezone!r}") from exc
+    profiles = {
+        name: LoadProfile(
+            _day(days["default"], f"load_profiles.{name}.default"),
+            {d: _day(days[d], f"load_profiles.{name}.{d}") for d in DAYS if d in days},
+        )
+        for name, days in doc["load_profiles"].items()
+    }
+    areas: dict[str, Area] = {}
+    owner: dict[str, str] = {}
+    for area_id, spec in doc["areas"].items():
+        where = f"areas.{area_id}"
+        if spec["load_profile"] not in profiles:
+            raise ConfigError(
+                f"{where}.load_profile: no load profile {spec['load_profile']!r} "
+                f"(defined: {', '.join(sorted(profiles))})"
+            )
+        info = {
+            key: spec[name]
+            for name, key in (
+                ("tais", "tais"),
+                ("ncgis", "ncgis"),
+                ("ecgis", "ecgis"),
+                ("ran_nodes", "gRanNodeIds"),
+            )
+            if spec.get(name)
+        }
+        keys = wire.area_keys(info)
+        for key in keys:
+            if key in owner:
+                raise ConfigError(f"{where}: {key} is already in area {owner[key]!r}")
+            owner[key] = area_id
+        capacity = spec["capacity"]
+        areas[area_id] = Area(
+            area_id,
+            Rates(wire.parse_bitrate(capacity["downlink"]), wire.parse_bitrate(capacity["uplink"])),
+            profiles[spec["load_profile"]],
+            keys,
+            info,
+        )
+    if doc["default_area"] not in areas:
+        raise ConfigError(
+            f"default_area: no area {doc['default_area']!r} (defined: {', '.join(sorted(areas))})"
+        )
+    slot_seconds = 60 * int(doc.get("slot_minutes", 15))
+    if 86400 % slot_seconds:
+        raise ConfigError("slot_minutes: must divide a day (e.g. 5, 10, 15, 30, 60)")
+    return Network(
+        areas=areas,
+        tariffs=_tariffs(doc["tariffs"]),
+        default_area=doc["default_area"],
+        slot_seconds=slot_seconds,
+        utilisation_ceiling=float(doc.get("utilisation_ceiling", 0.8)),
+        candidates=int(doc.get("candidates", 3)),
+        search_horizon=timedelta(hours=float(doc.get("search_horizon_hours", 48))),
+        min_window=timedelta(minutes=float(doc.get("min_window_minutes", 60))),
+        hold=timedelta(seconds=float(doc.get("hold_seconds", 300))),
+        congestion_penalty=float(doc.get("congestion_penalty", 2.0)),
+        downlink_share=float(doc.get("downlink_share", 0.9)),
+        timezone=timezone,
+    )
+
+
+def load_network(path: Path | None = None) -> Network:
+    """Read the configuration file at ``path``, or the default one shipped in the package."""
+    if path is None:
+        text = resources.files(__name__).joinpath("default.yaml").read_text(encoding="utf-8")
+        where = "default configuration"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+        where = str(path)
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        return network_from_document(doc)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def default_network() -> Network:
+    return load_network(None)

@@ -1,0 +1,44 @@
+"""What a network-performance report (TS 23.288 6.6, NWDAF) means for BDT capacity.
+
+NWDAF reports network performance per area and period as a ``nwPerfType`` with a
+``relativeRatio`` (percent) or an ``absoluteNum``. The PCF turns the types that speak of
+radio capacity into a factor on the area's capacity for that period:
+
+- ``GNB_ACTIVE_RATIO`` r %: only r % of the gNBs are up, so about r % of the capacity is
+  left: factor r / 100;
+- ``GNB_RSC_USAGE_OVERALL_TRAFFIC`` / ``GNB_RSC_USAGE_GBR_TRAFFIC`` r %: that share of
+  the radio resources is already used by other traffic, so what background transfers
+  can count on shrinks to (100 - r) %: factor (100 - r) / 100.
+
+Other types (session or handover success ratios, UE counts, ...) say nothing about
+capacity and are ignored. A factor of 1 or more is not a degradation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pcf_server.policy.model import TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPerformance:
+    area_keys: frozenset[str]
+    window: TimeWindow | None
+    perf_type: str
+    relative_ratio: int | None
+    absolute_num: int | None
+
+
+def capacity_factor(report: NetworkPerformance) -> float | None:
+    """The capacity factor a report implies, or None when it implies no degradation."""
+    ratio = report.relative_ratio
+    if ratio is None:
+        return None
+    if report.perf_type == "GNB_ACTIVE_RATIO":
+        factor = ratio / 100
+    elif report.perf_type in ("GNB_RSC_USAGE_OVERALL_TRAFFIC", "GNB_RSC_USAGE_GBR_TRAFFIC"):
+        factor = (100 - ratio) / 100
+    else:
+        return None
+    return factor if factor < 1 else None

@@ -1,0 +1,290 @@
+"""The load-aware decision: which transfer windows an operator can afford to offer.
+
+Model (per area ``a``, slot ``t``, direction ``d``):
+
+- capacity ``C`` (configured, or the operator's override), times a degradation factor
+  ``g(t)`` that NWDAF reports or the operator set (1 when none);
+- expected ordinary load ``L(t) = p(t) * C`` from the area's weekly profile ``p``;
+- the limit background transfers may use, ``M(t) = max(0, u * C * g(t) - L(t))`` with
+  the utilisation ceiling ``u``;
+- the BDT reservations already made ``R(t)`` (committed policies and live holds of
+  offered candidates), read through a ``LoadView``: the engine never sees the store;
+- headroom ``H(t) = max(0, M(t) - R(t))``.
+
+A window ``W`` (slot-aligned inside the desired window) needs the flat rate
+``b = 8 * D / |W|`` per direction, ``D`` being the bytes of all UEs in that direction. It
+is feasible when ``b <= H(t)`` in every slot of ``W``, in every area of the request and
+in each direction separately. Its cost is the price of the dearest tariff tier it touches
+(that tier's rating group is what the operator charges) plus ``congestion_penalty``
+times the mean utilisation ``(L + R + b) / (u * C * g)`` over its slots. The cheapest
+feasible windows are offered, ids 1..k, each one checked against the headroom left by
+those chosen before it, since all candidates hold capacity until one is selected; no two
+candidates share more than half of the longer one, so the NEF gets a real choice.
+
+When nothing fits in the desired window, windows of at most the desired length later in
+the search horizon are offered instead; when nothing fits there either the engine raises
+``NoTransferWindow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pcf_server.policy.decision import Decision, LoadView, NoTransferWindow, Reservation
+from pcf_server.policy.model import BdtRequest, TimeWindow, TransferPolicy, Volume
+from pcf_server.policy.network import Area, Network, Rates
+
+_EPSILON = 1e-6  # bit/s; absorbs float rounding in feasibility checks
+
+
+def demand_bytes(volume: Volume, ues: int, downlink_share: float) -> tuple[int, int]:
+    """Bytes to move in each direction, all UEs together.
+
+    Per-direction volumes win when given. With only ``totalVolume``, it is split by the
+    operator's ``downlink_share`` (0.9 by default: background transfers are mostly
+    downloads). With a total and one direction, the other gets the rest of the total.
+    """
+    dl, ul, total = volume.downlink, volume.uplink, volume.total
+    if dl is None and ul is None:
+        total = total or 0
+        dl = round(total * downlink_share)
+        ul = total - dl
+    elif dl is None:
+        dl = max(0, (total or 0) - (ul or 0))
+    elif ul is None:
+        ul = max(0, (total or 0) - dl)
+    assert dl is not None and ul is not None
+    return dl * ues, ul * ues
+
+
+@dataclass(slots=True)
+class _Slots:
+    """Per-slot figures of a slot range, combined over the request's areas."""
+
+    first: int
+    head_dl: list[float]
+    head_ul: list[float]
+    base_dl: list[float]  # utilisation before this request
+    base_ul: list[float]
+    inv_dl: list[float]  # 1 / usable capacity, to turn a rate into utilisation
+    inv_ul: list[float]
+    price: list[float]
+    rating_group: list[int]
+
+
+@dataclass(slots=True)
+class _Window:
+    cost: float
+    first: int  # slot index
+    stop: int
+    window: TimeWindow
+    rates: Rates
+    rating_group: int
+
+
+@dataclass(frozen=True)
+class LoadAwareDecider:
+    network: Network
+
+    # -- what the service also needs -------------------------------------------------
+
+    def limits(self, area_id: str, first_slot: int, stop_slot: int, load: LoadView) -> list[Rates]:
+        """``M(t)``: what BDT may use per slot; the store's guard checks against it."""
+        area = self.network.areas[area_id]
+        capacity = load.capacity_override(area_id) or area.capacity
+        degraded = load.degradation(area_id, first_slot, stop_slot)
+        ceiling = self.network.utilisation_ceiling
+        out = []
+        for slot in range(first_slot, stop_slot):
+            usable = ceiling * degraded.get(slot, 1.0)
+            expected = self.network.expected_load(area, slot)
+            out.append(
+                Rates(
+                    max(0.0, (usable - expected) * capacity.downlink),
+                    max(0.0, (usable - expected) * capacity.uplink),
+                )
+            )
+        return out
+
+    def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation:
+        """The capacity an already decided transfer policy takes (to re-reserve it)."""
+        return Reservation(
+            offer.transfer_policy_id,
+            self.network.resolve(request.area_keys),
+            self.network.slot_of(offer.window.start),
+            self.network.slot_after(offer.window.stop),
+            Rates(offer.max_bitrate_dl or 0.0, offer.max_bitrate_ul or 0.0),
+        )
+
+    # -- the decision ----------------------------------------------------------------
+
+    def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
+        net = self.network
+        areas = net.resolve(request.area_keys)
+        demand = demand_bytes(request.volume_per_ue, request.number_of_ues, net.downlink_share)
+        desired = request.desired_window
+        horizon_end = now + net.search_horizon
+        start = max(desired.start, now)
+        stop = min(desired.stop, max(start, desired.start) + net.search_horizon)
+        chosen: list[_Window] = []
+        if stop > start:
+            shortest = min(net.min_window, stop - start)
+            chosen = self._search(areas, demand, load, start, stop, shortest, stop - start)
+        if not chosen:
+            later = max(desired.stop, now)
+            length = max(desired.duration, net.min_window)
+            if horizon_end > later:
+                shortest = min(net.min_window, desired.duration)
+                chosen = self._search(areas, demand, load, later, horizon_end, shortest, length)
+        if not chosen:
+            raise NoTransferWindow(
+                f"no window of the request's areas ({', '.join(areas)}) has the headroom "
+                f"for it, in the desired window or up to {horizon_end:%Y-%m-%dT%H:%MZ}"
+            )
+        offers, reservations = [], []
+        for index, found in enumerate(chosen, start=1):
+            offers.append(
+                TransferPolicy(
+                    transfer_policy_id=index,
+                    window=found.window,
+                    rating_group=found.rating_group,
+                    max_bitrate_dl=found.rates.downlink if demand[0] else None,
+                    max_bitrate_ul=found.rates.uplink if demand[1] else None,
+                )
+            )
+            reservations.append(Reservation(index, areas, found.first, found.stop, found.rates))
+        return Decision(tuple(offers), tuple(reservations))
+
+    def _search(
+        self,
+        areas: Sequence[str],
+        demand: tuple[int, int],
+        load: LoadView,
+        start: datetime,
+        stop: datetime,
+        shortest: timedelta,
+        longest: timedelta,
+    ) -> list[_Window]:
+        net = self.network
+        first, last = net.slot_of(start), net.slot_after(stop)
+        slots = self._slots(areas, first, last, load)
+        bits_dl, bits_ul = 8.0 * demand[0], 8.0 * demand[1]
+        min_s, max_s = shortest.total_seconds(), longest.total_seconds()
+        found: list[_Window] = []
+        for i in range(first, last):
+            begin = max(start, net.slot_start(i))
+            head_dl = head_ul = float("inf")
+            sum_base_dl = sum_base_ul = sum_inv_dl = sum_inv_ul = 0.0
+            price, rating_group = float("-inf"), 0
+            for j in range(i + 1, last + 1):
+                k = j - 1 - first
+                head_dl, head_ul = min(head_dl, slots.head_dl[k]), min(head_ul, slots.head_ul[k])
+                if (bits_dl and head_dl <= 0) or (bits_ul and head_ul <= 0):
+                    break  # a full slot: no longer window from i can pass it
+                sum_base_dl += slots.base_dl[k]
+                sum_base_ul += slots.base_ul[k]
+                sum_inv_dl += slots.inv_dl[k]
+                sum_inv_ul += slots.inv_ul[k]
+                if slots.price[k] > price:
+                    price, rating_group = slots.price[k], slots.rating_group[k]
+                end = min(stop, net.slot_start(j))
+                seconds = (end - begin).total_seconds()
+                if seconds > max_s + 1e-9:
+                    break
+                if seconds < min_s - 1e-9:
+                    continue
+                rate_dl, rate_ul = bits_dl / seconds, bits_ul / seconds
+                if rate_dl > head_dl + _EPSILON or rate_ul > head_ul + _EPSILON:
+                    continue
+                n = j - i
+                utilisation = max(
+                    (sum_base_dl + rate_dl * sum_inv_dl) / n if bits_dl else 0.0,
+                    (sum_base_ul + rate_ul * sum_inv_ul) / n if bits_ul else 0.0,
+                )
+                cost = price + net.congestion_penalty * utilisation
+                found.append(
+                    _Window(
+                        cost,
+                        i,
+                        j,
+                        TimeWindow(begin, end),
+                        Rates(rate_dl, rate_ul),
+                        rating_group,
+                    )
+                )
+        found.sort(key=lambda w: (w.cost, w.window.start, -w.window.duration.total_seconds()))
+        return self._pick(found, slots)
+
+    def _pick(self, found: list[_Window], slots: _Slots) -> list[_Window]:
+        """Cheapest first, each fitting what the ones before it left, none near-duplicate."""
+        chosen: list[_Window] = []
+        head_dl, head_ul = list(slots.head_dl), list(slots.head_ul)
+        for candidate in found:
+            if len(chosen) == self.network.candidates:
+                break
+            if any(_too_close(candidate.window, other.window) for other in chosen):
+                continue
+            span = range(candidate.first - slots.first, candidate.stop - slots.first)
+            rates = candidate.rates
+            if any(
+                rates.downlink > head_dl[k] + _EPSILON or rates.uplink > head_ul[k] + _EPSILON
+                for k in span
+            ):
+                continue
+            for k in span:
+                head_dl[k] -= rates.downlink
+                head_ul[k] -= rates.uplink
+            chosen.append(candidate)
+        return chosen
+
+    def _slots(self, areas: Sequence[str], first: int, last: int, load: LoadView) -> _Slots:
+        net = self.network
+        n = last - first
+        inf = float("inf")
+        combined = _Slots(
+            first,
+            [inf] * n,
+            [inf] * n,
+            [0.0] * n,
+            [0.0] * n,
+            [0.0] * n,
+            [0.0] * n,
+            [0.0] * n,
+            [0] * n,
+        )
+        for k in range(n):
+            tier = net.tier(first + k)
+            combined.price[k], combined.rating_group[k] = tier.price, tier.rating_group
+        for area_id in areas:
+            area: Area = net.areas[area_id]
+            capacity = load.capacity_override(area_id) or area.capacity
+            degraded = load.degradation(area_id, first, last)
+            reserved = load.reserved(area_id, first, last)
+            for k in range(n):
+                slot = first + k
+                usable = net.utilisation_ceiling * degraded.get(slot, 1.0)
+                expected = net.expected_load(area, slot)
+                taken = reserved.get(slot, Rates(0.0, 0.0))
+                for direction, cap, used in (
+                    ("dl", capacity.downlink, taken.downlink),
+                    ("ul", capacity.uplink, taken.uplink),
+                ):
+                    usable_bps = usable * cap
+                    head = max(0.0, usable_bps - expected * cap - used)
+                    base = (expected * cap + used) / usable_bps if usable_bps > 0 else 1.0
+                    inv = 1.0 / usable_bps if usable_bps > 0 else 0.0
+                    heads = combined.head_dl if direction == "dl" else combined.head_ul
+                    bases = combined.base_dl if direction == "dl" else combined.base_ul
+                    invs = combined.inv_dl if direction == "dl" else combined.inv_ul
+                    heads[k] = min(heads[k], head)
+                    bases[k] = max(bases[k], base)
+                    invs[k] = max(invs[k], inv)
+        return combined
+
+
+def _too_close(a: TimeWindow, b: TimeWindow) -> bool:
+    overlap = (min(a.stop, b.stop) - max(a.start, b.start)).total_seconds()
+    longer = max(a.duration, b.duration).total_seconds()
+    return overlap > longer / 2

@@ -1,0 +1,157 @@
+"""The operator's picture of the network that BDT decisions are made against.
+
+Everything here is plain data plus arithmetic on time slots: the areas (and which TAIs,
+cells and RAN nodes belong to them), their capacity per direction, the expected load
+profile, the tariff tiers and the knobs of the search. It is built from the operator's
+YAML file by ``pcf_server.config``; the engine only reads it.
+
+Time is cut into fixed slots aligned on the Unix epoch, so every PCF instance sharing a
+database numbers the same slot the same way whatever its start time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """A pair of bit rates (bit/s), one per direction."""
+
+    downlink: float
+    uplink: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayProfile:
+    """Expected load as a step function of the time of day: (minute of day, fraction)."""
+
+    steps: tuple[tuple[int, float], ...]
+
+    def at(self, minute: int) -> float:
+        value = self.steps[0][1]
+        for start, fraction in self.steps:
+            if start > minute:
+                break
+            value = fraction
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProfile:
+    """Expected non-BDT load as a fraction of the area's capacity, per weekday.
+
+    ``days`` maps "mon".."sun" to a profile; days without their own use ``default``.
+    """
+
+    default: DayProfile
+    days: Mapping[str, DayProfile] = field(default_factory=dict)
+
+    def at(self, local: datetime) -> float:
+        day = self.days.get(DAYS[local.weekday()], self.default)
+        return day.at(local.hour * 60 + local.minute)
+
+
+@dataclass(frozen=True, slots=True)
+class TariffTier:
+    """A time-of-day range [start, stop) in minutes, charged with one rating group."""
+
+    start_minute: int
+    stop_minute: int
+    rating_group: int
+    price: float
+
+    def covers(self, minute: int) -> bool:
+        return self.start_minute <= minute < self.stop_minute
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A network area: its identifiers, nominal capacity and load profile.
+
+    ``identifiers`` are canonical keys (see ``pcf_server.wire.area_keys``) of the TAIs,
+    cells and RAN nodes in the area; ``nw_area_info`` is the area as a TS 29.554
+    NetworkAreaInfo document, which warning notifications carry.
+    """
+
+    area_id: str
+    capacity: Rates
+    load_profile: LoadProfile
+    identifiers: frozenset[str]
+    nw_area_info: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The operator configuration the decisions use (validated by ``pcf_server.config``)."""
+
+    areas: Mapping[str, Area]
+    tariffs: tuple[TariffTier, ...]
+    default_area: str
+    slot_seconds: int = 900
+    utilisation_ceiling: float = 0.8
+    candidates: int = 3
+    search_horizon: timedelta = timedelta(hours=48)
+    min_window: timedelta = timedelta(hours=1)
+    hold: timedelta = timedelta(minutes=2)
+    congestion_penalty: float = 2.0
+    downlink_share: float = 0.9
+    timezone: str = "UTC"
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _owner(self) -> dict[str, str]:
+        return {key: area.area_id for area in self.areas.values() for key in area.identifiers}
+
+    def slot_of(self, moment: datetime) -> int:
+        """The slot containing ``moment``."""
+        return int(moment.timestamp() // self.slot_seconds)
+
+    def slot_after(self, moment: datetime) -> int:
+        """The first slot that starts at or after ``moment`` (a ceiling)."""
+        return -int(-moment.timestamp() // self.slot_seconds)
+
+    def slot_start(self, slot: int) -> datetime:
+        return datetime.fromtimestamp(slot * self.slot_seconds, UTC)
+
+    def local_minute(self, slot: int) -> int:
+        local = self.slot_start(slot).astimezone(self.zone)
+        return local.hour * 60 + local.minute
+
+    def expected_load(self, area: Area, slot: int) -> float:
+        """Fraction of capacity that ordinary traffic is expected to use in ``slot``."""
+        return area.load_profile.at(self.slot_start(slot).astimezone(self.zone))
+
+    def tier(self, slot: int) -> TariffTier:
+        minute = self.local_minute(slot)
+        for tier in self.tariffs:
+            if tier.covers(minute):
+                return tier
+        raise AssertionError("tariff tiers cover the whole day (checked at load time)")
+
+    def resolve(self, keys: frozenset[str] | None) -> tuple[str, ...]:
+        """Areas a request's nwAreaInfo falls in.
+
+        No nwAreaInfo means the configured default area. Identifiers we do not know are
+        assumed to be in the default area too: refusing them would break NEFs that
+        send cells the operator has not mapped yet, and ignoring them would let a
+        request escape the capacity check altogether.
+        """
+        if not keys:
+            return (self.default_area,)
+        found = {self._owner.get(key, self.default_area) for key in keys}
+        return tuple(sorted(found))
+
+    def known_areas(self, keys: frozenset[str]) -> tuple[str, ...]:
+        """Areas named by a report; unknown identifiers are ignored (nothing to degrade)."""
+        return tuple(sorted({self._owner[key] for key in keys if key in self._owner}))

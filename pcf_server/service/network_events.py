@@ -1,0 +1,248 @@
+"""Use cases driven by the network rather than by a NEF: capacity changes and degradations.
+
+A degradation (an NWDAF network-performance report, or the operator's command) runs the
+BDT warning procedure of TS 23.502 4.16.7.3 in one transaction: record the degraded
+capacity; find the policies in force that overlap it in time and area (affected); for each
+whose requester enabled warnings, decide again under the degraded capacity, not counting
+the policy's own reservation. When nothing fits, the policy is kept and nobody is told
+(step 6). Otherwise its reservation is released, its new candidates are held, it is marked
+invalid and a Notification is written to the outbox (steps 7-9). The outbox row commits
+with the rest, so a notification is never sent for a change that was rolled back nor lost
+for one that was committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pcf_server import wire
+from pcf_server.policy.decision import Decider, NoTransferWindow, Planner
+from pcf_server.policy.degradation import NetworkPerformance, capacity_factor
+from pcf_server.policy.model import BdtPolicy, TimeWindow
+from pcf_server.policy.network import Rates
+from pcf_server.policy.warning import warnings_enabled
+from pcf_server.service.capacity import CapacityBook
+from pcf_server.service.errors import UnknownArea
+from pcf_server.storage.capacity import StoredReservation
+from pcf_server.storage.repository import UnitOfWork, UnitOfWorkFactory
+
+# How long a report without a period is taken to last.
+_OPEN_REPORT = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DegradationOutcome:
+    affected: list[str] = field(default_factory=list)
+    notified: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaSettings:
+    area_id: str
+    capacity: Rates
+    configured: Rates
+    overridden: bool
+    utilisation_ceiling: float
+    degradations: list[tuple[TimeWindow, float]]
+    nw_area_info: Mapping[str, Any]
+
+
+class _WithoutOwn:
+    """A LoadView that does not count one policy's own reservations.
+
+    Re-deciding for a degraded policy must not see its current window as taken by
+    someone else, or it could never be offered again.
+    """
+
+    def __init__(self, view: Any, own: list[StoredReservation]) -> None:
+        self._view = view
+        self._own = own
+
+    def reserved(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, Rates]:
+        taken = dict(self._view.reserved(area_id, first_slot, stop_slot))
+        for item in self._own:
+            if item.area_id != area_id:
+                continue
+            for slot in range(max(item.first_slot, first_slot), min(item.stop_slot, stop_slot)):
+                if slot in taken:
+                    was = taken[slot]
+                    taken[slot] = Rates(
+                        max(0.0, was.downlink - item.rates.downlink),
+                        max(0.0, was.uplink - item.rates.uplink),
+                    )
+        return taken
+
+    def capacity_override(self, area_id: str) -> Rates | None:
+        result: Rates | None = self._view.capacity_override(area_id)
+        return result
+
+    def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]:
+        result: Mapping[int, float] = self._view.degradation(area_id, first_slot, stop_slot)
+        return result
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nothing() -> None:
+    return None
+
+
+class NetworkEvents:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        decider: Decider,
+        planner: Planner,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        outbox_written: Callable[[], None] = _nothing,
+    ) -> None:
+        self._uow = unit_of_work
+        self._decider = decider
+        self._planner = planner
+        self._network = planner.network
+        self._capacity = CapacityBook(planner)
+        self._clock = clock
+        self._outbox_written = outbox_written
+
+    def _area(self, area_id: str) -> None:
+        if area_id not in self._network.areas:
+            raise UnknownArea(area_id)
+
+    # -- operator settings ------------------------------------------------------------
+
+    def areas(self) -> list[AreaSettings]:
+        with self._uow(write=False) as uow:
+            return [self._settings(uow, area_id) for area_id in self._network.areas]
+
+    def set_capacity(self, area_id: str, capacity: Rates | None) -> AreaSettings:
+        """Override an area's capacity (flat, every slot); ``None`` goes back to the file."""
+        self._area(area_id)
+        with self._uow() as uow:
+            if capacity is None:
+                uow.capacity.reset_capacity(area_id)
+            else:
+                uow.capacity.set_capacity(area_id, capacity)
+            uow.commit()
+        with self._uow(write=False) as uow:
+            return self._settings(uow, area_id)
+
+    def _settings(self, uow: UnitOfWork, area_id: str) -> AreaSettings:
+        net = self._network
+        area = net.areas[area_id]
+        override = uow.capacity.capacity_override(area_id)
+        now = net.slot_of(self._clock())
+        horizon = net.slot_after(self._clock() + net.search_horizon)
+        factors = uow.capacity.degradation(area_id, now, horizon)
+        periods: list[tuple[TimeWindow, float]] = []
+        for slot in sorted(factors):  # merge consecutive slots with the same factor
+            if (
+                periods
+                and periods[-1][0].stop == net.slot_start(slot)
+                and (periods[-1][1] == factors[slot])
+            ):
+                periods[-1] = (
+                    TimeWindow(periods[-1][0].start, net.slot_start(slot + 1)),
+                    factors[slot],
+                )
+            else:
+                periods.append(
+                    (TimeWindow(net.slot_start(slot), net.slot_start(slot + 1)), factors[slot])
+                )
+        return AreaSettings(
+            area_id,
+            override or area.capacity,
+            area.capacity,
+            override is not None,
+            net.utilisation_ceiling,
+            periods,
+            area.nw_area_info,
+        )
+
+    # -- degradations -----------------------------------------------------------------
+
+    def degrade(
+        self, area_id: str, window: TimeWindow, factor: float, source: str
+    ) -> DegradationOutcome:
+        self._area(area_id)
+        outcome = DegradationOutcome()
+        with self._uow() as uow:
+            now = self._clock()
+            self._capacity.housekeeping(uow, now)
+            first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
+            uow.capacity.add_degradation(area_id, first, stop, factor, source)
+            for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
+                outcome.affected.append(policy_id)
+                policy = uow.policies.get(policy_id)
+                if policy is None or not warnings_enabled(policy):
+                    continue
+                if self._warn(uow, policy, area_id, window, now):
+                    outcome.notified.append(policy_id)
+            uow.commit()
+        if outcome.notified:
+            self._outbox_written()
+        return outcome
+
+    def degrade_areas(
+        self, keys: frozenset[str], window: TimeWindow, factor: float, source: str
+    ) -> DegradationOutcome:
+        """A report naming cells/TAIs/RAN nodes: degrade every configured area it touches."""
+        total = DegradationOutcome()
+        for area_id in self._network.known_areas(keys):
+            outcome = self.degrade(area_id, window, factor, source)
+            total.affected.extend(outcome.affected)
+            total.notified.extend(outcome.notified)
+        return total
+
+    def _warn(
+        self, uow: UnitOfWork, policy: BdtPolicy, area_id: str, window: TimeWindow, now: datetime
+    ) -> bool:
+        own = uow.capacity.reservations_of(policy.policy_id)
+        try:
+            decision = self._decider.decide(policy.request, _WithoutOwn(uow.capacity, own), now)
+        except NoTransferWindow:
+            return False  # step 6: keep the policy, say nothing
+        uow.capacity.release(policy.policy_id)
+        policy.invalidate(decision.offers)
+        self._capacity.take(uow, policy, decision, now)
+        uow.policies.save(policy)
+        assert policy.request.notif_uri is not None  # warnings_enabled checked it
+        body = wire.notification_document(
+            policy.bdt_ref_id,
+            decision.offers,
+            dict(self._network.areas[area_id].nw_area_info),
+            window,
+        )
+        uow.outbox.add(
+            policy.policy_id,
+            policy.request.notif_uri,
+            json.dumps(body, separators=(",", ":")),
+            now.timestamp(),
+        )
+        return True
+
+    def network_performance(self, reports: list[NetworkPerformance]) -> DegradationOutcome:
+        """Act on NWDAF reports (TS 23.502 4.16.7.3 step 2).
+
+        Each capacity-relevant one degrades the configured areas it names, for its
+        period (one hour from now if it has none).
+        """
+        total = DegradationOutcome()
+        for report in reports:
+            factor = capacity_factor(report)
+            if factor is None:
+                continue
+            window = report.window
+            if window is None:
+                now = self._clock()
+                window = TimeWindow(now, now + _OPEN_REPORT)
+            outcome = self.degrade_areas(report.area_keys, window, factor, "nwdaf")
+            total.affected.extend(outcome.affected)
+            total.notified.extend(outcome.notified)
+        return total

@@ -1,0 +1,297 @@
+"""SQLite capacity ledger (reservations, overrides, degradations) and notification outbox.
+
+The ledger is also the ``LoadView`` the decision engine reads, on the connection of the
+unit of work that will write the outcome: a decision and the reservation it leads to see
+one state. Writes to the per-slot aggregates are guarded UPDATEs,
+``... WHERE reserved + x <= limit``; a reservation that does not fit in every slot is
+rolled back to a savepoint and reported, never half-applied. SQLite serialises writers
+(``BEGIN IMMEDIATE``), so within one database file the guard never fires in practice; it
+is what keeps the invariant when several PCF instances share a database with row-level
+locking (the same statements work on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pcf_server.policy.decision import Reservation
+from pcf_server.policy.network import Rates
+
+_EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
+_PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReservation:
+    transfer_policy_id: int
+    area_id: str
+    first_slot: int
+    stop_slot: int
+    rates: Rates
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    item_id: int
+    policy_id: str
+    uri: str
+    body: str
+    attempts: int
+    created_at: float
+
+
+class SqliteCapacityLedger:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    # -- LoadView ---------------------------------------------------------------------
+
+    def reserved(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, Rates]:
+        rows = self._db.execute(
+            "SELECT slot, reserved_dl, reserved_ul FROM slot_load"
+            " WHERE area_id = ? AND slot >= ? AND slot < ?",
+            (area_id, first_slot, stop_slot),
+        )
+        return {slot: Rates(dl, ul) for slot, dl, ul in rows}
+
+    def capacity_override(self, area_id: str) -> Rates | None:
+        row = self._db.execute(
+            "SELECT downlink, uplink FROM area_capacity WHERE area_id = ?", (area_id,)
+        ).fetchone()
+        return Rates(row[0], row[1]) if row else None
+
+    def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]:
+        factors: dict[int, float] = {}
+        rows = self._db.execute(
+            "SELECT first_slot, stop_slot, factor FROM degradation"
+            " WHERE area_id = ? AND stop_slot > ? AND first_slot < ?",
+            (area_id, first_slot, stop_slot),
+        )
+        for first, stop, factor in rows:
+            for slot in range(max(first, first_slot), min(stop, stop_slot)):
+                factors[slot] = min(factor, factors.get(slot, 1.0))
+        return factors
+
+    # -- reservations -----------------------------------------------------------------
+
+    def reserve(
+        self,
+        policy_id: str,
+        reservation: Reservation,
+        limits: Mapping[str, Sequence[Rates]],
+        *,
+        held_until: float | None,
+    ) -> bool:
+        """Take the capacity of one transfer policy in all its areas, or nothing.
+
+        ``limits[area]`` is the per-slot limit from ``first_slot``; ``held_until`` (Unix
+        seconds) makes it a hold of an offered candidate, ``None`` a commitment.
+        """
+        rates = reservation.rates
+        slots = range(reservation.first_slot, reservation.stop_slot)
+        self._db.execute("SAVEPOINT reserve")
+        try:
+            for area_id in reservation.areas:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO slot_load (area_id, slot) VALUES (?, ?)",
+                    [(area_id, slot) for slot in slots],
+                )
+                cursor = self._db.executemany(
+                    "UPDATE slot_load SET reserved_dl = reserved_dl + ?,"
+                    " reserved_ul = reserved_ul + ?, version = version + 1"
+                    " WHERE area_id = ? AND slot = ?"
+                    " AND (? <= 0 OR reserved_dl + ? <= ?)"
+                    " AND (? <= 0 OR reserved_ul + ? <= ?)",
+                    [
+                        (
+                            rates.downlink,
+                            rates.uplink,
+                            area_id,
+                            slot,
+                            rates.downlink,
+                            rates.downlink,
+                            limit.downlink + _EPSILON,
+                            rates.uplink,
+                            rates.uplink,
+                            limit.uplink + _EPSILON,
+                        )
+                        for slot, limit in zip(slots, limits[area_id], strict=True)
+                    ],
+                )
+                if cursor.rowcount != len(slots):
+                    self._db.execute("ROLLBACK TO reserve")
+                    return False
+                self._db.execute(
+                    "INSERT OR REPLACE INTO reservation (policy_id, trans_policy_id, area_id,"
+                    " first_slot, stop_slot, rate_dl, rate_ul, state, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        policy_id,
+                        reservation.transfer_policy_id,
+                        area_id,
+                        reservation.first_slot,
+                        reservation.stop_slot,
+                        rates.downlink,
+                        rates.uplink,
+                        "held" if held_until is not None else "committed",
+                        held_until,
+                    ),
+                )
+            return True
+        finally:
+            self._db.execute("RELEASE reserve")
+
+    def commit_hold(self, policy_id: str, transfer_policy_id: int) -> bool:
+        """Turn a live hold into a commitment; False when there is no such hold (expired)."""
+        cursor = self._db.execute(
+            "UPDATE reservation SET state = 'committed', expires_at = NULL"
+            " WHERE policy_id = ? AND trans_policy_id = ?",
+            (policy_id, transfer_policy_id),
+        )
+        return cursor.rowcount > 0
+
+    def reservations_of(self, policy_id: str) -> list[StoredReservation]:
+        rows = self._db.execute(
+            "SELECT trans_policy_id, area_id, first_slot, stop_slot, rate_dl, rate_ul, state"
+            " FROM reservation WHERE policy_id = ?",
+            (policy_id,),
+        )
+        return [StoredReservation(t, a, f, s, Rates(dl, ul), st) for t, a, f, s, dl, ul, st in rows]
+
+    def release(self, policy_id: str, *, keep: int | None = None) -> None:
+        """Give back what a policy holds or has committed, except transfer policy ``keep``."""
+        for item in self.reservations_of(policy_id):
+            if item.transfer_policy_id != keep:
+                self._give_back(policy_id, item)
+
+    def _give_back(self, policy_id: str, item: StoredReservation) -> None:
+        self._db.execute(
+            "UPDATE slot_load SET reserved_dl = max(0, reserved_dl - ?),"
+            " reserved_ul = max(0, reserved_ul - ?), version = version + 1"
+            " WHERE area_id = ? AND slot >= ? AND slot < ?",
+            (item.rates.downlink, item.rates.uplink, item.area_id, item.first_slot, item.stop_slot),
+        )
+        self._db.execute(
+            "DELETE FROM reservation WHERE policy_id = ? AND trans_policy_id = ? AND area_id = ?",
+            (policy_id, item.transfer_policy_id, item.area_id),
+        )
+
+    def committed_overlapping(self, area_id: str, first_slot: int, stop_slot: int) -> list[str]:
+        """Policies in force whose window touches [first_slot, stop_slot) in the area."""
+        rows = self._db.execute(
+            "SELECT DISTINCT r.policy_id FROM reservation AS r"
+            " JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
+            " WHERE r.area_id = ? AND r.stop_slot > ? AND r.first_slot < ?"
+            " AND r.state = 'committed' ORDER BY p.created_at, r.policy_id",
+            (area_id, first_slot, stop_slot),
+        )
+        return [row[0] for row in rows]
+
+    def purge(self, now: datetime, slot_seconds: int) -> None:
+        """Free what expired holds keep, forget what has passed; bounded work per call."""
+        expired = self._db.execute(
+            "SELECT policy_id, trans_policy_id, area_id, first_slot, stop_slot, rate_dl,"
+            " rate_ul, state FROM reservation WHERE state = 'held' AND expires_at <= ?"
+            " LIMIT ?",
+            (now.timestamp(), _PURGE_BATCH),
+        ).fetchall()
+        for policy_id, tp, area, first, stop, dl, ul, state in expired:
+            self._give_back(
+                policy_id, StoredReservation(tp, area, first, stop, Rates(dl, ul), state)
+            )
+        current = int(now.timestamp() // slot_seconds)
+        self._db.execute("DELETE FROM reservation WHERE stop_slot <= ?", (current,))
+        areas = [row[0] for row in self._db.execute("SELECT DISTINCT area_id FROM degradation")]
+        for area in areas:
+            self._db.execute(
+                "DELETE FROM degradation WHERE area_id = ? AND stop_slot <= ?", (area, current)
+            )
+        self._db.execute(
+            "DELETE FROM bdt_policy WHERE policy_id IN (SELECT policy_id FROM bdt_policy"
+            " WHERE window_stop < ? LIMIT ?)",
+            (now.timestamp(), _PURGE_BATCH),
+        )
+
+    def purge_slots(self, area_ids: Sequence[str], now: datetime, slot_seconds: int) -> None:
+        """Drop aggregate rows of slots that have passed (per area: uses the primary key)."""
+        current = int(now.timestamp() // slot_seconds)
+        for area_id in area_ids:
+            self._db.execute(
+                "DELETE FROM slot_load WHERE area_id = ? AND slot < ?", (area_id, current)
+            )
+
+    # -- operator overrides and degradations --------------------------------------------
+
+    def set_capacity(self, area_id: str, capacity: Rates) -> None:
+        self._db.execute(
+            "INSERT INTO area_capacity (area_id, downlink, uplink, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (area_id) DO UPDATE SET"
+            " downlink = excluded.downlink, uplink = excluded.uplink,"
+            " updated_at = excluded.updated_at",
+            (area_id, capacity.downlink, capacity.uplink, datetime.now(UTC).isoformat()),
+        )
+
+    def reset_capacity(self, area_id: str) -> None:
+        self._db.execute("DELETE FROM area_capacity WHERE area_id = ?", (area_id,))
+
+    def add_degradation(
+        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, source, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (area_id, first_slot, stop_slot, factor, source, datetime.now(UTC).isoformat()),
+        )
+
+
+class SqliteOutbox:
+    """Notifications waiting for delivery; claimed with a lease so one sender sends each."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def add(self, policy_id: str, uri: str, body: str, now: float) -> None:
+        self._db.execute(
+            "INSERT INTO outbox (policy_id, uri, body, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (policy_id, uri, body, now, now),
+        )
+
+    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
+        rows = self._db.execute(
+            "SELECT id, policy_id, uri, body, attempts, created_at FROM outbox"
+            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        self._db.executemany(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ?",
+            [(now + lease_seconds, row[0]) for row in rows],
+        )
+        return [OutboxItem(*row) for row in rows]
+
+    def delivered(self, item_id: int) -> None:
+        self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
+        """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
+        self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+            " next_attempt_at = coalesce(?, next_attempt_at),"
+            " state = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END WHERE id = ?",
+            (error[:500], retry_at, retry_at, item_id),
+        )
+
+    def next_due(self) -> float | None:
+        row = self._db.execute(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def pending(self) -> int:
+        return int(
+            self._db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        )

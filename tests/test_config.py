@@ -1,0 +1,91 @@
+"""The operator configuration: the shipped default, and errors that name the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pcf_server.config import ConfigError, default_network, load_network, network_from_document
+from tests.bdt_config import config, write_config
+
+
+def test_the_default_configuration_is_shipped_and_sensible() -> None:
+    net = default_network()
+    assert net.default_area in net.areas
+    metro = net.areas[net.default_area]
+    evening = net.slot_of(datetime(2030, 3, 5, 20, 0, tzinfo=UTC))
+    night = evening + 8 * 4  # 04:00 the next morning (15-minute slots)
+    assert net.expected_load(metro, evening) > net.expected_load(metro, night) + 0.4
+    assert net.tier(evening).price > net.tier(night).price
+    assert net.slot_seconds == 900 and net.hold == timedelta(seconds=300)
+
+
+def test_a_file_with_every_setting_loads(tmp_path: Path) -> None:
+    net = load_network(write_config(tmp_path / "c.yaml"))
+    assert set(net.areas) == {"town", "village"}
+    assert net.areas["village"].capacity.downlink == 100e6
+    assert net.resolve(None) == ("town",)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"slot_minte": 15}, "slot_minte"),  # misspelt key
+        ({"utilisation_ceiling": 1.5}, "utilisation_ceiling"),
+        ({"default_area": "nowhere"}, "default_area: no area 'nowhere'"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"slot_minutes": 7}, "slot_minutes"),
+        (
+            {"tariffs": [{"from": "00:00", "to": "12:00", "rating_group": 1, "price": 1}]},
+            "tariffs: tiers must reach 24:00",
+        ),
+        (
+            {
+                "tariffs": [
+                    {"from": "00:00", "to": "13:00", "rating_group": 1, "price": 1},
+                    {"from": "12:00", "to": "24:00", "rating_group": 2, "price": 2},
+                ]
+            },
+            "overlap at 13:00",
+        ),
+    ],
+)
+def test_errors_name_the_offending_key(change: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        network_from_document(config(**change))
+
+
+def test_nested_errors_give_the_dotted_path() -> None:
+    doc = config()
+    doc["areas"]["town"]["capacity"]["downlink"] = "lots"
+    with pytest.raises(ConfigError, match=r"areas\.town\.capacity\.downlink"):
+        network_from_document(doc)
+    doc = config()
+    doc["areas"]["town"]["load_profile"] = "missing"
+    with pytest.raises(ConfigError, match=r"areas\.town\.load_profile: no load profile"):
+        network_from_document(doc)
+    doc = config()
+    doc["load_profiles"]["town"]["default"] = {"06:00": 0.5}
+    with pytest.raises(ConfigError, match=r"load_profiles\.town\.default: .*00:00"):
+        network_from_document(doc)
+    doc = config()
+    doc["areas"]["village"]["tais"] = doc["areas"]["town"]["tais"]
+    with pytest.raises(ConfigError, match=r"areas\.village: tai:001-01:0001 is already in"):
+        network_from_document(doc)
+
+
+def test_serve_refuses_a_bad_file_with_its_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config(candidates=0)), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pcf_server", "serve", "--config", str(bad),
+         "--db", str(tmp_path / "x.db")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "candidates" in result.stderr and str(bad) in result.stderr

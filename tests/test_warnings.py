@@ -1,0 +1,135 @@
+"""The BDT warning procedure (TS 23.502 4.16.7.3) at the service layer."""
+# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from pcf_server.policy.model import TimeWindow
+from pcf_server.policy.network import Rates
+from pcf_server.service import PolicyPatch, UnknownArea
+from pcf_server.service.network_events import NetworkEvents
+from pcf_server.wire import network_performance_from_notifications
+from tests.bdt_config import TOWN_TAI
+from tests.test_capacity import (  # noqa: F401 - fixtures
+    NIGHT,
+    clock,
+    engine,
+    night_request,
+    reservations,
+    service,
+    store,
+)
+from tests.test_engine import DAY, hours
+
+NOTIF_URI = "http://nef.example/bdt-warnings"
+
+
+@pytest.fixture
+def events(store, engine, clock) -> NetworkEvents:
+    return NetworkEvents(store.unit_of_work, engine, engine, clock=clock)
+
+
+def warned(asp: str, rate: float) -> dict:
+    # BdtNotification_5G (feature 1) must be negotiated for warnings to apply.
+    return {
+        **night_request(asp, rate),
+        "notifUri": NOTIF_URI,
+        "warnNotifReq": True,
+        "suppFeat": "1",
+    }
+
+
+def outbox(store) -> list[tuple]:
+    db = sqlite3.connect(store.path)
+    return db.execute("SELECT policy_id, uri, body FROM outbox ORDER BY id").fetchall()
+
+
+def test_degradation_invalidates_and_queues_a_notification(service, events, store) -> None:
+    policy = service.create(warned("asp-a", 300))  # single offer: committed
+    quiet = service.create(night_request("asp-b", 100))  # no warnings asked
+    service.update(quiet.policy_id, PolicyPatch(selected_id=1))
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    assert outcome.affected == [policy.policy_id, quiet.policy_id]
+    assert outcome.notified == [policy.policy_id]
+
+    stored = service.get(policy.policy_id)
+    assert not stored.valid and stored.selected is None
+    (row,) = outbox(store)
+    assert row[:2] == (policy.policy_id, NOTIF_URI)
+    body = json.loads(row[2])
+    assert body["bdtRefId"] == policy.bdt_ref_id
+    assert body["timeWindow"] == {
+        "startTime": "2030-03-05T00:00:00Z",
+        "stopTime": "2030-03-05T06:00:00Z",
+    }
+    assert body["nwAreaInfo"] == {"tais": [TOWN_TAI]}
+    candidates = body["candPolicies"]
+    assert [c["transPolicyId"] for c in candidates] == list(range(1, len(candidates) + 1))
+    # Computed under the degraded capacity: 300 Mbps no longer fit tonight.
+    assert all(c["recTimeInt"]["startTime"] >= "2030-03-05T06:00:00Z" for c in candidates)
+    assert {r[2] for r in reservations(store) if r[0] == policy.policy_id} == {"held"}
+
+    # Selecting a candidate makes the policy valid again with the new window.
+    chosen = service.update(
+        policy.policy_id, PolicyPatch(selected_id=candidates[-1]["transPolicyId"])
+    )
+    assert chosen is not None and chosen.valid
+    assert chosen.selected.window.start.isoformat().startswith(
+        candidates[-1]["recTimeInt"]["startTime"][:19]
+    )
+
+
+def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, store) -> None:
+    policy = service.create(warned("asp-a", 300))
+    # Degrade the whole horizon: nothing fits anywhere any more.
+    outcome = events.degrade("town", TimeWindow(DAY - hours(24), DAY + hours(48)), 0.2, "nwdaf")
+    assert outcome.affected == [policy.policy_id] and outcome.notified == []
+    assert service.get(policy.policy_id).valid
+    assert outbox(store) == []
+    assert reservations(store) == [(policy.policy_id, 1, "committed")]
+
+
+def test_refusing_the_candidates_removes_the_policy(service, events, store) -> None:
+    policy = service.create(warned("asp-a", 300))
+    events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
+    assert reservations(store) == []
+
+
+def test_other_areas_and_periods_are_not_affected(service, events) -> None:
+    service.create(warned("asp-a", 300))
+    assert events.degrade("village", TimeWindow(*NIGHT), 0.3, "operator").affected == []
+    later = TimeWindow(NIGHT[1], NIGHT[1] + hours(2))
+    assert events.degrade("town", later, 0.3, "operator").affected == []
+    with pytest.raises(UnknownArea):
+        events.degrade("atlantis", later, 0.3, "operator")
+
+
+def test_nwdaf_report_degrades_the_areas_it_names(service, events) -> None:
+    policy = service.create(warned("asp-a", 300))
+    report = [{
+        "subscriptionId": "s1",
+        "eventNotifications": [{
+            "event": "NETWORK_PERFORMANCE",
+            "nwPerfs": [
+                {"networkArea": {"tais": [TOWN_TAI]}, "nwPerfType": "GNB_ACTIVE_RATIO",
+                 "relativeRatio": 30, "anaPeriod": {"startTime": "2030-03-05T01:00:00Z",
+                                                    "stopTime": "2030-03-05T03:00:00Z"}},
+                {"networkArea": {"tais": [TOWN_TAI]}, "nwPerfType": "HO_SUCC_RATIO",
+                 "relativeRatio": 10},
+            ],
+        }, {"event": "NF_LOAD"}],
+    }]  # fmt: skip
+    outcome = events.network_performance(network_performance_from_notifications(report))
+    assert outcome.notified == [policy.policy_id]
+
+
+def test_capacity_override_and_reset(events) -> None:
+    settings = events.set_capacity("village", Rates(1e9, 1e8))
+    assert settings.overridden and settings.capacity == Rates(1e9, 1e8)
+    assert settings.configured == Rates(1e8, 1e7)
+    assert not events.set_capacity("village", None).overridden
