@@ -1,14 +1,20 @@
-"""Run an ASGI app in this process on granian (HTTP/1.1 and h2c on one port, or TLS).
+"""Run an ASGI app in this process on hypercorn (HTTP/1.1 and h2c on one port, or TLS).
 
 A NEF that has no server of its own runs the notification receiver with it; tests run
-small servers (an NRF token endpoint, a TLS endpoint) with it. granian's embedded server
-takes the app object itself, so callbacks stay in this process.
+small servers (an NRF token endpoint, a TLS endpoint) with it. The app object itself is
+served, so callbacks stay in this process.
+
+hypercorn rather than granian (which the PCF runs on): it is pure Python on asyncio, so
+a server in a background thread stops with its event loop. granian's embedded server
+keeps native runtime threads that may call into Python while the interpreter shuts down,
+which aborted test runs now and then ("panic in a function that cannot unwind").
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +22,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+# hypercorn closes a connection after this many requests (default 1000); a NEF keeps one
+# HTTP/2 connection to the PCF for as long as it runs.
+_MAX_REQUESTS_PER_CONNECTION = 2**31
 
-def _server(
-    app: Any,
+
+def _config(
     host: str,
     port: int,
     *,
@@ -29,29 +38,31 @@ def _server(
     log: bool = False,
 ) -> Any:
     try:
-        from granian.constants import HTTPModes, Interfaces
-        from granian.server.embed import Server
+        from hypercorn.config import Config
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("serving needs granian: pip install 'npcf-bdt[receiver]'") from exc
-    return Server(
-        app,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        http=HTTPModes.auto,
-        log_enabled=log,
-        ssl_cert=ssl_cert,
-        ssl_key=ssl_key,
-        ssl_ca=ssl_ca,
-        ssl_client_verify=client_verify,
-    )
+        raise RuntimeError("serving needs hypercorn: pip install 'npcf-bdt[receiver]'") from exc
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.keep_alive_max_requests = _MAX_REQUESTS_PER_CONNECTION
+    config.accesslog = "-" if log else None
+    config.errorlog = "-" if log else None
+    if ssl_cert is not None:
+        config.certfile = str(ssl_cert)
+        config.keyfile = None if ssl_key is None else str(ssl_key)
+    if ssl_ca is not None:
+        config.ca_certs = str(ssl_ca)
+    if client_verify:
+        config.verify_mode = ssl.CERT_REQUIRED
+    return config
 
 
 def serve(app: Any, host: str = "127.0.0.1", port: int = 8090, **tls: Any) -> None:
     """Serve ``app`` until interrupted (Ctrl-C)."""
-    server = _server(app, host, port, **tls)  # granian logs to stdout: keep it for output
+    from hypercorn.asyncio import serve as hypercorn_serve
+
+    config = _config(host, port, log=True, **tls)
     with suppress(KeyboardInterrupt):
-        asyncio.run(server.serve())
+        asyncio.run(hypercorn_serve(app, config))
 
 
 def _wait_listening(host: str, port: int, thread: threading.Thread, timeout: float) -> None:
@@ -72,18 +83,21 @@ def background(
     app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0, **tls: Any
 ) -> Iterator[str]:
     """Serve ``app`` from a thread for the duration of the block; yield its base URL."""
+    from hypercorn.asyncio import serve as hypercorn_serve
+
     if port == 0:
         with socket.socket() as sock:
             sock.bind((host, 0))
             port = int(sock.getsockname()[1])
-    server = _server(app, host, port, **tls)
+    config = _config(host, port, **tls)
     loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
     failure: list[BaseException] = []
 
     def run() -> None:
         asyncio.set_event_loop(loop)
         try:
-            loop.run_until_complete(server.serve())
+            loop.run_until_complete(hypercorn_serve(app, config, shutdown_trigger=stop.wait))
         except BaseException as exc:  # reported to the caller below
             failure.append(exc)
         finally:
@@ -101,5 +115,5 @@ def background(
     try:
         yield f"{scheme}://{host}:{port}"
     finally:
-        loop.call_soon_threadsafe(server.stop)
+        loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=10)

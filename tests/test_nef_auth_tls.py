@@ -184,7 +184,7 @@ def test_async_concurrent_calls_share_one_token(
     assert {auth for auth, _ in bearer(pcf_stub)} == {"Bearer tok-1"}
 
 
-# TLS: a PCF stand-in on granian with TLS answers 404 ProblemDetails to everything and
+# TLS: a PCF stand-in on hypercorn with TLS answers 404 ProblemDetails to everything and
 # records what protocol each request came over.
 
 
