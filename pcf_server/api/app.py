@@ -14,6 +14,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
@@ -42,6 +43,8 @@ NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
 ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
 ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
 NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
+# An NF serves its API only: no console, no spec download (the SBI guard would 404 them).
+_NO_UI = SwaggerUIOptions(swagger_ui=False, serve_spec=False)
 
 
 def spec_dir() -> Path:
@@ -133,7 +136,7 @@ def _add_network_apis(app: connexion.AsyncApp, handlers: NetworkHandlers) -> Non
         base_path=ADMIN_BASE_PATH,
         resolver=Resolver(function_resolver=handlers.admin_operations().__getitem__),
         pythonic_params=True,
-        swagger_ui_options=None,
+        swagger_ui_options=_NO_UI,
         validator_map=_validators(),
     )
     app.add_api(
@@ -141,7 +144,7 @@ def _add_network_apis(app: connexion.AsyncApp, handlers: NetworkHandlers) -> Non
         base_path=NWDAF_BASE_PATH,
         resolver=Resolver(function_resolver=handlers.nwdaf_operations().__getitem__),
         pythonic_params=True,
-        swagger_ui_options=None,
+        swagger_ui_options=_NO_UI,
         validator_map=_validators(),
     )
     app.add_error_handler(NoCapacity, _no_capacity)
@@ -174,7 +177,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
         resolver=Resolver(function_resolver=handlers.__getitem__),
         pythonic_params=True,
         validate_responses=settings.validate_responses,
-        swagger_ui_options=None,
+        swagger_ui_options=_NO_UI,
         validator_map=_validators(),
     )
     # Middleware added first at a position sits outside the ones added after it: the stub
