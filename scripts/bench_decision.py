@@ -132,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10^2, 10^3, 10^4 only")
     parser.add_argument("--decisions", type=int, default=200, help="timed decisions per size")
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        default=1.5,
+        help="exit 1 when the ratio of medians exceeds this (the design goal)",
+    )
     args = parser.parse_args(argv)
     sizes = (10**2, 10**3, 10**4) if args.quick else (10**2, 10**4, 10**6)
     network = default_network()
@@ -153,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             path.unlink()
     ratio = medians[-1] / medians[0]
     print(f"ratio of medians, {sizes[-1]:,} vs {sizes[0]:,} stored policies: {ratio:.2f}")
+    if ratio > args.max_ratio:
+        print(f"FAIL: above the goal of {args.max_ratio}")
+        return 1
+    print(f"ok: at most {args.max_ratio}")
     return 0
 
 
