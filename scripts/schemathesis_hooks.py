@@ -16,6 +16,12 @@ The rules (each one is also tested directly, with the 400 it deserves, in
   TS 29.554 clause 4.2.2.2);
 - ``selTransPolicyId``: one of the ids the PCF offered for that policy; every policy
   offers id 1 (ids run 1..k), so positive Updates select 1.
+
+And for the PCF's own APIs, fuzzed in the same run:
+
+- operator degradations: ``timeWindow`` is a window (stop after start);
+- NWDAF notifications: an event's ``start`` precedes its ``expiry``, and every
+  ``anaPeriod`` is a window.
 """
 
 from __future__ import annotations
@@ -64,14 +70,34 @@ def _update_body(body: dict[str, Any]) -> None:
         selection["selTransPolicyId"] = 1
 
 
+def _nwdaf_body(notifications: list[Any]) -> None:
+    for notification in notifications:
+        events = notification.get("eventNotifications") if isinstance(notification, dict) else []
+        for event in events if isinstance(events, list) else []:
+            if not isinstance(event, dict):
+                continue
+            if "start" in event and "expiry" in event:
+                period = _window({"startTime": event["start"], "stopTime": event["expiry"]})
+                event["start"], event["expiry"] = period["startTime"], period["stopTime"]
+            for perf in event.get("nwPerfs") or []:
+                if isinstance(perf, dict) and isinstance(perf.get("anaPeriod"), dict):
+                    perf["anaPeriod"] = _window(perf["anaPeriod"])
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     meta = case.meta
-    if meta is None or not isinstance(case.body, dict):
+    if meta is None:
         return
     if meta.generation.mode.is_negative or meta.is_negative_at(ParameterLocation.BODY):
         return
-    if case.method.upper() == "POST":
-        _create_body(case.body)
-    elif case.method.upper() == "PATCH":
-        _update_body(case.body)
+    path, method, body = case.operation.path, case.method.upper(), case.body
+    if isinstance(body, dict):
+        if path == "/bdtpolicies" and method == "POST":
+            _create_body(body)
+        elif path == "/bdtpolicies/{bdtPolicyId}" and method == "PATCH":
+            _update_body(body)
+        elif path == "/degradations" and isinstance(body.get("timeWindow"), dict):
+            body["timeWindow"] = _window(body["timeWindow"])
+    elif isinstance(body, list) and path == "/nwdaf-notifications":
+        _nwdaf_body(body)
