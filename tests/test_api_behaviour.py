@@ -227,6 +227,17 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         ({"snssai": {"sst": 1000}}, "OPTIONAL_IE_INCORRECT", "/snssai/sst"),
         ({"suppFeat": "xyz"}, "OPTIONAL_IE_INCORRECT", "/suppFeat"),
         ({"suppFeat": "1"}, "MANDATORY_IE_MISSING", "/notifUri"),
+        # A notifUri no warning could ever be delivered to (audit: such rows were stuck in
+        # the outbox, or retried for 24 h): refused at Create instead.
+        ({**NOTIFYING, "notifUri": "http://[::1"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "not a uri"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "ftp://x/y"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "/relative/path"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        (
+            {**NOTIFYING, "notifUri": "http://nef.example/" + "a" * 2048},
+            "MANDATORY_IE_INCORRECT",
+            "/notifUri",
+        ),
         ({"numOfUes": 0}, "MANDATORY_IE_INCORRECT", "/numOfUes"),
         (
             {
@@ -375,6 +386,14 @@ def test_no_supp_feat_means_none_and_none_echoed(api: httpx.Client) -> None:
     assert ignored.status_code == 200
     # Without BdtNotification_5G the switch does not exist: ignored, the echo unchanged.
     assert ignored.json()["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_notif_uri_is_not_checked_without_bdt_notification_5g(api: httpx.Client) -> None:
+    # Without the feature notifUri is echoed but never used (TS 29.554 4.2.2.2), so a
+    # URI the PCF could not reach does no harm and is not a reason to refuse the Create.
+    doc = request(notifUri="ftp://x/y", warnNotifReq=True)
+    _, created = create(api, doc)
+    assert created["bdtReqData"] == doc
 
 
 def test_h2c_body_without_content_length(api: httpx.Client) -> None:
