@@ -369,9 +369,11 @@ def network_performance_from_notifications(
             pointer = f"/{n_index}/eventNotifications/{e_index}"
             default = None
             if "start" in event and "expiry" in event:
-                default = window_from_document(
-                    {"startTime": event["start"], "stopTime": event["expiry"]}, pointer
-                )
+                start = parse_datetime(event["start"], f"{pointer}/start")
+                expiry = parse_datetime(event["expiry"], f"{pointer}/expiry")
+                if expiry <= start:  # name the attributes the NWDAF sent
+                    raise DocumentError(f"{pointer}/expiry", "expiry must be later than start")
+                default = TimeWindow(start, expiry)
             for p_index, perf in enumerate(event.get("nwPerfs", [])):
                 where = f"{pointer}/nwPerfs/{p_index}"
                 window = (

@@ -10,7 +10,8 @@ a 400 on a positive case keeps meaning a bug. Negative cases are never touched.
 The rules (each one is also tested directly, with the 400 it deserves, in
 ``tests/test_api_behaviour.py``):
 
-- ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants;
+- ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants,
+  and not over yet (a window that has ended is refused);
 - ``numOfUes``: at least one UE (and at most 2^63-1);
 - ``notifUri``: present when the NEF supports BdtNotification_5G (feature 1 in suppFeat,
   TS 29.554 clause 4.2.2.2), and then an absolute http(s) URI of at most 2048 characters
@@ -43,6 +44,8 @@ def _instant(text: Any) -> datetime | None:
 def _window(window: dict[str, Any]) -> dict[str, Any]:
     start, stop = _instant(window.get("startTime")), _instant(window.get("stopTime"))
     if start is None or stop is None or start == stop:
+        return {**window, **_FALLBACK_WINDOW}
+    if max(start, stop) <= datetime.now(UTC):
         return {**window, **_FALLBACK_WINDOW}
     if stop < start:
         return {**window, "startTime": window["stopTime"], "stopTime": window["startTime"]}

@@ -96,6 +96,27 @@ def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
         pcf_stub.set_capacity("nowhere", downlink="1 Gbps", uplink="1 Gbps")
 
 
+def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
+    """400 digits match the BitRate pattern but parse to infinity ("inf Tbps" was stored)."""
+    configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
+    endless = "9" * 400 + " Tbps"
+    response = httpx.put(
+        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        json={"downlink": endless, "uplink": "100 Mbps"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["cause"] == "MANDATORY_IE_INCORRECT"
+    assert [p["param"] for p in problem["invalidParams"]] == ["/downlink"]
+    both = httpx.put(
+        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        json={"downlink": endless, "uplink": endless},
+    )
+    assert [p["param"] for p in both.json()["invalidParams"]] == ["/downlink", "/uplink"]
+    assert {a["areaId"]: a["capacity"] for a in pcf_stub.areas()} == configured
+
+
 def test_reset_forgets_capacity_overrides(pcf_stub: PcfStub) -> None:
     configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
     pcf_stub.set_capacity("metro", downlink="1 Gbps", uplink="100 Mbps")
