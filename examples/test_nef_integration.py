@@ -68,10 +68,19 @@ def test_nef_is_warned_when_the_network_degrades(
     # area are counted there.
     pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
     booked = Nef(pcf_stub.url, nef_notifications.url).book("video-asp", 50_000_000, 100)
-    outcome = pcf_stub.degrade("metro", TOMORROW, TOMORROW + timedelta(hours=8), factor=0.5)
-    # Half the capacity still carries this small transfer: the PCF finds new candidates,
+    assert booked.selected is not None
+    window = booked.selected.rec_time_int
+    # A mild degradation leaves room for this small transfer: the PCF keeps the policy
+    # and says nothing (TS 23.502 4.16.7.3: only policies that no longer fit are affected).
+    mild = pcf_stub.degrade("metro", window.start_time, window.stop_time, factor=0.5)
+    assert mild == {"affected": [], "notified": []}
+    # The booked window all but gone: the PCF finds new candidates outside it,
     # invalidates the old policy and warns the NEF.
+    outcome = pcf_stub.degrade("metro", window.start_time, window.stop_time, factor=0.01)
     assert outcome["notified"] == [booked.policy_id]
     (warning,) = nef_notifications.wait(1)
     assert warning.bdt_ref_id == booked.bdt_ref_id
     assert warning.cand_policies
+    for candidate in warning.cand_policies:
+        new = candidate.rec_time_int
+        assert new.stop_time <= window.start_time or new.start_time >= window.stop_time

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pcf_server.policy.degradation import NetworkPerformance
 from pcf_server.policy.features import Feature, FeatureSet, negotiate
@@ -22,6 +23,11 @@ _BITRATE = re.compile(r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$")
 # numOfUes has no bound in the schema; a transfer needs at least one UE, and the int64
 # ceiling keeps every rate computed from it a finite float.
 _MAX_UES = 2**63 - 1
+# The PCF POSTs warnings to notifUri: it must be an absolute http(s) URI it can reach.
+# 2048 characters is far beyond any real callback and well under what HTTP clients and
+# proxies accept (httpx refuses 64 KiB), so a longer one can only fail at delivery time.
+_MAX_NOTIF_URI = 2048
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
 class DocumentError(ValueError):
@@ -110,6 +116,8 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
         raise DocumentError(
             "/notifUri", "notifUri is mandatory when BdtNotification_5G is supported", missing=True
         )
+    if notifications:
+        _check_notif_uri(doc["notifUri"])
     ues = doc["numOfUes"]
     if not 1 <= ues <= _MAX_UES:
         raise DocumentError("/numOfUes", f"numOfUes must be between 1 and {_MAX_UES}")
@@ -129,6 +137,31 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
         supported_features=doc.get("suppFeat"),
         area_keys=area_keys(doc["nwAreaInfo"]) if "nwAreaInfo" in doc else None,
     )
+
+
+def _check_notif_uri(uri: str) -> None:
+    """Refuse, at Create, a notifUri the PCF could never deliver a warning to.
+
+    Found only at delivery, such a URI made the notification undeliverable with nobody
+    told; the NEF is the one that can fix it, so it is told now (TS 29.500 cause
+    MANDATORY_IE_INCORRECT: with BdtNotification_5G notifUri is mandatory).
+    """
+    reason = None
+    if len(uri) > _MAX_NOTIF_URI:
+        reason = f"notifUri is longer than {_MAX_NOTIF_URI} characters"
+    elif _NOT_IN_URI.search(uri):
+        reason = "notifUri contains spaces or control characters"
+    else:
+        try:
+            parts = urlsplit(uri)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError as exc:
+            reason = f"notifUri is not a valid URI ({exc})"
+        else:
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                reason = "notifUri must be an absolute http or https URI"
+    if reason is not None:
+        raise DocumentError("/notifUri", reason)
 
 
 def _plmn(doc: dict[str, Any]) -> str:
@@ -336,9 +369,11 @@ def network_performance_from_notifications(
             pointer = f"/{n_index}/eventNotifications/{e_index}"
             default = None
             if "start" in event and "expiry" in event:
-                default = window_from_document(
-                    {"startTime": event["start"], "stopTime": event["expiry"]}, pointer
-                )
+                start = parse_datetime(event["start"], f"{pointer}/start")
+                expiry = parse_datetime(event["expiry"], f"{pointer}/expiry")
+                if expiry <= start:  # name the attributes the NWDAF sent
+                    raise DocumentError(f"{pointer}/expiry", "expiry must be later than start")
+                default = TimeWindow(start, expiry)
             for p_index, perf in enumerate(event.get("nwPerfs", [])):
                 where = f"{pointer}/nwPerfs/{p_index}"
                 window = (

@@ -10,10 +10,12 @@ a 400 on a positive case keeps meaning a bug. Negative cases are never touched.
 The rules (each one is also tested directly, with the 400 it deserves, in
 ``tests/test_api_behaviour.py``):
 
-- ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants;
+- ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants,
+  and not over yet (a window that has ended is refused);
 - ``numOfUes``: at least one UE (and at most 2^63-1);
 - ``notifUri``: present when the NEF supports BdtNotification_5G (feature 1 in suppFeat,
-  TS 29.554 clause 4.2.2.2);
+  TS 29.554 clause 4.2.2.2), and then an absolute http(s) URI of at most 2048 characters
+  that the PCF can send warnings to;
 - ``selTransPolicyId``: one of the ids the PCF offered for that policy; every policy
   offers id 1 (ids run 1..k), so positive Updates select 1.
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
@@ -48,9 +51,25 @@ def _window(window: dict[str, Any]) -> dict[str, Any]:
     start, stop = _instant(window.get("startTime")), _instant(window.get("stopTime"))
     if start is None or stop is None or start == stop:
         return {**window, **_FALLBACK_WINDOW}
+    if max(start, stop) <= datetime.now(UTC):
+        return {**window, **_FALLBACK_WINDOW}
     if stop < start:
         return {**window, "startTime": window["stopTime"], "stopTime": window["startTime"]}
     return window
+
+
+def _usable_uri(value: Any) -> bool:
+    """The PCF's rule for notifUri (``pcf_server.wire``), loosely: http(s), a host, short."""
+    if not isinstance(value, str) or len(value) > 2048:
+        return False
+    if any(c <= " " or c == "\x7f" for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _create_body(body: dict[str, Any]) -> None:
@@ -60,8 +79,9 @@ def _create_body(body: dict[str, Any]) -> None:
     if isinstance(ues, int) and not 1 <= ues <= 2**63 - 1:
         body["numOfUes"] = min(max(abs(ues), 1), 2**63 - 1)
     features = body.get("suppFeat")
-    if isinstance(features, str) and features and int(features, 16) & 1:
-        body.setdefault("notifUri", _NOTIF_URI)
+    notifying = isinstance(features, str) and features and int(features, 16) & 1
+    if notifying and not _usable_uri(body.get("notifUri")):
+        body["notifUri"] = _NOTIF_URI
 
 
 def _update_body(body: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -41,6 +42,10 @@ def request(**changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 NOTIFYING = {"suppFeat": "1", "notifUri": "http://nef.example/bdt/notify"}
@@ -227,7 +232,29 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         ({"snssai": {"sst": 1000}}, "OPTIONAL_IE_INCORRECT", "/snssai/sst"),
         ({"suppFeat": "xyz"}, "OPTIONAL_IE_INCORRECT", "/suppFeat"),
         ({"suppFeat": "1"}, "MANDATORY_IE_MISSING", "/notifUri"),
+        # A notifUri no warning could ever be delivered to (audit: such rows were stuck in
+        # the outbox, or retried for 24 h): refused at Create instead.
+        ({**NOTIFYING, "notifUri": "http://[::1"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "not a uri"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "ftp://x/y"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        ({**NOTIFYING, "notifUri": "/relative/path"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
+        (
+            {**NOTIFYING, "notifUri": "http://nef.example/" + "a" * 2048},
+            "MANDATORY_IE_INCORRECT",
+            "/notifUri",
+        ),
         ({"numOfUes": 0}, "MANDATORY_IE_INCORRECT", "/numOfUes"),
+        # A desired window that has already ended: refused, not re-planned from now.
+        (
+            {
+                "desTimeInt": {
+                    "startTime": "2020-03-01T01:00:00Z",
+                    "stopTime": "2020-03-01T05:00:00Z",
+                }
+            },
+            "MANDATORY_IE_INCORRECT",
+            "/desTimeInt/stopTime",
+        ),
         (
             {
                 "desTimeInt": {
@@ -375,6 +402,26 @@ def test_no_supp_feat_means_none_and_none_echoed(api: httpx.Client) -> None:
     assert ignored.status_code == 200
     # Without BdtNotification_5G the switch does not exist: ignored, the echo unchanged.
     assert ignored.json()["bdtReqData"]["warnNotifReq"] is True
+
+
+def test_a_desired_window_that_has_begun_gets_windows_from_now(api: httpx.Client) -> None:
+    now = datetime.now(UTC)
+    window = {"startTime": iso(now - timedelta(hours=1)), "stopTime": iso(now + timedelta(hours=3))}
+    _, created = create(api, request(desTimeInt=window, volPerUe={"downlinkVolume": 1000}))
+    offers = created["bdtPolData"]["transfPolicies"]
+    assert offers
+    for offer in offers:
+        start = datetime.fromisoformat(offer["recTimeInt"]["startTime"])
+        assert now <= start + timedelta(seconds=1)  # rounded up to the whole second
+        assert "." not in offer["recTimeInt"]["startTime"]
+
+
+def test_notif_uri_is_not_checked_without_bdt_notification_5g(api: httpx.Client) -> None:
+    # Without the feature notifUri is echoed but never used (TS 29.554 4.2.2.2), so a
+    # URI the PCF could not reach does no harm and is not a reason to refuse the Create.
+    doc = request(notifUri="ftp://x/y", warnNotifReq=True)
+    _, created = create(api, doc)
+    assert created["bdtReqData"] == doc
 
 
 def test_h2c_body_without_content_length(api: httpx.Client) -> None:

@@ -197,3 +197,50 @@ def test_unknown_cells_count_in_the_default_area(engine) -> None:
     ).area_keys  # fmt: skip
     assert engine.network.resolve(keys) == ("town", "village")
     assert engine.network.resolve(None) == ("town",)
+
+
+def test_fallback_is_anchored_on_a_far_future_desired_window(engine) -> None:
+    """A window a year ahead gets later windows too, not a refusal naming a date before it.
+
+    The fallback once searched up to ``now + search_horizon`` only, which for a desired
+    window beyond that horizon is nothing at all.
+    """
+    far = datetime(2031, 2, 1, tzinfo=UTC)
+    evening = (far + hours(19), far + hours(21))
+    assert evening[0] > NOW + engine.network.search_horizon
+    doc = request(*evening, 1, downlinkVolume=bytes_for(150 * MBPS, hours(2)))
+    decision = decide(engine, doc)
+    assert decision.offers
+    for offer in decision.offers:
+        assert evening[1] <= offer.window.start
+        assert offer.window.stop <= evening[1] + engine.network.search_horizon
+        assert offer.window.duration <= hours(2)
+    huge = request(*evening, 1, downlinkVolume=bytes_for(700 * MBPS, hours(2)))
+    with pytest.raises(NoTransferWindow, match="up to 2031-02-03T21:00Z"):
+        decide(engine, huge)
+
+
+def test_windows_start_on_whole_seconds(engine) -> None:
+    """Windows begun at ``now`` used to carry its microseconds (03:06:46.233092Z)."""
+    now = DAY + timedelta(hours=1, minutes=6, seconds=46, microseconds=233092)
+    doc = request(DAY, DAY + hours(6), 1, downlinkVolume=bytes_for(10 * MBPS, hours(4)))
+    decision = engine.decide(request_from_document(doc), FakeLoad(), now)
+    assert decision.offers
+    slot = engine.network.slot_seconds
+    for offer in decision.offers:
+        start = offer.window.start
+        assert start.microsecond == 0 and start >= now
+        # Either where the search began (now, rounded up) or a slot boundary.
+        assert start == now.replace(microsecond=0) + timedelta(seconds=1) or (
+            start.timestamp() % slot == 0
+        )
+        stop = offer.window.stop
+        assert stop == DAY + hours(6) or stop.timestamp() % slot == 0
+
+
+def test_the_last_representable_days_are_refused_not_overflowed(engine) -> None:
+    # The horizon beyond a window on 9999-12-31 is not a datetime: a 403, not a 500.
+    end = datetime(9999, 12, 31, 20, tzinfo=UTC)
+    doc = request(end, end + hours(2), 1, downlinkVolume=1000)
+    with pytest.raises(NoTransferWindow):
+        decide(engine, doc)

@@ -203,6 +203,13 @@ def test_notifications_survive_a_nef_outage_and_a_pcf_restart(tmp_path) -> None:
         assert note["body"]["bdtRefId"] == first.json()["bdtPolData"]["bdtRefId"]
         assert note["body"]["timeWindow"] == night()
         candidates = note["body"]["candPolicies"]
+        # 300 Mbps no longer fit tonight: the new candidates avoid the degraded night.
+        assert candidates
+        for candidate in candidates:
+            window = candidate["recTimeInt"]
+            assert window["stopTime"] <= night()["startTime"] or (
+                window["startTime"] >= night()["stopTime"]
+            ), window
         # 2. The NEF selects a candidate: the policy is valid again with the new window.
         selected = httpx.patch(
             f"{url}/bdtpolicies/{first_id}",

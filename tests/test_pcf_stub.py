@@ -96,6 +96,27 @@ def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
         pcf_stub.set_capacity("nowhere", downlink="1 Gbps", uplink="1 Gbps")
 
 
+def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
+    """400 digits match the BitRate pattern but parse to infinity ("inf Tbps" was stored)."""
+    configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
+    endless = "9" * 400 + " Tbps"
+    response = httpx.put(
+        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        json={"downlink": endless, "uplink": "100 Mbps"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["cause"] == "MANDATORY_IE_INCORRECT"
+    assert [p["param"] for p in problem["invalidParams"]] == ["/downlink"]
+    both = httpx.put(
+        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        json={"downlink": endless, "uplink": endless},
+    )
+    assert [p["param"] for p in both.json()["invalidParams"]] == ["/downlink", "/uplink"]
+    assert {a["areaId"]: a["capacity"] for a in pcf_stub.areas()} == configured
+
+
 def test_reset_forgets_capacity_overrides(pcf_stub: PcfStub) -> None:
     configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
     pcf_stub.set_capacity("metro", downlink="1 Gbps", uplink="100 Mbps")
@@ -116,9 +137,48 @@ def test_degradation_sends_warning_notifications(
             notification_uri=nef_notifications.url + "/bdt",
             warnings=True,
         )
-        client.select(created.policy_id, created.candidates[0].trans_policy_id)
-    outcome = pcf_stub.degrade("metro", WINDOW[0], WINDOW[1], factor=0.5)
+        # The shortest candidate, so that the desired window has room outside it.
+        shortest = min(created.candidates, key=lambda c: c.rec_time_int.stop_time
+                       - c.rec_time_int.start_time)  # fmt: skip
+        client.select(created.policy_id, shortest.trans_policy_id)
+    broken = (shortest.rec_time_int.start_time, shortest.rec_time_int.stop_time)
+    assert broken[1] - broken[0] <= (WINDOW[1] - WINDOW[0]) / 2
+    # Exactly the selected window, heavily: the transfer in force no longer fits.
+    outcome = pcf_stub.degrade("metro", broken[0], broken[1], factor=0.01)
     assert outcome == {"affected": [created.policy_id], "notified": [created.policy_id]}
     (warning,) = nef_notifications.wait(1)
     assert warning.bdt_ref_id == created.bdt_ref_id
     assert warning.cand_policies
+    for candidate in warning.cand_policies:
+        window = candidate.rec_time_int
+        assert window.stop_time <= broken[0] or window.start_time >= broken[1], window
+    # New candidates lie in the rest of the desired window.
+    assert any(
+        WINDOW[0] <= c.rec_time_int.start_time and c.rec_time_int.stop_time <= WINDOW[1]
+        for c in warning.cand_policies
+    )
+
+
+def test_mild_degradation_that_still_fits_notifies_nobody(
+    pcf_stub: PcfStub, nef_notifications: NotificationSink
+) -> None:
+    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
+    with Client(pcf_stub.url) as client:
+        created = client.create(
+            "video",
+            volume_per_ue=50_000_000,
+            number_of_ues=100,
+            desired_window=WINDOW,
+            notification_uri=nef_notifications.url + "/bdt",
+            warnings=True,
+        )
+        chosen = created.candidates[0].trans_policy_id
+        client.select(created.policy_id, chosen)
+        # Half the capacity still carries this small transfer (40 Gbit in hours).
+        outcome = pcf_stub.degrade("metro", WINDOW[0], WINDOW[1], factor=0.5)
+        assert outcome == {"affected": [], "notified": []}
+        kept = client.get(created.policy_id)
+    assert kept.selected_id == chosen
+    assert kept.candidates == created.candidates
+    with pytest.raises(TimeoutError):  # the sender would have delivered by now
+        nef_notifications.wait(1, timeout=1.5)

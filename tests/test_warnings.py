@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 
 import pytest
 
@@ -83,10 +84,12 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     )
 
 
-def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, store) -> None:
+def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, store, engine) -> None:
     policy = service.create(warned("asp-a", 300))
-    # Degrade the whole horizon: nothing fits anywhere any more.
-    outcome = events.degrade("town", TimeWindow(DAY - hours(24), DAY + hours(48)), 0.2, "nwdaf")
+    # Degrade the desired window and the whole fallback horizon after it: nothing fits
+    # anywhere any more.
+    everything = TimeWindow(DAY - hours(24), NIGHT[1] + engine.network.search_horizon)
+    outcome = events.degrade("town", everything, 0.2, "nwdaf")
     assert outcome.affected == [policy.policy_id] and outcome.notified == []
     assert service.get(policy.policy_id).valid
     assert outbox(store) == []
@@ -133,3 +136,68 @@ def test_capacity_override_and_reset(events) -> None:
     assert settings.overridden and settings.capacity == Rates(1e9, 1e8)
     assert settings.configured == Rates(1e8, 1e7)
     assert not events.set_capacity("village", None).overridden
+
+
+def overlaps(window: dict, period: TimeWindow) -> bool:
+    start = datetime.fromisoformat(window["startTime"])
+    stop = datetime.fromisoformat(window["stopTime"])
+    return start < period.stop and period.start < stop
+
+
+def test_a_mild_degradation_that_still_fits_changes_nothing(service, events, store) -> None:
+    """Audit: a degradation that left room for the transfer still invalidated it."""
+    policy = service.create(warned("asp-a", 300))  # single offer: committed
+    assert policy.selected is not None
+    # 0.8 x 0.8 - 0.2 of 1 Gbps = 440 Mbps may still be used tonight: 300 fit.
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.8, "operator")
+    assert outcome.affected == [] and outcome.notified == []
+    stored = service.get(policy.policy_id)
+    assert stored.valid and stored.selected == policy.selected
+    assert stored.transfer_policies == policy.transfer_policies
+    assert reservations(store) == [(policy.policy_id, 1, "committed")]
+    assert outbox(store) == []
+    # The degradation itself is recorded all the same.
+    (town,) = [a for a in events.areas() if a.area_id == "town"]
+    assert town.degradations == [(TimeWindow(*NIGHT), 0.8)]
+
+
+def test_a_broken_selection_gets_candidates_elsewhere_in_its_window(service, events, store) -> None:
+    policy = service.create(warned("asp-a", 100))  # the night, its first half, ...
+    assert len(policy.transfer_policies) == 3
+    first_half = next(
+        tp for tp in policy.transfer_policies if tp.window == TimeWindow(DAY, DAY + hours(3))
+    )
+    service.update(policy.policy_id, PolicyPatch(selected_id=first_half.transfer_policy_id))
+    # Exactly the selected window, heavily: the transfer no longer fits there.
+    broken = first_half.window
+    outcome = events.degrade("town", broken, 0.01, "operator")
+    assert outcome.affected == outcome.notified == [policy.policy_id]
+    (row,) = outbox(store)
+    candidates = json.loads(row[2])["candPolicies"]
+    assert candidates
+    assert not any(overlaps(c["recTimeInt"], broken) for c in candidates), candidates
+    # The rest of the desired window, the second half of the night, is offered.
+    assert {"startTime": "2030-03-05T03:00:00Z", "stopTime": "2030-03-05T06:00:00Z"} in [
+        c["recTimeInt"] for c in candidates
+    ]
+
+
+def test_only_policies_that_no_longer_fit_are_affected(service, events, store) -> None:
+    """Oldest first, each against what those moved before it left."""
+    first = service.create(warned("asp-a", 300))  # committed, warnings on
+    second = service.create(warned("asp-b", 100))
+    second = service.update(second.policy_id, PolicyPatch(selected_id=1))  # the whole night
+    assert second is not None and second.selected.window == TimeWindow(*NIGHT)
+    assert reservations(store) == sorted(
+        [(first.policy_id, 1, "committed"), (second.policy_id, 1, "committed")]
+    )
+    # (0.8 x 0.6875 - 0.2) of 1 Gbps = 350 Mbps tonight: not both (400), either alone.
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6875, "operator")
+    assert outcome.affected == outcome.notified == [first.policy_id]
+    assert not service.get(first.policy_id).valid
+    kept = service.get(second.policy_id)
+    assert kept.valid and kept.selected == second.selected
+    (row,) = outbox(store)
+    assert row[0] == first.policy_id
+    candidates = json.loads(row[2])["candPolicies"]
+    assert not any(overlaps(c["recTimeInt"], TimeWindow(*NIGHT)) for c in candidates)

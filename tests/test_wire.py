@@ -124,3 +124,32 @@ def test_bare_update_reports_every_bad_member() -> None:
         wire.update_from_document({"selTransPolicyId": True, "warnNotifReq": "yes"})
     found = [(e.pointer, e.optional) for e in caught.value.all]
     assert found == [("/selTransPolicyId", False), ("/warnNotifReq", True)]
+
+
+def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
+    """The event's period is start..expiry: an error names those, not a stopTime."""
+    event = {
+        "event": "NETWORK_PERFORMANCE",
+        "start": "2030-03-05T03:00:00Z",
+        "expiry": "2030-03-05T01:00:00Z",
+        "nwPerfs": [
+            {
+                "networkArea": {"tais": [{"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}]},
+                "nwPerfType": "GNB_ACTIVE_RATIO",
+                "relativeRatio": 30,
+            }
+        ],
+    }
+    notification = {"subscriptionId": "s", "eventNotifications": [{"event": "NF_LOAD"}, event]}
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.network_performance_from_notifications([notification])
+    assert caught.value.pointer == "/0/eventNotifications/1/expiry"
+    event["start"] = "2030-03-05T01:00:00"  # no offset
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.network_performance_from_notifications([notification])
+    assert caught.value.pointer == "/0/eventNotifications/1/start"
+    event["start"] = "2030-03-05T00:00:00Z"
+    (report,) = wire.network_performance_from_notifications([notification])
+    assert report.window == TimeWindow(
+        datetime(2030, 3, 5, tzinfo=UTC), datetime(2030, 3, 5, 1, tzinfo=UTC)
+    )

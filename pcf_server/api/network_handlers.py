@@ -6,6 +6,7 @@ the bodies against ``admin.yaml`` and ``specs/TS29520_Nnwdaf_EventsSubscription.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pcf_server import wire
@@ -21,6 +22,28 @@ def _capacity(rates: Rates) -> dict[str, str]:
         "downlink": wire.format_bitrate(rates.downlink),
         "uplink": wire.format_bitrate(rates.uplink),
     }
+
+
+def _capacity_from(body: dict[str, Any]) -> Rates:
+    """The Capacity body as rates, each a real number of bit/s.
+
+    The schema's BitRate pattern admits any number of digits: 400 of them parse to
+    infinity, which was stored and shown as "inf Tbps", an area with no limit at all.
+    Both directions are checked, so that one answer names every wrong attribute.
+    """
+    rates: list[float] = []
+    errors: list[wire.DocumentError] = []
+    for name in ("downlink", "uplink"):
+        rate = wire.parse_bitrate(body[name])
+        if not math.isfinite(rate):
+            shown = body[name] if len(body[name]) <= 40 else body[name][:20] + "..."
+            errors.append(wire.DocumentError(f"/{name}", f"{shown!r} is not a finite bit rate"))
+        rates.append(rate)
+    if errors:
+        first, *rest = errors
+        first.related = tuple(rest)
+        raise first
+    return Rates(rates[0], rates[1])
 
 
 def settings_document(settings: AreaSettings) -> dict[str, Any]:
@@ -46,7 +69,7 @@ class NetworkHandlers:
         return [settings_document(s) for s in self._events.areas()], 200, _JSON
 
     def set_area_capacity(self, area_id: str, body: dict[str, Any]) -> Reply:
-        rates = Rates(wire.parse_bitrate(body["downlink"]), wire.parse_bitrate(body["uplink"]))
+        rates = _capacity_from(body)
         return settings_document(self._events.set_capacity(area_id, rates)), 200, _JSON
 
     def reset_area_capacity(self, area_id: str) -> Reply:

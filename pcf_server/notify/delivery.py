@@ -9,9 +9,14 @@ them; this sender, one per server worker process, takes due rows and POSTs them:
   delivery is at least once, and a notification is lost neither when the NEF is down nor
   when the PCF restarts (the rows are on disk);
 - 2xx deletes the row; 307/308 are followed (httpx keeps method and body); 5xx, 408,
-  429 and transport errors retry with exponential backoff and jitter, honouring
+  425, 429 and transient transport errors (timeouts, refused or broken connections, a
+  peer breaking the protocol) retry with exponential backoff and jitter, honouring
   ``Retry-After``; other 4xx mean the NEF will never take it, and the row is kept as
   ``dead`` for the operator, as is one still undelivered after ``give_up_after``;
+- anything else is permanent too, and dead at once: a URI httpx cannot parse or send
+  (``InvalidURL``, ``UnsupportedProtocol``: retrying cannot change it), a redirect loop,
+  or an error nobody foresaw. Each row is delivered on its own, so one bad row never
+  holds up the others of its batch (it once kept a whole batch pending forever);
 - ``http://`` URIs are spoken HTTP/2 with prior knowledge (h2c), as the SBI wants; an
   origin that turns out not to speak it gets HTTP/1.1 from then on. ``https://`` URIs
   negotiate HTTP/2 or HTTP/1.1 by ALPN.
@@ -25,7 +30,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -52,16 +57,28 @@ class DeliveryPolicy:
 
 
 _RETRYABLE = {408, 425, 429}
+# Transport errors worth another try: the NEF may be restarting, slow or overloaded.
+# UnsupportedProtocol, LocalProtocolError (we sent something wrong) and the like are not.
+_TRANSIENT = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.ProxyError,
+)
+
+# What an h2c attempt on a connection that was accepted raises when the peer is not h2c.
+_NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: httpx.Response, now: float) -> float | None:
+    """Seconds the peer asked us to wait (RFC 9110 10.2.3: delay-seconds or HTTP-date)."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
     if value.isdigit():
         return float(value)
     with contextlib.suppress(TypeError, ValueError):
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
     return None
 
 
@@ -84,8 +101,12 @@ class NotificationSender:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+    @contextlib.asynccontextmanager
+    async def connected(self) -> AsyncIterator[None]:
+        """Open the HTTP clients ``deliver_due`` uses, for the duration of the block.
+
+        Separate from ``run`` so that tests can drive single delivery rounds.
+        """
         p = self._policy
         limits = httpx.Limits(max_keepalive_connections=20)
 
@@ -100,6 +121,11 @@ class NotificationSender:
             client(True, False) as h1,
         ):
             self._clients = (h2c, alpn, h1)
+            yield
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        async with self.connected():
             while True:
                 try:
                     sent = await self.deliver_due()
@@ -129,7 +155,17 @@ class NotificationSender:
     async def deliver_due(self) -> int:
         """Try every due notification once; returns how many were claimed."""
         items = await asyncio.to_thread(self._claim)
-        await asyncio.gather(*(self._deliver(item) for item in items))
+        # One row's failure (a busy database while recording it) must not abandon the
+        # others: each is awaited on its own, and a row whose outcome could not be
+        # recorded is simply claimed again when its lease runs out.
+        results = await asyncio.gather(
+            *(self._deliver(item) for item in items), return_exceptions=True
+        )
+        for item, result in zip(items, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result  # cancellation and the like are not ours to swallow
+                log.error("delivering notification %s failed", item.item_id, exc_info=result)
         return len(items)
 
     async def _post(self, item: OutboxItem) -> httpx.Response:
@@ -139,21 +175,34 @@ class NotificationSender:
         origin = f"{url.scheme}://{url.netloc.decode()}"
         if url.scheme == "https":
             return await alpn.post(item.uri, content=item.body, headers=headers)
-        if origin not in self._h1_only:
+        if origin in self._h1_only:
+            return await h1.post(item.uri, content=item.body, headers=headers)
+        try:
+            return await h2c.post(item.uri, content=item.body, headers=headers)
+        except _NOT_H2C as exc:
+            # Connected, but the conversation broke: a peer that does not speak h2c
+            # answers the preface with an HTTP/1.1 error (RemoteProtocolError) or just
+            # closes the connection while we still write (WriteError) or read
+            # (ReadError). Try HTTP/1.1 at once; only if it gets an answer is the origin
+            # marked HTTP/1.1-only, so that a transient failure does not downgrade it.
             try:
-                return await h2c.post(item.uri, content=item.body, headers=headers)
-            except httpx.RemoteProtocolError:
-                # Connected, but the peer does not speak h2c: HTTP/1.1 from now on.
-                log.info("%s does not speak h2c; using HTTP/1.1", origin)
-                self._h1_only.add(origin)
-        return await h1.post(item.uri, content=item.body, headers=headers)
+                response = await h1.post(item.uri, content=item.body, headers=headers)
+            except httpx.HTTPError:
+                raise exc from None
+        log.info("%s does not speak h2c; using HTTP/1.1", origin)
+        self._h1_only.add(origin)
+        return response
 
     async def _deliver(self, item: OutboxItem) -> None:
         retry_after: float | None = None
         try:
             response = await self._post(item)
-        except httpx.HTTPError as exc:
+        except _TRANSIENT as exc:
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # permanent: a retry cannot change it
+            error = f"{type(exc).__name__}: {exc}"
+            await asyncio.to_thread(self._failed, item, error, None)
+            return
         else:
             if response.is_success:
                 await asyncio.to_thread(self._done, item)
@@ -162,7 +211,7 @@ class NotificationSender:
             if response.status_code < 500 and response.status_code not in _RETRYABLE:
                 await asyncio.to_thread(self._failed, item, error, None)
                 return
-            retry_after = _retry_after(response)
+            retry_after = _retry_after(response, self._clock())
         now = self._clock()
         retry_at = now + (retry_after or self._policy.retry_delay(item.attempts))
         if retry_at - item.created_at > self._policy.give_up_after:

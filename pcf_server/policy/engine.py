@@ -11,7 +11,9 @@ Model (per area ``a``, slot ``t``, direction ``d``):
   offered candidates), read through a ``LoadView``: the engine never sees the store;
 - headroom ``H(t) = max(0, M(t) - R(t))``.
 
-A window ``W`` (slot-aligned inside the desired window) needs the flat rate
+A window ``W`` inside the desired window starts and ends on slot boundaries, except that
+the first slot may be entered late, at the desired start or at ``now`` (rounded up to
+the whole second), and the last left early, at the desired stop. It needs the flat rate
 ``b = 8 * D / |W|`` per direction, ``D`` being the bytes of all UEs in that direction. It
 is feasible when ``b <= H(t)`` in every slot of ``W``, in every area of the request and
 in each direction separately. Its cost is the price of the dearest tariff tier it touches
@@ -21,22 +23,39 @@ feasible windows are offered, ids 1..k, each one checked against the headroom le
 those chosen before it, since all candidates hold capacity until one is selected; no two
 candidates share more than half of the longer one, so the NEF gets a real choice.
 
-When nothing fits in the desired window, windows of at most the desired length later in
-the search horizon are offered instead; when nothing fits there either the engine raises
-``NoTransferWindow``.
+When nothing fits in the desired window, windows of at most the desired length after it
+are offered instead: from the desired stop (or ``now``, when that is later) up to
+``search_horizon`` beyond it. The fallback is anchored on the desired window, not on
+``now``, so that a request for a window weeks ahead gets the same treatment as one for
+tomorrow. When nothing fits there either the engine raises ``NoTransferWindow``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pcf_server.policy.decision import Decision, LoadView, NoTransferWindow, Reservation
 from pcf_server.policy.model import BdtRequest, TimeWindow, TransferPolicy, Volume
 from pcf_server.policy.network import Area, Network, Rates
 
 _EPSILON = 1e-6  # bit/s; absorbs float rounding in feasibility checks
+_SECOND = timedelta(seconds=1)
+# Searches never look past this (a slot boundary whose slots are all representable):
+# RFC 3339 lets a NEF ask for 9999-12-31, and the horizon must not overflow there.
+_END_OF_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _plus(moment: datetime, delta: timedelta) -> datetime:
+    return moment + delta if _END_OF_TIME - moment > delta else _END_OF_TIME
+
+
+def _whole_second_up(moment: datetime) -> datetime:
+    """A window start a NEF can read: ``now`` has microseconds, offers should not."""
+    if moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + _SECOND
 
 
 def demand_bytes(volume: Volume, ues: int, downlink_share: float) -> tuple[int, int]:
@@ -125,19 +144,18 @@ class LoadAwareDecider:
         areas = net.resolve(request.area_keys)
         demand = demand_bytes(request.volume_per_ue, request.number_of_ues, net.downlink_share)
         desired = request.desired_window
-        horizon_end = now + net.search_horizon
-        start = max(desired.start, now)
-        stop = min(desired.stop, max(start, desired.start) + net.search_horizon)
+        start = _whole_second_up(max(desired.start, now))
+        stop = min(desired.stop, _plus(max(start, desired.start), net.search_horizon))
         chosen: list[_Window] = []
         if stop > start:
             shortest = min(net.min_window, stop - start)
             chosen = self._search(areas, demand, load, start, stop, shortest, stop - start)
+        later = _whole_second_up(max(desired.stop, now))
+        horizon_end = _plus(later, net.search_horizon)
         if not chosen:
-            later = max(desired.stop, now)
             length = max(desired.duration, net.min_window)
-            if horizon_end > later:
-                shortest = min(net.min_window, desired.duration)
-                chosen = self._search(areas, demand, load, later, horizon_end, shortest, length)
+            shortest = min(net.min_window, desired.duration)
+            chosen = self._search(areas, demand, load, later, horizon_end, shortest, length)
         if not chosen:
             raise NoTransferWindow(
                 f"no window of the request's areas ({', '.join(areas)}) has the headroom "

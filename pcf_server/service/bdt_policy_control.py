@@ -69,6 +69,7 @@ class BdtPolicyControl:
         """
         features = negotiate(request_document.get("suppFeat"))
         request = wire.request_from_document(request_document, features)
+        self._refuse_ended(request)
         key = fingerprint(request_document, request.desired_window)
         for attempt in range(_DECISION_ATTEMPTS):
             try:
@@ -107,6 +108,17 @@ class BdtPolicyControl:
             self._capacity.take(uow, policy, decision, now)
             uow.commit()
         return policy
+
+    def _refuse_ended(self, request: BdtRequest) -> None:
+        """A desired window that has already ended is refused (400), not re-planned.
+
+        TS 29.554 names no error for it, but the window is what the ASP asked for, and
+        none of it can be met any more: windows from now on, which the engine would
+        otherwise offer as a fallback, answer a question the ASP did not ask, and a
+        clock or time-zone mistake on the NEF side is better reported than hidden.
+        """
+        if request.desired_window.stop <= self._clock():
+            raise wire.DocumentError("/desTimeInt/stopTime", "the desired window has already ended")
 
     @staticmethod
     def _refuse_equivalent(uow: UnitOfWork, key: str) -> None:

@@ -2,13 +2,20 @@
 
 A degradation (an NWDAF network-performance report, or the operator's command) runs the
 BDT warning procedure of TS 23.502 4.16.7.3 in one transaction: record the degraded
-capacity; find the policies in force that overlap it in time and area (affected); for each
-whose requester enabled warnings, decide again under the degraded capacity, not counting
-the policy's own reservation. When nothing fits, the policy is kept and nobody is told
-(step 6). Otherwise its reservation is released, its new candidates are held, it is marked
-invalid and a Notification is written to the outbox (steps 7-9). The outbox row commits
-with the rest, so a notification is never sent for a change that was rolled back nor lost
-for one that was committed.
+capacity; among the policies in force whose committed reservation overlaps it in time and
+area, find those *affected* (step 5): whose reservation no longer fits under the degraded
+limit in some degraded slot, counting everyone else's reservations but not its own. A
+policy that still fits is untouched: its transfer is still feasible, and invalidating it
+would only make the NEF choose again among offers that may well be the same. The
+policies are checked oldest first, each against the reservations left by those moved
+before it, so that a slot over its new limit moves as few transfers as needed.
+
+For each affected policy whose requester enabled warnings, new candidates are decided
+under the degraded capacity, not counting the policy's own reservation. When nothing
+fits, the policy is kept and nobody is told (step 6). Otherwise its reservation is
+released, its new candidates are held, it is marked invalid and a Notification is written
+to the outbox (steps 7-9). The outbox row commits with the rest, so a notification is
+never sent for a change that was rolled back nor lost for one that was committed.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from pcf_server.storage.repository import UnitOfWork, UnitOfWorkFactory
 
 # How long a report without a period is taken to last.
 _OPEN_REPORT = timedelta(hours=1)
+# bit/s: the per-slot aggregates drift a little after many += and -= (as in the store).
+_EPSILON = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +187,8 @@ class NetworkEvents:
             first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
             uow.capacity.add_degradation(area_id, first, stop, factor, source)
             for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
+                if self._still_fits(uow, policy_id, first, stop):
+                    continue
                 outcome.affected.append(policy_id)
                 policy = uow.policies.get(policy_id)
                 if policy is None or not warnings_enabled(policy):
@@ -199,6 +210,27 @@ class NetworkEvents:
             total.affected.extend(outcome.affected)
             total.notified.extend(outcome.notified)
         return total
+
+    def _still_fits(self, uow: UnitOfWork, policy_id: str, first: int, stop: int) -> bool:
+        """Whether the policy's commitment still fits the degraded limits of [first, stop).
+
+        Its own rate must fit the headroom left by the others: ``own <= M - (R - own)``,
+        that is ``R <= M`` with ``R`` the aggregate, own reservation included. Only the
+        directions it uses count: an uplink overload is no concern of a download.
+        """
+        for item in uow.capacity.reservations_of(policy_id):
+            low, high = max(item.first_slot, first), min(item.stop_slot, stop)
+            if item.state != "committed" or low >= high:
+                continue
+            limits = self._planner.limits(item.area_id, low, high, uow.capacity)
+            reserved = uow.capacity.reserved(item.area_id, low, high)
+            for slot, limit in zip(range(low, high), limits, strict=True):
+                taken = reserved.get(slot, item.rates)
+                if item.rates.downlink > 0 and taken.downlink > limit.downlink + _EPSILON:
+                    return False
+                if item.rates.uplink > 0 and taken.uplink > limit.uplink + _EPSILON:
+                    return False
+        return True
 
     def _warn(
         self, uow: UnitOfWork, policy: BdtPolicy, area_id: str, window: TimeWindow, now: datetime
