@@ -392,3 +392,85 @@ def test_h2c_body_without_content_length(api: httpx.Client) -> None:
     assert response.http_version == "HTTP/2"
     assert "content-length" not in response.request.headers
     assert response.status_code == 201, response.text
+
+
+# 7. HTTP/2 framing of answers the SBI guard gives before the application
+
+
+@pytest.fixture(scope="module")
+def h2(api: httpx.Client) -> Iterator[httpx.Client]:
+    """h2c with prior knowledge to the module's server, as a 5G SBI peer speaks."""
+    with httpx.Client(base_url=api.base_url, http1=False, http2=True, timeout=30) as client:
+        yield client
+
+
+def _stream(size: int) -> Iterator[bytes]:
+    """A JSON body of ``size`` bytes sent without a Content-Length."""
+    yield b'{"aspId": "'
+    left = size - len(b'{"aspId": ""}')
+    while left > 0:
+        yield b"a" * min(left, 2**16)
+        left -= 2**16
+    yield b'"}'
+
+
+@pytest.mark.parametrize("megabytes", [1.1, 2, 10])
+@pytest.mark.parametrize("http2", [True, False], ids=["h2c", "http1.1"])
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "no-content-length"])
+def test_multi_megabyte_bodies_are_413_on_both_protocols(
+    api: httpx.Client, h2: httpx.Client, megabytes: float, http2: bool, declared: bool
+) -> None:
+    """An h2 stream must end with the answer, not a reset, even if the client still sends.
+
+    Several MB, far above the module's 4 KiB limit (and the default 1 MiB one): a guard
+    that answered at once left the rest of the body unread and h2 clients saw the stream
+    reset (curl: exit 92; httpx: LocalProtocolError) instead of the 413.
+    """
+    size = int(megabytes * 2**20)
+    client = h2 if http2 else api
+    content: bytes | Iterator[bytes] = b"".join(_stream(size)) if declared else _stream(size)
+    response = client.post(
+        "/bdtpolicies", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
+    assert ("content-length" in response.request.headers) == declared
+    assert problem_of(response, 413)["cause"] == "PAYLOAD_TOO_LARGE"
+    # The connection is still good for the next request.
+    assert client.post("/bdtpolicies", json=request()).status_code == 201
+
+
+def test_413_over_h2c_for_a_patch(h2: httpx.Client) -> None:
+    policy_id, _ = create(h2, request())
+    response = h2.patch(
+        f"/bdtpolicies/{policy_id}",
+        content=b"".join(_stream(3 * 2**20)),
+        headers=MERGE_PATCH,
+    )
+    assert problem_of(response, 413)["cause"] == "PAYLOAD_TOO_LARGE"
+
+
+@pytest.mark.parametrize("http2", [True, False], ids=["h2c", "http1.1"])
+def test_head_sends_the_headers_of_get_and_no_body(
+    api: httpx.Client, h2: httpx.Client, http2: bool
+) -> None:
+    """RFC 9110 9.3.2; over h2 a body after HEAD broke the stream (PROTOCOL_ERROR)."""
+    client = h2 if http2 else api
+    policy_id, _ = create(api, request())
+    got = client.get(f"/bdtpolicies/{policy_id}")
+    head = client.head(f"/bdtpolicies/{policy_id}")
+    assert head.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"] == "application/json"
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+
+    unknown = client.head("/bdtpolicies/nope")
+    assert (unknown.status_code, unknown.content) == (404, b"")
+    assert unknown.headers["content-type"] == PROBLEM
+    not_a_resource = client.head("/nothing")
+    assert (not_a_resource.status_code, not_a_resource.content) == (404, b"")
+    not_allowed = client.head("/bdtpolicies")
+    assert (not_allowed.status_code, not_allowed.content) == (405, b"")
+    assert not_allowed.headers["allow"] == "POST"
+    assert not_allowed.headers["content-type"] == PROBLEM
+    # The connection is still usable after the bodiless answers.
+    assert client.get(f"/bdtpolicies/{policy_id}").json() == got.json()
