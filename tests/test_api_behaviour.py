@@ -474,3 +474,59 @@ def test_head_sends_the_headers_of_get_and_no_body(
     assert not_allowed.headers["content-type"] == PROBLEM
     # The connection is still usable after the bodiless answers.
     assert client.get(f"/bdtpolicies/{policy_id}").json() == got.json()
+
+
+# 8. One merge-patch rule for both Update shapes (wire.update_from_document)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda n: {"bdtReqData": {"warnNotifReq": None}}, id="PatchBdtPolicy"),
+        pytest.param(lambda n: {"selTransPolicyId": n, "warnNotifReq": None}, id="bare"),
+    ],
+)
+def test_null_warn_notif_req_removes_it_and_switches_warnings_off(
+    api: httpx.Client, shape: Any
+) -> None:
+    """RFC 7396: null removes the member; BdtReqData's default for it is false."""
+    policy_id, created = create(api, request(warnNotifReq=True, **NOTIFYING))
+    assert created["bdtReqData"]["warnNotifReq"] is True
+    chosen = created["bdtPolData"]["transfPolicies"][0]["transPolicyId"]
+    response = patch(api, policy_id, shape(chosen))
+    assert response.status_code == 200, response.text
+    assert response.json()["bdtReqData"]["warnNotifReq"] is False
+    assert api.get(f"/bdtpolicies/{policy_id}").json()["bdtReqData"]["warnNotifReq"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "cause", "where"),
+    [
+        # The cause follows the one classification rule (api.validation): in the bare
+        # BdtPolicyDataPatch the selection is mandatory, in PatchBdtPolicy it sits in the
+        # optional bdtPolData.
+        ({"selTransPolicyId": None}, "MANDATORY_IE_INCORRECT", "/selTransPolicyId"),
+        (
+            {"bdtPolData": {"selTransPolicyId": None}},
+            "OPTIONAL_IE_INCORRECT",
+            "/bdtPolData/selTransPolicyId",
+        ),
+        ({"selTransPolicyId": 1.0}, "MANDATORY_IE_INCORRECT", "/selTransPolicyId"),
+        (
+            {"bdtPolData": {"selTransPolicyId": 1.0}},
+            "OPTIONAL_IE_INCORRECT",
+            "/bdtPolData/selTransPolicyId",
+        ),
+        ({"bdtPolData": None}, "OPTIONAL_IE_INCORRECT", "/bdtPolData"),
+        ({"bdtReqData": None}, "OPTIONAL_IE_INCORRECT", "/bdtReqData"),
+    ],
+)
+def test_null_selection_and_fractional_integers_are_refused_in_both_shapes(
+    api: httpx.Client, body: dict[str, Any], cause: str, where: str
+) -> None:
+    policy_id, _ = create(api, request(**NOTIFYING))
+    refused = problem_of(patch(api, policy_id, body), 400)
+    assert (refused["cause"], params(refused)) == (cause, [where])
+    if "null" in json.dumps(body):
+        assert "cannot be removed" in refused["invalidParams"][0]["reason"]
+    assert "selTransPolicyId" not in api.get(f"/bdtpolicies/{policy_id}").json()["bdtPolData"]

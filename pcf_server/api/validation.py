@@ -21,6 +21,13 @@ array). So ``/desTimeInt/startTime`` is mandatory, ``/nwAreaInfo/tais/0/tac`` is
 because ``nwAreaInfo`` is optional. When several errors have different causes, the
 ProblemDetails carries the first of MISSING, MANDATORY INCORRECT, OPTIONAL INCORRECT;
 ``invalidParams`` lists them all, each reason saying which kind it is.
+
+Merge-patch bodies (RFC 7396) get ``MergePatchBodyValidator``: there null is not a value
+but "remove this member", so null passes for a member that its schema does not require
+and that is not an object (what removing it means is the handler's business; for
+``warnNotifReq`` see ``wire.update_from_document``). Null for a required member, or for
+a whole object such as ``bdtPolData``, stays an error, its reason saying it cannot be
+removed.
 """
 
 from __future__ import annotations
@@ -97,6 +104,29 @@ def is_mandatory(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> bool
             (p["properties"][token] for p in parts if token in p.get("properties", {})), None
         )
     return True
+
+
+def schema_at(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> Mapping[str, t.Any] | None:
+    """The schema of the attribute at ``path``; None below a oneOf/anyOf or if unknown."""
+    node: Mapping[str, t.Any] | None = schema
+    for token in path:
+        if node is None:
+            return None
+        parts = _branches(node)
+        if isinstance(token, int):
+            node = next((p["items"] for p in parts if "items" in p), None)
+        else:
+            node = next(
+                (p["properties"][token] for p in parts if token in p.get("properties", {})), None
+            )
+    return node
+
+
+def _is_required(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> bool:
+    """Whether the last member of ``path`` is required by the object that holds it."""
+    parent = schema_at(schema, path[:-1])
+    name = path[-1]
+    return parent is None or any(name in p.get("required", []) for p in _branches(parent))
 
 
 def _entries(error: ValidationError, schema: Mapping[str, t.Any]) -> list[tuple[str, str, str]]:
@@ -178,6 +208,37 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
         if body is None:
             raise invalid_message("the request needs a JSON body")
         errors = list(self._validator.iter_errors(body))
+        if errors:
+            raise problem_for(errors, self._schema)
+        return None
+
+
+class MergePatchBodyValidator(ProblemDetailsBodyValidator):
+    """Validator of ``application/merge-patch+json`` bodies: null removes a member.
+
+    See the module docstring for which members null may remove.
+    """
+
+    def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
+        if body is None:
+            raise invalid_message("the request needs a JSON body")
+        errors = []
+        for error in self._validator.iter_errors(body):
+            path = list(error.absolute_path)
+            if error.instance is not None or error.validator != "type" or not path:
+                errors.append(error)
+            elif not isinstance(path[-1], str) or _is_required(self._schema, path):
+                error.message = (
+                    f"null removes a member (RFC 7396) and {path[-1]!r} is mandatory: "
+                    "it cannot be removed"
+                )
+                errors.append(error)
+            elif error.validator_value == "object":
+                error.message = (
+                    f"null removes a member (RFC 7396) and {path[-1]!r} cannot be removed"
+                )
+                errors.append(error)
+            # otherwise: an optional member removed, which is what null is for
         if errors:
             raise problem_for(errors, self._schema)
         return None
