@@ -530,3 +530,75 @@ def test_null_selection_and_fractional_integers_are_refused_in_both_shapes(
     if "null" in json.dumps(body):
         assert "cannot be removed" in refused["invalidParams"][0]["reason"]
     assert "selTransPolicyId" not in api.get(f"/bdtpolicies/{policy_id}").json()["bdtPolData"]
+
+
+# 9. Cause and reason agree; unknown members are listed
+
+
+def test_member_missing_from_an_optional_ie_makes_that_ie_incorrect(api: httpx.Client) -> None:
+    """TS 29.500 5.2.7.2: the optional IE bdtPolData is incomplete, nothing mandatory is."""
+    policy_id, _ = create(api, request(**NOTIFYING))
+    body = problem_of(patch(api, policy_id, {"bdtPolData": {"transfPolicies": []}}), 400)
+    assert body["cause"] == "OPTIONAL_IE_INCORRECT"
+    [entry] = body["invalidParams"]
+    assert entry["param"] == "/bdtPolData/selTransPolicyId"
+    assert entry["reason"].startswith("optional IE /bdtPolData is incomplete")
+    assert "mandatory" not in entry["reason"]
+
+
+def test_nwdaf_report_missing_network_area_names_the_incomplete_item(api: httpx.Client) -> None:
+    root = str(api.base_url).split("/npcf-")[0]
+    report = [
+        {
+            "subscriptionId": "sub-1",
+            "eventNotifications": [
+                {
+                    "event": "NETWORK_PERFORMANCE",
+                    "nwPerfs": [{"nwPerfType": "GNB_ACTIVE_RATIO", "relativeRatio": 50}],
+                }
+            ],
+        }
+    ]
+    response = httpx.post(f"{root}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=report)
+    body = problem_of(response, 400)
+    [entry] = body["invalidParams"]
+    assert entry["param"] == "/0/eventNotifications/0/nwPerfs/0/networkArea"
+    # nwPerfs is optional in EventNotification: its item is the incomplete optional IE.
+    assert body["cause"] == "OPTIONAL_IE_INCORRECT"
+    assert entry["reason"].startswith("optional IE /0/eventNotifications/0/nwPerfs/0 is incomplete")
+    assert "mandatory" not in entry["reason"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/areas/town/capacity", {"downlink": "1 Gbps", "uplink": "1 Gbps"}),
+        (
+            "POST",
+            "/degradations",
+            {
+                "areaId": "town",
+                "factor": 0.5,
+                "timeWindow": {
+                    "startTime": "2030-03-01T01:00:00Z",
+                    "stopTime": "2030-03-01T05:00:00Z",
+                },
+            },
+        ),
+    ],
+)
+def test_admin_api_lists_each_unknown_member(
+    api: httpx.Client, method: str, path: str, body: dict[str, Any]
+) -> None:
+    root = str(api.base_url).split("/npcf-")[0]
+    sent = {**body, "extra": 1, "a/b": {"x": 1}}
+    response = httpx.request(method, f"{root}/pcf-bdt-admin/v1{path}", json=sent)
+    problem = problem_of(response, 400)
+    assert problem["cause"] == "INVALID_MSG_FORMAT"
+    assert params(problem) == ["/a~1b", "/extra"]
+    assert all("unknown attribute" in entry["reason"] for entry in problem["invalidParams"])
+    # With a known member missing too, that one decides the cause; all are listed.
+    del sent[next(iter(body))]
+    problem = problem_of(httpx.request(method, f"{root}/pcf-bdt-admin/v1{path}", json=sent), 400)
+    assert problem["cause"] == "MANDATORY_IE_MISSING"
+    assert set(params(problem)) == {f"/{next(iter(body))}", "/a~1b", "/extra"}
