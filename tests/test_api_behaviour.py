@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -602,3 +603,21 @@ def test_admin_api_lists_each_unknown_member(
     problem = problem_of(httpx.request(method, f"{root}/pcf-bdt-admin/v1{path}", json=sent), 400)
     assert problem["cause"] == "MANDATORY_IE_MISSING"
     assert set(params(problem)) == {f"/{next(iter(body))}", "/a~1b", "/extra"}
+
+
+def test_uri_length_limit_of_the_http1_server(api: httpx.Client) -> None:
+    """README "Limits": the application answers URIs up to 64 KiB; longer ones get 414.
+
+    granian's HTTP/1.1 parser (hyper) refuses request targets of 65,535 bytes and more
+    with a bare 414 before the application sees them; no granian setting changes that
+    (``max_buffer_size`` is far larger). Below it the PCF answers with ProblemDetails.
+    """
+    path = str(api.base_url.path) + "/bdtpolicies/"
+    near = api.get(f"/bdtpolicies/{'a' * (65_000 - len(path))}")
+    assert problem_of(near, 404)["cause"] == "BDT_POLICY_NOT_FOUND"
+    host, port = api.base_url.host, api.base_url.port
+    target = path + "a" * 100_000
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        status_line = sock.makefile("rb").readline()
+    assert status_line.split()[1] == b"414"
