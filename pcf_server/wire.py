@@ -289,9 +289,11 @@ class UpdateFields:
 
 
 def _integer(value: Any, pointer: str) -> int:
-    # bool is an int in Python but not in JSON; 3.0 is the integer 3 in JSON.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    # JSON Schema draft 4 (OpenAPI 3.0, which connexion checks the other shape with): an
+    # integer is a number without fraction or exponent, so 1.0 is not one; bool is an int
+    # in Python but not in JSON.
+    if value is None:
+        raise DocumentError(pointer, _CANNOT_REMOVE.format(name=pointer.rsplit("/", 1)[1]))
     if type(value) is not int:
         raise DocumentError(pointer, f"{value!r} is not an integer")
     return value
@@ -301,6 +303,9 @@ def _boolean(value: Any, pointer: str) -> bool:
     if type(value) is not bool:
         raise DocumentError(pointer, f"{value!r} is not a boolean", optional=True)
     return value
+
+
+_CANNOT_REMOVE = "null removes a member (RFC 7396) and {name!r} is mandatory: it cannot be removed"
 
 
 def update_from_document(doc: dict[str, Any]) -> UpdateFields:
@@ -314,18 +319,31 @@ def update_from_document(doc: dict[str, Any]) -> UpdateFields:
       PatchBdtPolicy allows additional properties, so this passed the schema unchecked
       and is checked here.
 
+    One rule for both shapes (README, "What a NEF sees"):
+
+    - ``warnNotifReq: null`` removes the member (RFC 7396 section 2); its default is
+      false (BdtReqData), so it switches warnings off. (The merge-patch validator of
+      api.validation lets null through for optional members for this reason.)
+    - ``selTransPolicyId: null`` would remove a mandatory member of BdtPolicyDataPatch:
+      400. ``bdtPolData: null`` and ``bdtReqData: null`` are refused by the schema.
+    - ``selTransPolicyId`` is a JSON integer as JSON Schema draft 4 defines it: 1.0 is
+      refused (400) in both shapes, as connexion's draft 4 validator refuses it in one.
+
     A body with neither shape's members changes nothing (an empty merge patch).
     """
     if "bdtPolData" in doc or "bdtReqData" in doc:
         selection = doc.get("bdtPolData") or {}
         switches = doc.get("bdtReqData") or {}
-        selected = selection.get("selTransPolicyId")
-        return UpdateFields(
-            selected_id=(
-                None if selected is None else _integer(selected, "/bdtPolData/selTransPolicyId")
-            ),
-            warn_notif_req=switches.get("warnNotifReq"),
+        selected = (
+            _integer(selection["selTransPolicyId"], "/bdtPolData/selTransPolicyId")
+            if "selTransPolicyId" in selection
+            else None
         )
+        warn = None
+        if "warnNotifReq" in switches:
+            value = switches["warnNotifReq"]
+            warn = False if value is None else _boolean(value, "/bdtReqData/warnNotifReq")
+        return UpdateFields(selected_id=selected, warn_notif_req=warn)
     if "selTransPolicyId" in doc:
         return _bare_update(doc)
     return UpdateFields()
@@ -339,9 +357,11 @@ def _bare_update(doc: dict[str, Any]) -> UpdateFields:
         selected = _integer(doc["selTransPolicyId"], "/selTransPolicyId")
     except DocumentError as exc:
         errors.append(exc)
-    if doc.get("warnNotifReq") is not None:
+    if "warnNotifReq" in doc:
         try:
-            warn = _boolean(doc["warnNotifReq"], "/warnNotifReq")
+            # null: the member removed, i.e. its default, false (see update_from_document)
+            value = doc["warnNotifReq"]
+            warn = False if value is None else _boolean(value, "/warnNotifReq")
         except DocumentError as exc:
             errors.append(exc)
     if errors:

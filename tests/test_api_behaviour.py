@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -439,3 +440,231 @@ def test_h2c_body_without_content_length(api: httpx.Client) -> None:
     assert response.http_version == "HTTP/2"
     assert "content-length" not in response.request.headers
     assert response.status_code == 201, response.text
+
+
+# 7. HTTP/2 framing of answers the SBI guard gives before the application
+
+
+@pytest.fixture(scope="module")
+def h2(api: httpx.Client) -> Iterator[httpx.Client]:
+    """h2c with prior knowledge to the module's server, as a 5G SBI peer speaks."""
+    with httpx.Client(base_url=api.base_url, http1=False, http2=True, timeout=30) as client:
+        yield client
+
+
+def _stream(size: int) -> Iterator[bytes]:
+    """A JSON body of ``size`` bytes sent without a Content-Length."""
+    yield b'{"aspId": "'
+    left = size - len(b'{"aspId": ""}')
+    while left > 0:
+        yield b"a" * min(left, 2**16)
+        left -= 2**16
+    yield b'"}'
+
+
+@pytest.mark.parametrize("megabytes", [1.1, 2, 10])
+@pytest.mark.parametrize("http2", [True, False], ids=["h2c", "http1.1"])
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "no-content-length"])
+def test_multi_megabyte_bodies_are_413_on_both_protocols(
+    api: httpx.Client, h2: httpx.Client, megabytes: float, http2: bool, declared: bool
+) -> None:
+    """An h2 stream must end with the answer, not a reset, even if the client still sends.
+
+    Several MB, far above the module's 4 KiB limit (and the default 1 MiB one): a guard
+    that answered at once left the rest of the body unread and h2 clients saw the stream
+    reset (curl: exit 92; httpx: LocalProtocolError) instead of the 413.
+    """
+    size = int(megabytes * 2**20)
+    client = h2 if http2 else api
+    content: bytes | Iterator[bytes] = b"".join(_stream(size)) if declared else _stream(size)
+    response = client.post(
+        "/bdtpolicies", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
+    assert ("content-length" in response.request.headers) == declared
+    assert problem_of(response, 413)["cause"] == "PAYLOAD_TOO_LARGE"
+    # The connection is still good for the next request.
+    assert client.post("/bdtpolicies", json=request()).status_code == 201
+
+
+def test_413_over_h2c_for_a_patch(h2: httpx.Client) -> None:
+    policy_id, _ = create(h2, request())
+    response = h2.patch(
+        f"/bdtpolicies/{policy_id}",
+        content=b"".join(_stream(3 * 2**20)),
+        headers=MERGE_PATCH,
+    )
+    assert problem_of(response, 413)["cause"] == "PAYLOAD_TOO_LARGE"
+
+
+@pytest.mark.parametrize("http2", [True, False], ids=["h2c", "http1.1"])
+def test_head_sends_the_headers_of_get_and_no_body(
+    api: httpx.Client, h2: httpx.Client, http2: bool
+) -> None:
+    """RFC 9110 9.3.2; over h2 a body after HEAD broke the stream (PROTOCOL_ERROR)."""
+    client = h2 if http2 else api
+    policy_id, _ = create(api, request())
+    got = client.get(f"/bdtpolicies/{policy_id}")
+    head = client.head(f"/bdtpolicies/{policy_id}")
+    assert head.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"] == "application/json"
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+
+    unknown = client.head("/bdtpolicies/nope")
+    assert (unknown.status_code, unknown.content) == (404, b"")
+    assert unknown.headers["content-type"] == PROBLEM
+    not_a_resource = client.head("/nothing")
+    assert (not_a_resource.status_code, not_a_resource.content) == (404, b"")
+    not_allowed = client.head("/bdtpolicies")
+    assert (not_allowed.status_code, not_allowed.content) == (405, b"")
+    assert not_allowed.headers["allow"] == "POST"
+    assert not_allowed.headers["content-type"] == PROBLEM
+    # The connection is still usable after the bodiless answers.
+    assert client.get(f"/bdtpolicies/{policy_id}").json() == got.json()
+
+
+# 8. One merge-patch rule for both Update shapes (wire.update_from_document)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param(lambda n: {"bdtReqData": {"warnNotifReq": None}}, id="PatchBdtPolicy"),
+        pytest.param(lambda n: {"selTransPolicyId": n, "warnNotifReq": None}, id="bare"),
+    ],
+)
+def test_null_warn_notif_req_removes_it_and_switches_warnings_off(
+    api: httpx.Client, shape: Any
+) -> None:
+    """RFC 7396: null removes the member; BdtReqData's default for it is false."""
+    policy_id, created = create(api, request(warnNotifReq=True, **NOTIFYING))
+    assert created["bdtReqData"]["warnNotifReq"] is True
+    chosen = created["bdtPolData"]["transfPolicies"][0]["transPolicyId"]
+    response = patch(api, policy_id, shape(chosen))
+    assert response.status_code == 200, response.text
+    assert response.json()["bdtReqData"]["warnNotifReq"] is False
+    assert api.get(f"/bdtpolicies/{policy_id}").json()["bdtReqData"]["warnNotifReq"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "cause", "where"),
+    [
+        # The cause follows the one classification rule (api.validation): in the bare
+        # BdtPolicyDataPatch the selection is mandatory, in PatchBdtPolicy it sits in the
+        # optional bdtPolData.
+        ({"selTransPolicyId": None}, "MANDATORY_IE_INCORRECT", "/selTransPolicyId"),
+        (
+            {"bdtPolData": {"selTransPolicyId": None}},
+            "OPTIONAL_IE_INCORRECT",
+            "/bdtPolData/selTransPolicyId",
+        ),
+        ({"selTransPolicyId": 1.0}, "MANDATORY_IE_INCORRECT", "/selTransPolicyId"),
+        (
+            {"bdtPolData": {"selTransPolicyId": 1.0}},
+            "OPTIONAL_IE_INCORRECT",
+            "/bdtPolData/selTransPolicyId",
+        ),
+        ({"bdtPolData": None}, "OPTIONAL_IE_INCORRECT", "/bdtPolData"),
+        ({"bdtReqData": None}, "OPTIONAL_IE_INCORRECT", "/bdtReqData"),
+    ],
+)
+def test_null_selection_and_fractional_integers_are_refused_in_both_shapes(
+    api: httpx.Client, body: dict[str, Any], cause: str, where: str
+) -> None:
+    policy_id, _ = create(api, request(**NOTIFYING))
+    refused = problem_of(patch(api, policy_id, body), 400)
+    assert (refused["cause"], params(refused)) == (cause, [where])
+    if "null" in json.dumps(body):
+        assert "cannot be removed" in refused["invalidParams"][0]["reason"]
+    assert "selTransPolicyId" not in api.get(f"/bdtpolicies/{policy_id}").json()["bdtPolData"]
+
+
+# 9. Cause and reason agree; unknown members are listed
+
+
+def test_member_missing_from_an_optional_ie_makes_that_ie_incorrect(api: httpx.Client) -> None:
+    """TS 29.500 5.2.7.2: the optional IE bdtPolData is incomplete, nothing mandatory is."""
+    policy_id, _ = create(api, request(**NOTIFYING))
+    body = problem_of(patch(api, policy_id, {"bdtPolData": {"transfPolicies": []}}), 400)
+    assert body["cause"] == "OPTIONAL_IE_INCORRECT"
+    [entry] = body["invalidParams"]
+    assert entry["param"] == "/bdtPolData/selTransPolicyId"
+    assert entry["reason"].startswith("optional IE /bdtPolData is incomplete")
+    assert "mandatory" not in entry["reason"]
+
+
+def test_nwdaf_report_missing_network_area_names_the_incomplete_item(api: httpx.Client) -> None:
+    root = str(api.base_url).split("/npcf-")[0]
+    report = [
+        {
+            "subscriptionId": "sub-1",
+            "eventNotifications": [
+                {
+                    "event": "NETWORK_PERFORMANCE",
+                    "nwPerfs": [{"nwPerfType": "GNB_ACTIVE_RATIO", "relativeRatio": 50}],
+                }
+            ],
+        }
+    ]
+    response = httpx.post(f"{root}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=report)
+    body = problem_of(response, 400)
+    [entry] = body["invalidParams"]
+    assert entry["param"] == "/0/eventNotifications/0/nwPerfs/0/networkArea"
+    # nwPerfs is optional in EventNotification: its item is the incomplete optional IE.
+    assert body["cause"] == "OPTIONAL_IE_INCORRECT"
+    assert entry["reason"].startswith("optional IE /0/eventNotifications/0/nwPerfs/0 is incomplete")
+    assert "mandatory" not in entry["reason"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/areas/town/capacity", {"downlink": "1 Gbps", "uplink": "1 Gbps"}),
+        (
+            "POST",
+            "/degradations",
+            {
+                "areaId": "town",
+                "factor": 0.5,
+                "timeWindow": {
+                    "startTime": "2030-03-01T01:00:00Z",
+                    "stopTime": "2030-03-01T05:00:00Z",
+                },
+            },
+        ),
+    ],
+)
+def test_admin_api_lists_each_unknown_member(
+    api: httpx.Client, method: str, path: str, body: dict[str, Any]
+) -> None:
+    root = str(api.base_url).split("/npcf-")[0]
+    sent = {**body, "extra": 1, "a/b": {"x": 1}}
+    response = httpx.request(method, f"{root}/pcf-bdt-admin/v1{path}", json=sent)
+    problem = problem_of(response, 400)
+    assert problem["cause"] == "INVALID_MSG_FORMAT"
+    assert params(problem) == ["/a~1b", "/extra"]
+    assert all("unknown attribute" in entry["reason"] for entry in problem["invalidParams"])
+    # With a known member missing too, that one decides the cause; all are listed.
+    del sent[next(iter(body))]
+    problem = problem_of(httpx.request(method, f"{root}/pcf-bdt-admin/v1{path}", json=sent), 400)
+    assert problem["cause"] == "MANDATORY_IE_MISSING"
+    assert set(params(problem)) == {f"/{next(iter(body))}", "/a~1b", "/extra"}
+
+
+def test_uri_length_limit_of_the_http1_server(api: httpx.Client) -> None:
+    """README "Limits": the application answers URIs up to 64 KiB; longer ones get 414.
+
+    granian's HTTP/1.1 parser (hyper) refuses request targets of 65,535 bytes and more
+    with a bare 414 before the application sees them; no granian setting changes that
+    (``max_buffer_size`` is far larger). Below it the PCF answers with ProblemDetails.
+    """
+    path = str(api.base_url.path) + "/bdtpolicies/"
+    near = api.get(f"/bdtpolicies/{'a' * (65_000 - len(path))}")
+    assert problem_of(near, 404)["cause"] == "BDT_POLICY_NOT_FOUND"
+    host, port = api.base_url.host, api.base_url.port
+    target = path + "a" * 100_000
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        status_line = sock.makefile("rb").readline()
+    assert status_line.split()[1] == b"414"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -106,7 +107,9 @@ def test_policy_documents_round_trip() -> None:
         # Rel-15 V15.2-15.5 and Rel-16 V16.0-16.5 bare BdtPolicyDataPatch
         ({"selTransPolicyId": 3}, 3, None, "/selTransPolicyId"),
         ({"selTransPolicyId": 3, "warnNotifReq": True}, 3, True, "/selTransPolicyId"),
-        ({"selTransPolicyId": 2.0}, 2, None, "/selTransPolicyId"),
+        # RFC 7396: null removes warnNotifReq, whose default is false (both shapes)
+        ({"bdtReqData": {"warnNotifReq": None}}, None, False, "/bdtPolData/selTransPolicyId"),
+        ({"selTransPolicyId": 3, "warnNotifReq": None}, 3, False, "/selTransPolicyId"),
         ({}, None, None, "/bdtPolData/selTransPolicyId"),
     ],
 )
@@ -153,3 +156,24 @@ def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
     assert report.window == TimeWindow(
         datetime(2030, 3, 5, tzinfo=UTC), datetime(2030, 3, 5, 1, tzinfo=UTC)
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "reason"),
+    [
+        # draft 4 integers, in both shapes: 2.0 is not one (it was taken as 2 before)
+        ({"selTransPolicyId": 2.0}, "/selTransPolicyId", "not an integer"),
+        ({"bdtPolData": {"selTransPolicyId": 2.0}}, "/bdtPolData/selTransPolicyId", "integer"),
+        # null would remove the mandatory selection
+        ({"selTransPolicyId": None}, "/selTransPolicyId", "cannot be removed"),
+        ({"bdtPolData": {"selTransPolicyId": None}}, "/bdtPolData/selTransPolicyId", "removed"),
+    ],
+)
+def test_update_selection_is_a_json_integer_and_cannot_be_removed(
+    body: dict[str, Any], where: str, reason: str
+) -> None:
+    with pytest.raises(wire.DocumentError) as caught:
+        wire.update_from_document(body)
+    assert caught.value.pointer == where
+    assert reason in caught.value.reason
+    assert not caught.value.optional and not caught.value.missing

@@ -109,8 +109,15 @@ def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def _validators() -> dict[str, object]:
-    """3GPP ProblemDetails for every JSON body (``*/*json`` covers merge-patch too)."""
-    return {"body": MediaTypeDict({"*/*json": validation.ProblemDetailsBodyValidator})}
+    """3GPP ProblemDetails for every JSON body; merge patches have their null rule."""
+    return {
+        "body": MediaTypeDict(
+            {
+                "*/*json": validation.ProblemDetailsBodyValidator,
+                "application/merge-patch+json": validation.MergePatchBodyValidator,
+            }
+        )
+    }
 
 
 def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:

@@ -10,6 +10,19 @@ It also reads request bodies first, up to ``max_body_bytes``: anything longer is
 refused with 413 before it is parsed, whether or not a Content-Length announced it, and
 the body handed on always carries an exact Content-Length (connexion takes a request
 without one, as HTTP/2 allows, for a request without a body).
+
+After a 413 the rest of the body is still read, and thrown away, up to ``DRAIN_BYTES``
+more. Answering while the client still sends makes granian end the h2 stream with
+RST_STREAM(NO_ERROR) after the answer; RFC 9113 8.1 allows that, but curl (exit 92) and
+httpx/h2 (LocalProtocolError) then report a reset, not the 413. Reading the body to its
+end lets the stream close normally. A body longer still gets the answer and the reset:
+the PCF does not read unbounded data to be polite to a client that sends it.
+
+HEAD is answered with the status and headers a GET would get, and no body (RFC 9110
+9.3.2), by dropping the body here: starlette sends one for HEAD and leaves it to the
+server to drop it, which granian does over HTTP/1.1 but not over HTTP/2, where the body
+breaks the stream (PROTOCOL_ERROR). Content-Length stays that of the GET representation,
+as RFC 9110 8.6 allows and h2 clients accept for HEAD.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# Bytes of an over-long body read and discarded after the 413 (see the module docstring).
+DRAIN_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,8 @@ class SbiGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] == "HEAD":
+            send = _without_body(send)
         allowed = self.routes.allowed(scope["path"])
         if allowed is None:
             await _problem(scope, receive, send, 404, f"no resource {scope['path']!r}")
@@ -84,19 +101,26 @@ class SbiGuard:
             await _problem(scope, receive, send, 405, detail, Allow=_allow_header(allowed))
             return
         if method in _WITH_BODY:
-            body = await self._read_body(scope, receive)
+            body, read = await self._read_body(scope, receive)
             if body is None:
                 detail = f"the body is longer than {self.max_body_bytes} bytes"
                 await _problem(scope, receive, send, 413, detail)
+                await _drain(receive, read, self.max_body_bytes + DRAIN_BYTES)
                 return
             scope, receive = _replay(scope, receive, body)
         await self.app(scope, receive, send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The whole body, or None as soon as it is known to exceed the limit."""
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes | None, int]:
+        """(the whole body, its size), or (None, bytes read) once it is over the limit.
+
+        The bytes read so far count towards the drain after the 413; ``-1`` says that the
+        body was not read at all, and the Content-Length of the request is too large to
+        drain (so it is not tried).
+        """
         declared = MutableHeaders(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return None
+            too_long_to_drain = int(declared) > self.max_body_bytes + DRAIN_BYTES
+            return None, -1 if too_long_to_drain else 0
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -106,11 +130,37 @@ class SbiGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                return None
+                return None, size if message.get("more_body", False) else -1
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return b"".join(chunks)
+        return b"".join(chunks), size
+
+
+async def _drain(receive: Receive, read: int, limit: int) -> None:
+    """Read and discard the rest of a request body, up to ``limit`` bytes in all.
+
+    ``read`` is what was read already, or -1 when nothing is left to drain (the body
+    ended, or it is known to be longer than ``limit``).
+    """
+    if read < 0:
+        return
+    while read <= limit:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
+        read += len(message.get("body", b""))
+
+
+def _without_body(send: Send) -> Send:
+    """``send`` for a HEAD request: the response's status and headers, never its body."""
+
+    async def head_send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return head_send
 
 
 def _replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:

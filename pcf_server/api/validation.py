@@ -12,20 +12,40 @@ Causes (TS 29.500 table 5.2.7.2-1):
   too deep), is empty, or is not an object;
 - ``MANDATORY_IE_MISSING``: a mandatory attribute is absent;
 - ``MANDATORY_IE_INCORRECT``: a mandatory attribute has a wrong value;
-- ``OPTIONAL_IE_INCORRECT``: an optional attribute has a wrong value (or lacks a member
-  its own type requires).
+- ``OPTIONAL_IE_INCORRECT``: an optional attribute has a wrong value, or lacks a member
+  its own type requires (see below);
+- ``INVALID_MSG_FORMAT`` also for members a schema forbids (``additionalProperties:
+  false``, the operator API) at the top of the body, where no IE contains them; each one
+  is listed in ``invalidParams``. Inside an IE they make that IE incorrect.
 
 "Mandatory" follows the path from the root: an attribute is mandatory when it and every
 attribute containing it are ``required`` in their schemas (array items count as their
 array). So ``/desTimeInt/startTime`` is mandatory, ``/nwAreaInfo/tais/0/tac`` is not,
 because ``nwAreaInfo`` is optional. When several errors have different causes, the
-ProblemDetails carries the first of MISSING, MANDATORY INCORRECT, OPTIONAL INCORRECT;
-``invalidParams`` lists them all, each reason saying which kind it is.
+ProblemDetails carries the first of MISSING, MANDATORY INCORRECT, OPTIONAL INCORRECT,
+INVALID_MSG_FORMAT; ``invalidParams`` lists them all, each reason saying which kind it is.
+
+A member required by its own type but missing from an optional IE (``selTransPolicyId``
+in a ``bdtPolData`` sent without it, ``networkArea`` in an NWDAF ``nwPerfs`` item) is
+OPTIONAL_IE_INCORRECT, not MANDATORY_IE_MISSING: TS 29.500 table 5.2.7.2-1 keeps
+MANDATORY_IE_MISSING for IEs the message must carry, and an IE inside an optional one
+is not such an IE; what is wrong is the optional IE, which is incomplete. The entry in
+``invalidParams`` still points at the missing member, the most precise place, and its
+reason says which optional IE is incomplete ("optional IE /bdtPolData is incomplete:
+...") so that cause and reason agree.
+
+Merge-patch bodies (RFC 7396) get ``MergePatchBodyValidator``: there null is not a value
+but "remove this member", so null passes for a member that its schema does not require
+and that is not an object (what removing it means is the handler's business; for
+``warnNotifReq`` see ``wire.update_from_document``). Null for a required member, or for
+a whole object such as ``bdtPolData``, stays an error, its reason saying it cannot be
+removed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import typing as t
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,12 +55,17 @@ from connexion.validators import JSONRequestBodyValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.types import Scope
 
-from pcf_server.api.problems import BAD_REQUEST, invalid_message
+from pcf_server.api.problems import BAD_REQUEST, INVALID_MSG_FORMAT, invalid_message
 
 MANDATORY_IE_MISSING = "MANDATORY_IE_MISSING"
 MANDATORY_IE_INCORRECT = "MANDATORY_IE_INCORRECT"
 OPTIONAL_IE_INCORRECT = "OPTIONAL_IE_INCORRECT"
-CAUSE_PRIORITY = (MANDATORY_IE_MISSING, MANDATORY_IE_INCORRECT, OPTIONAL_IE_INCORRECT)
+CAUSE_PRIORITY = (
+    MANDATORY_IE_MISSING,
+    MANDATORY_IE_INCORRECT,
+    OPTIONAL_IE_INCORRECT,
+    INVALID_MSG_FORMAT,
+)
 
 _INT_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
@@ -99,30 +124,83 @@ def is_mandatory(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> bool
     return True
 
 
+def schema_at(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> Mapping[str, t.Any] | None:
+    """The schema of the attribute at ``path``; None below a oneOf/anyOf or if unknown."""
+    node: Mapping[str, t.Any] | None = schema
+    for token in path:
+        if node is None:
+            return None
+        parts = _branches(node)
+        if isinstance(token, int):
+            node = next((p["items"] for p in parts if "items" in p), None)
+        else:
+            node = next(
+                (p["properties"][token] for p in parts if token in p.get("properties", {})), None
+            )
+    return node
+
+
+def _is_required(schema: Mapping[str, t.Any], path: Sequence[str | int]) -> bool:
+    """Whether the last member of ``path`` is required by the object that holds it."""
+    parent = schema_at(schema, path[:-1])
+    name = path[-1]
+    return parent is None or any(name in p.get("required", []) for p in _branches(parent))
+
+
 def _entries(error: ValidationError, schema: Mapping[str, t.Any]) -> list[tuple[str, str, str]]:
     """(cause, pointer, reason) for one schema error."""
     path = list(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, Mapping):
         required: list[str] = list(t.cast(list[str], error.validator_value))
         missing = [name for name in required if name not in error.instance]
-        return [
-            (
-                MANDATORY_IE_MISSING if is_mandatory(schema, [*path, n]) else OPTIONAL_IE_INCORRECT,
-                pointer([*path, n]),
-                f"mandatory attribute {n!r} is missing",
-            )
-            for n in missing
-        ]
+        return [_missing(schema, path, name) for name in missing]
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        return [_unknown(schema, path, name) for name in _additional(error)]
     cause = MANDATORY_IE_INCORRECT if is_mandatory(schema, path) else OPTIONAL_IE_INCORRECT
     kind = "mandatory" if cause == MANDATORY_IE_INCORRECT else "optional"
     return [(cause, pointer(path), f"{kind} attribute: {error.message}")]
+
+
+def _missing(schema: Mapping[str, t.Any], path: list[str | int], name: str) -> tuple[str, str, str]:
+    """A required member absent; inside an optional IE, that IE is what is incorrect."""
+    where = pointer([*path, name])
+    if is_mandatory(schema, [*path, name]):
+        return MANDATORY_IE_MISSING, where, f"mandatory attribute {name!r} is missing"
+    reason = f"optional IE {pointer(path)} is incomplete: its member {name!r} is required"
+    return OPTIONAL_IE_INCORRECT, where, reason
+
+
+def _additional(error: ValidationError) -> list[str]:
+    """The members of an object that its schema (additionalProperties: false) forbids."""
+    instance = t.cast(Mapping[str, t.Any], error.instance)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    known = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    return [
+        name
+        for name in instance
+        if name not in known and not any(re.search(pattern, name) for pattern in patterns)
+    ]
+
+
+def _unknown(schema: Mapping[str, t.Any], path: list[str | int], name: str) -> tuple[str, str, str]:
+    """A member the schema forbids: a wrong message at the top, else a wrong IE."""
+    reason = f"unknown attribute {name!r}: no other members are allowed here"
+    if not path:
+        return INVALID_MSG_FORMAT, pointer([name]), reason
+    cause = MANDATORY_IE_INCORRECT if is_mandatory(schema, path) else OPTIONAL_IE_INCORRECT
+    return cause, pointer([*path, name]), reason
+
+
+# Errors about members of the document, reported per member even at its top level.
+_MEMBER_ERRORS = frozenset({"required", "additionalProperties"})
 
 
 def problem_for(errors: Iterable[ValidationError], schema: Mapping[str, t.Any]) -> ProblemException:
     """One 400 ProblemDetails for all schema errors of a body."""
     entries: list[tuple[str, str, str]] = []
     for error in errors:
-        if not error.absolute_path and error.validator != "required":
+        if not error.absolute_path and error.validator not in _MEMBER_ERRORS:
             # The document as a whole has the wrong shape (e.g. an array).
             return invalid_message(error.message)
         entries.extend(_entries(error, schema))
@@ -178,6 +256,37 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
         if body is None:
             raise invalid_message("the request needs a JSON body")
         errors = list(self._validator.iter_errors(body))
+        if errors:
+            raise problem_for(errors, self._schema)
+        return None
+
+
+class MergePatchBodyValidator(ProblemDetailsBodyValidator):
+    """Validator of ``application/merge-patch+json`` bodies: null removes a member.
+
+    See the module docstring for which members null may remove.
+    """
+
+    def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
+        if body is None:
+            raise invalid_message("the request needs a JSON body")
+        errors = []
+        for error in self._validator.iter_errors(body):
+            path = list(error.absolute_path)
+            if error.instance is not None or error.validator != "type" or not path:
+                errors.append(error)
+            elif not isinstance(path[-1], str) or _is_required(self._schema, path):
+                error.message = (
+                    f"null removes a member (RFC 7396) and {path[-1]!r} is mandatory: "
+                    "it cannot be removed"
+                )
+                errors.append(error)
+            elif error.validator_value == "object":
+                error.message = (
+                    f"null removes a member (RFC 7396) and {path[-1]!r} cannot be removed"
+                )
+                errors.append(error)
+            # otherwise: an optional member removed, which is what null is for
         if errors:
             raise problem_for(errors, self._schema)
         return None
