@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from tests.asgi import read_body
 from tests.conftest import REPO
 
 Scope = dict[str, Any]
@@ -29,12 +30,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
     if scope["path"] == "/old":
         status, headers = 307, [(b"location", b"/bdt")]
     elif scope["path"] == "/bdt" and scope["method"] == "POST":

@@ -24,6 +24,7 @@ import pytest
 from nef_client._serving import background
 from pcf_server.notify.delivery import DeliveryPolicy, NotificationSender
 from pcf_server.storage import SqliteStore
+from tests.asgi import read_body
 
 T0 = 1_900_000_000.0  # the fake clock's start (Unix seconds)
 POLICY = DeliveryPolicy(first_retry=0.5, max_retry=2.0, give_up_after=60.0, timeout=5.0)
@@ -43,12 +44,7 @@ class Nef:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         self.received.append((scope["path"], scope["http_version"], body))
         status, headers = self.answers.get(scope["path"], (204, []))
         await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -21,6 +21,7 @@ import nef_client
 from nef_client import AsyncClient, Client, NrfClientCredentials
 from nef_client._serving import background
 from nef_client.testing import PcfStub
+from tests.asgi import read_body
 
 START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
 WINDOW = (START, START + timedelta(hours=6))
@@ -40,12 +41,7 @@ class TokenEndpoint:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["path"] != "/oauth2/token" or scope["method"] != "POST":
             await self._reply(send, 404, {})
             return
