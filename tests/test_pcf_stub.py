@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from nef_client import Client
+from nef_client import Client, PolicyResult
 from nef_client.testing import NotificationSink, PcfStub, PcfStubError
 
 START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
@@ -124,19 +124,26 @@ def test_reset_forgets_capacity_overrides(pcf_stub: PcfStub) -> None:
     assert {a["areaId"]: a["capacity"] for a in pcf_stub.areas()} == configured
 
 
+def _create_with_warnings(
+    pcf_stub: PcfStub, client: Client, nef_notifications: NotificationSink
+) -> PolicyResult:
+    """100 UEs x 50 MB with warnings, in a 10 Gbps metro: small next to the capacity."""
+    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
+    return client.create(
+        "video",
+        volume_per_ue=50_000_000,
+        number_of_ues=100,
+        desired_window=WINDOW,
+        notification_uri=nef_notifications.url + "/bdt",
+        warnings=True,
+    )
+
+
 def test_degradation_sends_warning_notifications(
     pcf_stub: PcfStub, nef_notifications: NotificationSink
 ) -> None:
-    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
     with Client(pcf_stub.url) as client:
-        created = client.create(
-            "video",
-            volume_per_ue=50_000_000,
-            number_of_ues=100,
-            desired_window=WINDOW,
-            notification_uri=nef_notifications.url + "/bdt",
-            warnings=True,
-        )
+        created = _create_with_warnings(pcf_stub, client, nef_notifications)
         # The shortest candidate, so that the desired window has room outside it.
         shortest = min(created.candidates, key=lambda c: c.rec_time_int.stop_time
                        - c.rec_time_int.start_time)  # fmt: skip
@@ -162,16 +169,8 @@ def test_degradation_sends_warning_notifications(
 def test_mild_degradation_that_still_fits_notifies_nobody(
     pcf_stub: PcfStub, nef_notifications: NotificationSink
 ) -> None:
-    pcf_stub.set_capacity("metro", downlink="10 Gbps", uplink="1 Gbps")
     with Client(pcf_stub.url) as client:
-        created = client.create(
-            "video",
-            volume_per_ue=50_000_000,
-            number_of_ues=100,
-            desired_window=WINDOW,
-            notification_uri=nef_notifications.url + "/bdt",
-            warnings=True,
-        )
+        created = _create_with_warnings(pcf_stub, client, nef_notifications)
         chosen = created.candidates[0].trans_policy_id
         client.select(created.policy_id, chosen)
         # Half the capacity still carries this small transfer (40 Gbit in hours).
