@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -136,36 +137,23 @@ def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
     return lifespan
 
 
-def _add_network_apis(app: connexion.AsyncApp, handlers: NetworkHandlers) -> None:
-    """The operator API and the NWDAF notification endpoint, beside the 3GPP API."""
-    app.add_api(
-        ADMIN_SPEC,
-        base_path=ADMIN_BASE_PATH,
-        resolver=Resolver(function_resolver=handlers.admin_operations().__getitem__),
-        pythonic_params=True,
-        swagger_ui_options=_NO_UI,
-        validator_map=_validators(),
-    )
-    app.add_api(
-        NWDAF_SPEC,
-        base_path=NWDAF_BASE_PATH,
-        resolver=Resolver(function_resolver=handlers.nwdaf_operations().__getitem__),
-        pythonic_params=True,
-        swagger_ui_options=_NO_UI,
-        validator_map=_validators(),
-    )
-    app.add_error_handler(NoCapacity, _no_capacity)
-    app.add_error_handler(UnknownArea, _unknown_area)
-
-
-def _route_table() -> RouteTable:
-    """Every resource the app serves: the 3GPP API, the operator API, the NWDAF callback."""
-    tables = (
-        RouteTable.from_spec(spec_dir() / ROOT_SPEC, BASE_PATH),
-        RouteTable.from_spec(ADMIN_SPEC, ADMIN_BASE_PATH),
-        RouteTable.from_spec(spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH),
-    )
-    return RouteTable(tuple(route for table in tables for route in table.routes))
+def _add_apis(
+    app: connexion.AsyncApp, apis: list[tuple[Path, str, dict[str, Any]]], settings: Settings
+) -> RouteTable:
+    """Route every API of the PCF; the SBI guard gets one table of all their resources."""
+    routes: list[tuple[re.Pattern[str], frozenset[str]]] = []
+    for spec, base_path, operations in apis:
+        app.add_api(
+            spec,
+            base_path=base_path,
+            resolver=Resolver(function_resolver=operations.__getitem__),
+            pythonic_params=True,
+            validate_responses=settings.validate_responses,
+            swagger_ui_options=_NO_UI,
+            validator_map=_validators(),
+        )
+        routes += RouteTable.from_spec(spec, base_path).routes
+    return RouteTable(tuple(routes))
 
 
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
@@ -177,15 +165,15 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     events = NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake)
     handlers = BdtPolicyHandlers(service, settings.api_root).operations()
     app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(sender))
-    _add_network_apis(app, NetworkHandlers(events))
-    app.add_api(
-        ROOT_SPEC,
-        base_path=BASE_PATH,
-        resolver=Resolver(function_resolver=handlers.__getitem__),
-        pythonic_params=True,
-        validate_responses=settings.validate_responses,
-        swagger_ui_options=_NO_UI,
-        validator_map=_validators(),
+    network = NetworkHandlers(events)
+    routes = _add_apis(
+        app,
+        [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
+            (ADMIN_SPEC, ADMIN_BASE_PATH, network.admin_operations()),
+            (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network.nwdaf_operations()),
+            (spec_dir() / ROOT_SPEC, BASE_PATH, handlers),
+        ],
+        settings,
     )
     # Middleware added first at a position sits outside the ones added after it: the stub
     # must see requests before the SBI checks, and its own admin paths never reach them.
@@ -196,9 +184,11 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_middleware(
         SbiGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=_route_table(),
+        routes=routes,
         max_body_bytes=settings.max_body_bytes,
     )
+    app.add_error_handler(NoCapacity, _no_capacity)
+    app.add_error_handler(UnknownArea, _unknown_area)
     app.add_error_handler(PolicyNotFound, _not_found)
     app.add_error_handler(InvalidSelection, _invalid_selection)
     app.add_error_handler(DocumentError, _invalid_selection)
