@@ -48,6 +48,11 @@ class DegradationOutcome:
     affected: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
 
+    def extend(self, other: DegradationOutcome) -> None:
+        """Add what another degradation (another area or report) did."""
+        self.affected.extend(other.affected)
+        self.notified.extend(other.notified)
+
 
 @dataclass(frozen=True, slots=True)
 class AreaSettings:
@@ -206,9 +211,7 @@ class NetworkEvents:
         """A report naming cells/TAIs/RAN nodes: degrade every configured area it touches."""
         total = DegradationOutcome()
         for area_id in self._network.known_areas(keys):
-            outcome = self.degrade(area_id, window, factor, source)
-            total.affected.extend(outcome.affected)
-            total.notified.extend(outcome.notified)
+            total.extend(self.degrade(area_id, window, factor, source))
         return total
 
     def _still_fits(self, uow: UnitOfWork, policy_id: str, first: int, stop: int) -> bool:
@@ -274,7 +277,5 @@ class NetworkEvents:
             if window is None:
                 now = self._clock()
                 window = TimeWindow(now, now + _OPEN_REPORT)
-            outcome = self.degrade_areas(report.area_keys, window, factor, "nwdaf")
-            total.affected.extend(outcome.affected)
-            total.notified.extend(outcome.notified)
+            total.extend(self.degrade_areas(report.area_keys, window, factor, "nwdaf"))
         return total
