@@ -34,7 +34,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300, help="calls per round")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds")
     args = parser.parse_args()
-    start = datetime(2031, 3, 1, 1, tzinfo=UTC)
+    # A night a month ahead: the PCF refuses desired windows that have already ended.
+    start = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
+    start += timedelta(days=30)
     with start_pcf_stub() as stub:
         client = nef_client.Client(stub.url)
         bare = httpx.Client(http1=False, http2=True, base_url=stub.url)

@@ -28,14 +28,22 @@ And for the PCF's own APIs, fuzzed in the same run:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
-_FALLBACK_WINDOW = {"startTime": "2031-01-01T00:00:00Z", "stopTime": "2031-01-01T04:00:00Z"}
+
+def _fallback_window() -> dict[str, str]:
+    """Four hours of a night a month ahead: always in the future, whatever the date."""
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start += timedelta(days=30)
+    stop = start + timedelta(hours=4)
+    return {"startTime": f"{start:%Y-%m-%dT%H:%M:%S}Z", "stopTime": f"{stop:%Y-%m-%dT%H:%M:%S}Z"}
+
+
 _NOTIF_URI = "http://nef.example/bdt-notifications"
 
 
@@ -50,9 +58,9 @@ def _instant(text: Any) -> datetime | None:
 def _window(window: dict[str, Any]) -> dict[str, Any]:
     start, stop = _instant(window.get("startTime")), _instant(window.get("stopTime"))
     if start is None or stop is None or start == stop:
-        return {**window, **_FALLBACK_WINDOW}
+        return {**window, **_fallback_window()}
     if max(start, stop) <= datetime.now(UTC):
-        return {**window, **_FALLBACK_WINDOW}
+        return {**window, **_fallback_window()}
     if stop < start:
         return {**window, "startTime": window["stopTime"], "stopTime": window["startTime"]}
     return window

@@ -17,11 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.dates import FRIDAY, future_day, iso, window
 from tests.server_process import running_pcf
 
 MAX_BODY = 4096
 MERGE_PATCH = {"content-type": "application/merge-patch+json"}
 PROBLEM = "application/problem+json"
+DAY = future_day(FRIDAY)
+DATE = f"{DAY:%Y-%m-%d}"
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +40,12 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
 def request(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "aspId": f"asp-{uuid.uuid4().hex[:8]}",
-        "desTimeInt": {"startTime": "2030-03-01T01:00:00Z", "stopTime": "2030-03-01T05:00:00Z"},
+        "desTimeInt": window(DAY + timedelta(hours=1), DAY + timedelta(hours=5)),
         "numOfUes": 20,
         "volPerUe": {"downlinkVolume": 90_000_000},
     }
     doc.update(changes)
     return doc
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 NOTIFYING = {"suppFeat": "1", "notifUri": "http://nef.example/bdt/notify"}
@@ -108,8 +107,8 @@ def test_equivalent_request_gets_303_to_the_existing_policy(api: httpx.Client) -
     same = {
         **doc,
         "desTimeInt": {
-            "startTime": "2030-03-01T03:00:00+02:00",
-            "stopTime": "2030-03-01T05:00:00Z",
+            "startTime": f"{DATE}T03:00:00+02:00",
+            "stopTime": f"{DATE}T05:00:00Z",
         },
         "warnNotifReq": False,
     }
@@ -248,10 +247,9 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         # A desired window that has already ended: refused, not re-planned from now.
         (
             {
-                "desTimeInt": {
-                    "startTime": "2020-03-01T01:00:00Z",
-                    "stopTime": "2020-03-01T05:00:00Z",
-                }
+                "desTimeInt": window(
+                    DAY - timedelta(days=400, hours=-1), DAY - timedelta(days=400, hours=-5)
+                )
             },
             "MANDATORY_IE_INCORRECT",
             "/desTimeInt/stopTime",
@@ -259,8 +257,8 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         (
             {
                 "desTimeInt": {
-                    "startTime": "2030-03-01T25:00:00Z",
-                    "stopTime": "2030-03-02T00:00:00Z",
+                    "startTime": f"{DATE}T25:00:00Z",
+                    "stopTime": iso(DAY + timedelta(days=1)),
                 }
             },
             "MANDATORY_IE_INCORRECT",
@@ -269,8 +267,8 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         (
             {
                 "desTimeInt": {
-                    "startTime": "2030-03-01T05:00:00Z",
-                    "stopTime": "2030-03-01T01:00:00Z",
+                    "startTime": f"{DATE}T05:00:00Z",
+                    "stopTime": f"{DATE}T01:00:00Z",
                 }
             },
             "MANDATORY_IE_INCORRECT",
@@ -279,8 +277,8 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         (
             {
                 "desTimeInt": {
-                    "startTime": "2030-03-01T05:00:00",
-                    "stopTime": "2030-03-02T01:00:00Z",
+                    "startTime": f"{DATE}T05:00:00",
+                    "stopTime": iso(DAY + timedelta(days=1, hours=1)),
                 }
             },
             "MANDATORY_IE_INCORRECT",
@@ -407,8 +405,8 @@ def test_no_supp_feat_means_none_and_none_echoed(api: httpx.Client) -> None:
 
 def test_a_desired_window_that_has_begun_gets_windows_from_now(api: httpx.Client) -> None:
     now = datetime.now(UTC)
-    window = {"startTime": iso(now - timedelta(hours=1)), "stopTime": iso(now + timedelta(hours=3))}
-    _, created = create(api, request(desTimeInt=window, volPerUe={"downlinkVolume": 1000}))
+    begun = window(now - timedelta(hours=1), now + timedelta(hours=3))
+    _, created = create(api, request(desTimeInt=begun, volPerUe={"downlinkVolume": 1000}))
     offers = created["bdtPolData"]["transfPolicies"]
     assert offers
     for offer in offers:
@@ -627,10 +625,7 @@ def test_nwdaf_report_missing_network_area_names_the_incomplete_item(api: httpx.
             {
                 "areaId": "town",
                 "factor": 0.5,
-                "timeWindow": {
-                    "startTime": "2030-03-01T01:00:00Z",
-                    "stopTime": "2030-03-01T05:00:00Z",
-                },
+                "timeWindow": window(DAY + timedelta(hours=1), DAY + timedelta(hours=5)),
             },
         ),
     ],

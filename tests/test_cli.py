@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from pcf_server.cli import build_parser
+from tests.dates import TUESDAY, future_day, window
 from tests.server_process import running_pcf
+
+DAY = future_day(TUESDAY)
 
 
 def test_serve_defaults() -> None:
@@ -25,10 +29,7 @@ def test_api_root_option_sets_location(tmp_path: Path) -> None:
             f"{url}/bdtpolicies",
             json={
                 "aspId": "a",
-                "desTimeInt": {
-                    "startTime": "2030-01-01T00:00:00Z",
-                    "stopTime": "2030-01-01T01:00:00Z",
-                },
+                "desTimeInt": window(DAY, DAY + timedelta(hours=1)),
                 "numOfUes": 1,
                 "volPerUe": {"totalVolume": 1},
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,14 @@ import yaml
 
 from pcf_server.config import ConfigError, default_network, load_network, network_from_document
 from tests.bdt_config import config, write_config
+from tests.dates import TUESDAY, future_day
 
 
 def test_the_default_configuration_is_shipped_and_sensible() -> None:
     net = default_network()
     assert net.default_area in net.areas
     metro = net.areas[net.default_area]
-    evening = net.slot_of(datetime(2030, 3, 5, 20, 0, tzinfo=UTC))
+    evening = net.slot_of(future_day(TUESDAY) + timedelta(hours=20))
     night = evening + 8 * 4  # 04:00 the next morning (15-minute slots)
     assert net.expected_load(metro, evening) > net.expected_load(metro, night) + 0.4
     assert net.tier(evening).price > net.tier(night).price

@@ -14,9 +14,10 @@ from pcf_server.policy.model import Volume
 from pcf_server.policy.network import Rates
 from pcf_server.wire import format_bitrate, request_from_document, transfer_policy_to_document
 from tests.bdt_config import VILLAGE_TAI, config
+from tests.dates import TUESDAY, future_day, window
 
-NOW = datetime(2030, 3, 4, 12, 0, tzinfo=UTC)  # the day before the requests below
-DAY = datetime(2030, 3, 5, tzinfo=UTC)
+DAY = future_day(TUESDAY)
+NOW = DAY - timedelta(hours=12)  # the engine's clock: the day before the requests below
 MBPS = 1e6
 
 
@@ -51,10 +52,7 @@ def hours(h: float) -> timedelta:
 def request(start: datetime, stop: datetime, ues: int, **volume: int) -> dict:
     return {
         "aspId": "asp",
-        "desTimeInt": {
-            "startTime": start.isoformat().replace("+00:00", "Z"),
-            "stopTime": stop.isoformat().replace("+00:00", "Z"),
-        },
+        "desTimeInt": window(start, stop),
         "numOfUes": ues,
         "volPerUe": volume,
     }
@@ -205,7 +203,7 @@ def test_fallback_is_anchored_on_a_far_future_desired_window(engine) -> None:
     The fallback once searched up to ``now + search_horizon`` only, which for a desired
     window beyond that horizon is nothing at all.
     """
-    far = datetime(2031, 2, 1, tzinfo=UTC)
+    far = DAY + timedelta(days=333)  # a Saturday, most of a year ahead
     evening = (far + hours(19), far + hours(21))
     assert evening[0] > NOW + engine.network.search_horizon
     doc = request(*evening, 1, downlinkVolume=bytes_for(150 * MBPS, hours(2)))
@@ -216,7 +214,8 @@ def test_fallback_is_anchored_on_a_far_future_desired_window(engine) -> None:
         assert offer.window.stop <= evening[1] + engine.network.search_horizon
         assert offer.window.duration <= hours(2)
     huge = request(*evening, 1, downlinkVolume=bytes_for(700 * MBPS, hours(2)))
-    with pytest.raises(NoTransferWindow, match="up to 2031-02-03T21:00Z"):
+    last = evening[1] + engine.network.search_horizon
+    with pytest.raises(NoTransferWindow, match=f"up to {last:%Y-%m-%dT%H:%M}Z"):
         decide(engine, huge)
 
 

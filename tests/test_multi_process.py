@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ import httpx
 import pytest
 
 from pcf_server import wire
+from tests.dates import WEDNESDAY, future_day, window
 from tests.server_process import kill_hard, running_pcf
+
+DAY = future_day(WEDNESDAY)
 
 pytestmark = pytest.mark.slow
 MERGE_PATCH = {"content-type": "application/merge-patch+json"}
@@ -25,7 +29,7 @@ MERGE_PATCH = {"content-type": "application/merge-patch+json"}
 def request(asp: str, **changes: Any) -> dict[str, Any]:
     return {
         "aspId": asp,
-        "desTimeInt": {"startTime": "2031-01-01T00:00:00Z", "stopTime": "2031-01-01T04:00:00Z"},
+        "desTimeInt": window(DAY, DAY + timedelta(hours=4)),
         "numOfUes": 5,
         "volPerUe": {"totalVolume": 1_000_000},
         **changes,

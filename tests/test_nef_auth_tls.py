@@ -10,7 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,8 +22,9 @@ from nef_client import AsyncClient, Client, NrfClientCredentials
 from nef_client._serving import background
 from nef_client.testing import PcfStub
 from tests.asgi import read_body
+from tests.dates import SATURDAY, future_day
 
-START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
+START = future_day(SATURDAY) + timedelta(hours=1)
 WINDOW = (START, START + timedelta(hours=6))
 NF_ID = "6f1c7d2e-0000-4000-8000-000000000001"
 

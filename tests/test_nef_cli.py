@@ -15,6 +15,9 @@ import pytest
 
 from nef_client._units import parse_duration, parse_time, parse_volume
 from nef_client.testing import PcfStub
+from tests.dates import SATURDAY, future_day, window
+
+START = future_day(SATURDAY) + timedelta(hours=1)
 
 NEF_BDT = [str(Path(sys.executable).with_name("nef-bdt"))]
 
@@ -55,12 +58,14 @@ def test_durations(text: str, expected: timedelta) -> None:
 
 
 def test_times() -> None:
-    now = datetime(2031, 1, 1, tzinfo=UTC)
+    now = datetime.now(UTC)
     assert parse_time("now", now) == now
     assert parse_time("+1d", now) == now + timedelta(days=1)
-    assert parse_time("2031-03-01T01:00Z") == datetime(2031, 3, 1, 1, tzinfo=UTC)
-    assert parse_time("2031-03-01T03:00+02:00") == datetime(2031, 3, 1, 1, tzinfo=UTC)
-    assert parse_time("2031-03-01 01:00") == datetime(2031, 3, 1, 1, tzinfo=UTC)
+    one_am = future_day() + timedelta(hours=1)
+    date = f"{one_am:%Y-%m-%d}"
+    assert parse_time(f"{date}T01:00Z") == one_am
+    assert parse_time(f"{date}T03:00+02:00") == one_am
+    assert parse_time(f"{date} 01:00") == one_am
 
 
 @pytest.mark.parametrize(
@@ -74,7 +79,7 @@ def test_bad_units_are_refused(call: object) -> None:
 def test_negotiate_select_show(pcf_stub: PcfStub) -> None:
     negotiated = run(
         "--pcf", pcf_stub.root, "negotiate", "--asp", "video", "--volume", "500MB",
-        "--ues", "1000", "--start", "2031-03-01T01:00Z", "--duration", "6h",
+        "--ues", "1000", "--start", f"{START:%Y-%m-%dT%H:%M}Z", "--duration", "6h",
         "--tai", "001-01-0001", "--snssai", "1:010203", "--warnings",
     )  # fmt: skip
     assert negotiated.returncode == 0, negotiated.stderr
@@ -84,10 +89,7 @@ def test_negotiate_select_show(pcf_stub: PcfStub) -> None:
     assert header.split()[:4] == ["id", "start", "stop", "duration"]
     body = pcf_stub.requests()[0].body
     assert body["volPerUe"] == {"totalVolume": 500_000_000}
-    assert body["desTimeInt"] == {
-        "startTime": "2031-03-01T01:00:00Z",
-        "stopTime": "2031-03-01T07:00:00Z",
-    }
+    assert body["desTimeInt"] == window(START, START + timedelta(hours=6))
     assert body["nwAreaInfo"]["tais"][0]["tac"] == "0001"
     assert body["warnNotifReq"] is True
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from npcf_bdt_client.api.individual_bdt_policy_document import get_bdt_policy
@@ -13,8 +13,9 @@ from npcf_bdt_client.models import BdtPolicy, PlmnId, Tai, UsageThreshold
 import nef_client
 from nef_client import AsyncClient, Client, RetryPolicy
 from nef_client.testing import PcfStub
+from tests.dates import SATURDAY, future_day, window
 
-START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
+START = future_day(SATURDAY) + timedelta(hours=1)
 WINDOW = (START, START + timedelta(hours=6))
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05)
 
@@ -68,7 +69,7 @@ def test_wire_bodies_carry_only_what_the_caller_set(pcf_stub: PcfStub) -> None:
     # The generated BdtReqData would send warnNotifReq false by default.
     assert post == {
         "aspId": "video-asp",
-        "desTimeInt": {"startTime": "2031-03-01T01:00:00Z", "stopTime": "2031-03-01T07:00:00Z"},
+        "desTimeInt": window(*WINDOW),
         "numOfUes": 1000,
         "volPerUe": {"totalVolume": 500_000_000},
         # Without a notification URI, every feature of the client but BdtNotification_5G.
@@ -109,7 +110,8 @@ def test_optional_create_parameters_reach_the_pcf(pcf_stub: PcfStub) -> None:
 
 def test_naive_window_is_refused_before_sending(pcf_stub: PcfStub) -> None:
     with Client(pcf_stub.url) as client, pytest.raises(ValueError, match="time zone"):
-        create(client, desired_window=(datetime(2031, 1, 1), datetime(2031, 1, 2)))
+        naive = START.replace(tzinfo=None)
+        create(client, desired_window=(naive, naive + timedelta(days=1)))
     assert pcf_stub.requests() == []
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from nef_client import Client, PolicyResult
 from nef_client.testing import NotificationSink, PcfStub, PcfStubError
+from tests.dates import SATURDAY, future_day
 
-START = datetime(2031, 3, 1, 1, 0, tzinfo=UTC)
+START = future_day(SATURDAY) + timedelta(hours=1)
 WINDOW = (START, START + timedelta(hours=6))
 
 # Set by part 1, read by part 2: a policy created in one test must not be seen by the next.

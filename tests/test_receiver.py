@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +14,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from nef_client.receiver import NotificationReceiver, receiver_in_background, spec_path
+from tests.dates import SATURDAY, future_day, window
+
+START = future_day(SATURDAY) + timedelta(hours=1)
 
 VALID: dict[str, Any] = {
     "bdtRefId": "ref-1",
@@ -20,14 +24,11 @@ VALID: dict[str, Any] = {
         {
             "transPolicyId": 3,
             "ratingGroup": 7,
-            "recTimeInt": {
-                "startTime": "2031-03-01T02:00:00Z",
-                "stopTime": "2031-03-01T04:00:00Z",
-            },
+            "recTimeInt": window(START + timedelta(hours=1), START + timedelta(hours=3)),
             "maxBitRateDl": "12.5 Mbps",
         }
     ],
-    "timeWindow": {"startTime": "2031-03-01T01:00:00Z", "stopTime": "2031-03-01T07:00:00Z"},
+    "timeWindow": window(START, START + timedelta(hours=6)),
     "nwAreaInfo": {"tais": [{"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}]},
 }
 
@@ -89,7 +90,7 @@ def test_async_callback_is_awaited() -> None:
     [
         ({"candPolicies": VALID["candPolicies"]}, "MANDATORY_IE_MISSING", "/bdtRefId"),
         (
-            {**VALID, "timeWindow": {"startTime": "yesterday", "stopTime": "2031-03-01T07:00:00Z"}},
+            {**VALID, "timeWindow": {**VALID["timeWindow"], "startTime": "yesterday"}},
             "MANDATORY_IE_INCORRECT",
             "/timeWindow/startTime",
         ),

@@ -7,12 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from scripts import regenerate
 from tests.conftest import RELEASES, REPO, SPECS, official_release
+from tests.dates import future_day, window
 
 SCRIPT = REPO / "scripts" / "regenerate.py"
 
@@ -85,7 +87,8 @@ out["node"] = [type(node).__name__, type(node.g_nb_id).__name__]
 print(json.dumps(out))
 """
 
-WINDOW = {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T05:30:00Z"}
+START = future_day()
+WINDOW = window(START + timedelta(hours=1), START + timedelta(hours=5, minutes=30))
 AREA = {
     "tais": [{"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0A1B"}],
     "ncgis": [{"plmnId": {"mcc": "001", "mnc": "001"}, "nrCellId": "0000000A1"}],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,13 @@ from pcf_server.service import (
 )
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
+from tests.dates import TUESDAY, future_day, window
 
+DAY = future_day(TUESDAY)
+NOW = DAY - timedelta(hours=12)  # the service's clock: the day before the requests
 REQUEST = {
     "aspId": "asp",
-    "desTimeInt": {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T05:00:00Z"},
+    "desTimeInt": window(DAY + timedelta(hours=1), DAY + timedelta(hours=5)),
     "numOfUes": 10,
     "volPerUe": {"downlinkVolume": 450_000_000, "uplinkVolume": 9_000_000},
 }
@@ -25,7 +29,8 @@ REQUEST = {
 
 @pytest.fixture
 def service(tmp_path: Path) -> BdtPolicyControl:
-    return BdtPolicyControl(SqliteStore(tmp_path / "s.db").unit_of_work, EvenSplitDecider())
+    store = SqliteStore(tmp_path / "s.db")
+    return BdtPolicyControl(store.unit_of_work, EvenSplitDecider(), clock=lambda: NOW)
 
 
 def test_create_offers_ids_from_one_with_rates_per_direction(service: BdtPolicyControl) -> None:
@@ -69,7 +74,7 @@ def test_unknown_policy(service: BdtPolicyControl) -> None:
 def test_inverted_window_is_refused(service: BdtPolicyControl) -> None:
     bad = {
         **REQUEST,
-        "desTimeInt": {"startTime": "2026-12-01T05:00:00Z", "stopTime": "2026-12-01T01:00:00Z"},
+        "desTimeInt": window(DAY + timedelta(hours=5), DAY + timedelta(hours=1)),
     }
     with pytest.raises(DocumentError):
         service.create(bad)
@@ -126,8 +131,8 @@ def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl)
         "volPerUe": REQUEST["volPerUe"],
         "numOfUes": 10,
         "desTimeInt": {
-            "startTime": "2026-12-01T02:00:00+01:00",
-            "stopTime": "2026-12-01T05:00:00.000Z",
+            "startTime": f"{DAY:%Y-%m-%d}T02:00:00+01:00",
+            "stopTime": f"{DAY:%Y-%m-%d}T05:00:00.000Z",
         },
         "aspId": "asp",
         "warnNotifReq": False,
@@ -144,7 +149,7 @@ def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl)
         {"aspId": "other"},
         {"suppFeat": "0"},
         {"dnn": "internet"},
-        {"desTimeInt": {"startTime": "2026-12-01T01:00:01Z", "stopTime": "2026-12-01T05:00:00Z"}},
+        {"desTimeInt": window(DAY + timedelta(hours=1, seconds=1), DAY + timedelta(hours=5))},
     ],
 )
 def test_different_requests_are_not_equivalent(service: BdtPolicyControl, change) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,17 +10,19 @@ from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
 from pcf_server.storage import ConcurrentUpdate, DuplicateRequest, SqliteStore
 from pcf_server.storage.migrate import migrations
 from pcf_server.wire import request_from_document
+from tests.dates import future_day, window
 
+START = future_day() + timedelta(hours=1)
 REQUEST = {
     "aspId": "asp",
-    "desTimeInt": {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T03:00:00Z"},
+    "desTimeInt": window(START, START + timedelta(hours=2)),
     "numOfUes": 1,
     "volPerUe": {"totalVolume": 100},
 }
 
 
 def make_policy(policy_id: str = "p1") -> BdtPolicy:
-    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
+    start = START
     return BdtPolicy(
         policy_id=policy_id,
         bdt_ref_id=f"ref-{policy_id}",

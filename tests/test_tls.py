@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ssl
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import trustme
 
+from tests.dates import WEDNESDAY, future_day, window
 from tests.server_process import running_pcf
+
+DAY = future_day(WEDNESDAY)
 
 
 @pytest.fixture
@@ -39,10 +43,7 @@ def test_tls_serves_http2_by_alpn(tmp_path: Path, certificate: tuple[trustme.CA,
                 f"{url}/bdtpolicies",
                 json={
                     "aspId": "tls",
-                    "desTimeInt": {
-                        "startTime": "2031-01-01T00:00:00Z",
-                        "stopTime": "2031-01-01T01:00:00Z",
-                    },
+                    "desTimeInt": window(DAY, DAY + timedelta(hours=1)),
                     "numOfUes": 1,
                     "volPerUe": {"totalVolume": 1},
                 },

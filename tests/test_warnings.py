@@ -15,6 +15,7 @@ from pcf_server.service import PolicyPatch, UnknownArea
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.wire import network_performance_from_notifications
 from tests.bdt_config import TOWN_TAI
+from tests.dates import iso, window
 from tests.test_capacity import (  # noqa: F401 - fixtures
     NIGHT,
     clock,
@@ -63,15 +64,12 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     assert row[:2] == (policy.policy_id, NOTIF_URI)
     body = json.loads(row[2])
     assert body["bdtRefId"] == policy.bdt_ref_id
-    assert body["timeWindow"] == {
-        "startTime": "2030-03-05T00:00:00Z",
-        "stopTime": "2030-03-05T06:00:00Z",
-    }
+    assert body["timeWindow"] == window(DAY, DAY + hours(6))
     assert body["nwAreaInfo"] == {"tais": [TOWN_TAI]}
     candidates = body["candPolicies"]
     assert [c["transPolicyId"] for c in candidates] == list(range(1, len(candidates) + 1))
     # Computed under the degraded capacity: 300 Mbps no longer fit tonight.
-    assert all(c["recTimeInt"]["startTime"] >= "2030-03-05T06:00:00Z" for c in candidates)
+    assert all(c["recTimeInt"]["startTime"] >= iso(DAY + hours(6)) for c in candidates)
     assert {r[2] for r in reservations(store) if r[0] == policy.policy_id} == {"held"}
 
     # Selecting a candidate makes the policy valid again with the new window.
@@ -120,8 +118,7 @@ def test_nwdaf_report_degrades_the_areas_it_names(service, events) -> None:
             "event": "NETWORK_PERFORMANCE",
             "nwPerfs": [
                 {"networkArea": {"tais": [TOWN_TAI]}, "nwPerfType": "GNB_ACTIVE_RATIO",
-                 "relativeRatio": 30, "anaPeriod": {"startTime": "2030-03-05T01:00:00Z",
-                                                    "stopTime": "2030-03-05T03:00:00Z"}},
+                 "relativeRatio": 30, "anaPeriod": window(DAY + hours(1), DAY + hours(3))},
                 {"networkArea": {"tais": [TOWN_TAI]}, "nwPerfType": "HO_SUCC_RATIO",
                  "relativeRatio": 10},
             ],
@@ -177,9 +174,7 @@ def test_a_broken_selection_gets_candidates_elsewhere_in_its_window(service, eve
     assert candidates
     assert not any(overlaps(c["recTimeInt"], broken) for c in candidates), candidates
     # The rest of the desired window, the second half of the night, is offered.
-    assert {"startTime": "2030-03-05T03:00:00Z", "stopTime": "2030-03-05T06:00:00Z"} in [
-        c["recTimeInt"] for c in candidates
-    ]
+    assert window(DAY + hours(3), DAY + hours(6)) in [c["recTimeInt"] for c in candidates]
 
 
 def test_only_policies_that_no_longer_fit_are_affected(service, events, store) -> None:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
 
 from pcf_server import wire
 from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
+from tests.dates import future_day, window
+
+DAY = future_day()
+DATE = f"{DAY:%Y-%m-%d}"
 
 
 @pytest.mark.parametrize(
@@ -42,26 +46,26 @@ def test_parse_bitrate_rejects_other_shapes() -> None:
 
 def test_datetimes_need_an_offset_and_come_back_in_utc() -> None:
     with pytest.raises(wire.DocumentError) as caught:
-        wire.parse_datetime("2026-12-01T01:00:00", "/desTimeInt/startTime")
+        wire.parse_datetime(f"{DATE}T01:00:00", "/desTimeInt/startTime")
     assert caught.value.pointer == "/desTimeInt/startTime"
-    value = wire.parse_datetime("2026-12-01T02:00:00+01:00", "/x")
-    assert wire.format_datetime(value) == "2026-12-01T01:00:00Z"
+    value = wire.parse_datetime(f"{DATE}T02:00:00+01:00", "/x")
+    assert wire.format_datetime(value) == f"{DATE}T01:00:00Z"
 
 
 def test_window_must_end_after_it_starts() -> None:
     with pytest.raises(wire.DocumentError) as caught:
         wire.window_from_document(
-            {"startTime": "2026-12-01T05:00:00Z", "stopTime": "2026-12-01T05:00:00Z"},
+            {"startTime": f"{DATE}T05:00:00Z", "stopTime": f"{DATE}T05:00:00Z"},
             "/desTimeInt",
         )
     assert caught.value.pointer == "/desTimeInt/stopTime"
 
 
 def test_policy_documents_round_trip() -> None:
-    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
+    start = DAY + timedelta(hours=1)
     request_doc = {
         "aspId": "a",
-        "desTimeInt": {"startTime": "2026-12-01T01:00:00Z", "stopTime": "2026-12-01T05:00:00Z"},
+        "desTimeInt": window(start, start + timedelta(hours=4)),
         "numOfUes": 3,
         "volPerUe": {"totalVolume": 10},
         "warnNotifReq": True,
@@ -133,8 +137,8 @@ def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
     """The event's period is start..expiry: an error names those, not a stopTime."""
     event = {
         "event": "NETWORK_PERFORMANCE",
-        "start": "2030-03-05T03:00:00Z",
-        "expiry": "2030-03-05T01:00:00Z",
+        "start": f"{DATE}T03:00:00Z",
+        "expiry": f"{DATE}T01:00:00Z",
         "nwPerfs": [
             {
                 "networkArea": {"tais": [{"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}]},
@@ -147,15 +151,13 @@ def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
     with pytest.raises(wire.DocumentError) as caught:
         wire.network_performance_from_notifications([notification])
     assert caught.value.pointer == "/0/eventNotifications/1/expiry"
-    event["start"] = "2030-03-05T01:00:00"  # no offset
+    event["start"] = f"{DATE}T01:00:00"  # no offset
     with pytest.raises(wire.DocumentError) as caught:
         wire.network_performance_from_notifications([notification])
     assert caught.value.pointer == "/0/eventNotifications/1/start"
-    event["start"] = "2030-03-05T00:00:00Z"
+    event["start"] = f"{DATE}T00:00:00Z"
     (report,) = wire.network_performance_from_notifications([notification])
-    assert report.window == TimeWindow(
-        datetime(2030, 3, 5, tzinfo=UTC), datetime(2030, 3, 5, 1, tzinfo=UTC)
-    )
+    assert report.window == TimeWindow(DAY, DAY + timedelta(hours=1))
 
 
 @pytest.mark.parametrize(
