@@ -234,14 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     if report:
         print("\nSurvivors no test tells apart from the code (each a missing test):\n")
         print(report)
-    print(f"{'file':<40} {'mutants':>7} {'killed':>6} {'surv.':>5} {'equiv.':>6} {'no test':>7}  score")
+    columns = ("mutants", "killed", "surv.", "equiv.", "no test")
+    print(f"{'file':<40} " + " ".join(f"{c:>7}" for c in columns) + "  score")
     failed = False
     for result in scores:
         value = result.score
         shown = "-" if value is None else f"{value:.1f} %"
         print(
-            f"{result.path:<40} {result.mutants:>7} {result.killed:>6} {len(result.survived):>5}"
-            f" {len(result.equivalent):>6} {len(result.no_tests):>7}  {shown}"
+            f"{result.path:<40} {result.mutants:>7} {result.killed:>7} {len(result.survived):>7}"
+            f" {len(result.equivalent):>7} {len(result.no_tests):>7}  {shown}"
         )
         if args.min_score is not None and value is not None and value < args.min_score:
             failed = True

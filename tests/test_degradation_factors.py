@@ -89,9 +89,7 @@ def test_each_capacity_report_type_gives_its_factor(events, perf_type, ratio, fa
         ("GNB_ACTIVE_RATIO", None),
     ],
 )
-def test_reports_that_say_nothing_about_capacity_degrade_nothing(
-    events, perf_type, ratio
-) -> None:
+def test_reports_that_say_nothing_about_capacity_degrade_nothing(events, perf_type, ratio) -> None:
     extra = {} if ratio is not None else {"absoluteNum": 12}
     outcome = receive(
         events, report(perf_type, ratio, anaPeriod=window(PERIOD.start, PERIOD.stop), **extra)

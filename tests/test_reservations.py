@@ -177,6 +177,7 @@ def test_a_race_on_the_same_request_ends_in_303_naming_the_stored_policy(
     service, store, engine, clock
 ) -> None:
     first = service.create(night_request("asp-a", 100))
+
     def racing_uow(*, write: bool = True) -> Any:
         return RacingUnitOfWork(store.unit_of_work(write=write))
 
