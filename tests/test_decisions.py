@@ -17,8 +17,8 @@ import pytest
 
 from pcf_server.config import network_from_document
 from pcf_server.policy.decision import NoTransferWindow
-from pcf_server.policy.engine import LoadAwareDecider
-from pcf_server.policy.model import TimeWindow, TransferPolicy
+from pcf_server.policy.engine import LoadAwareDecider, demand_bytes
+from pcf_server.policy.model import TimeWindow, TransferPolicy, Volume
 from pcf_server.policy.network import Rates
 from pcf_server.wire import request_from_document
 from tests.bdt_config import VILLAGE_TAI, config
@@ -311,3 +311,39 @@ def test_a_window_never_falls_short_of_the_minimum_by_a_second() -> None:
     found = offers(engine, request(*desired, 1, downlinkVolume=1000), load, now=now)
     assert found and all(o.window.start >= desired[1] for o in found), windows(found)
     assert all(o.window.duration >= hours(1) for o in found)
+
+
+def test_the_last_half_bit_per_second_of_headroom_still_takes_a_trickle() -> None:
+    engine = decider()
+    for direction, booked in (
+        ("downlinkVolume", Rates(600 * MBPS - 0.5, 0.0)),
+        ("uplinkVolume", Rates(0.0, 60 * MBPS - 0.5)),
+    ):
+        load = FakeLoad()
+        book(engine, load, *NIGHT, booked)
+        trickle = request(*NIGHT, 1, **{direction: 100})  # 0.04 bit/s over the night
+        assert offers(engine, trickle, load)[0].window == TimeWindow(*NIGHT), direction
+
+
+def test_later_windows_are_never_longer_than_asked_not_even_by_a_second() -> None:
+    """A 29 min 59 s window ending at 00:59:59 whose first slot is booked full: later
+    windows of at most the 1 h minimum are offered; 00:59:59 to 02:00 would be 3601 s."""
+    engine = decider()
+    load = FakeLoad()
+    full = DAY + timedelta(minutes=30)
+    book(engine, load, full, full + timedelta(minutes=15), Rates(600 * MBPS, 60 * MBPS))
+    stop = DAY + hours(1) - timedelta(seconds=1)
+    desired = (stop - timedelta(minutes=29, seconds=59), stop)
+    found = offers(engine, request(*desired, 1, downlinkVolume=1000), load)
+    assert found
+    for offer in found:
+        assert offer.window.start >= stop
+        assert offer.window.duration <= hours(1), offer
+
+
+def test_a_direction_given_as_zero_moves_nothing_and_the_total_goes_to_the_other() -> None:
+    assert demand_bytes(Volume(uplink=0), 3, 0.9) == (0, 0)
+    assert demand_bytes(Volume(downlink=0), 3, 0.9) == (0, 0)
+    assert demand_bytes(Volume(total=1000, uplink=0), 2, 0.9) == (2000, 0)
+    assert demand_bytes(Volume(total=1000, downlink=0), 2, 0.9) == (0, 2000)
+    assert demand_bytes(Volume(total=100, uplink=300), 1, 0.9) == (0, 300)

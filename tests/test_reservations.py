@@ -188,3 +188,15 @@ def test_a_race_on_the_same_request_ends_in_303_naming_the_stored_policy(
     assert isinstance(caught.value.__cause__, DuplicateRequest)  # the UNIQUE column's word
     assert policies(store) == [first.policy_id]
     assert [r[0] for r in reservations(store)] == [first.policy_id] * 3
+
+
+def test_a_late_download_is_reserved_again_without_uplink(service, store, engine, clock) -> None:
+    policy = service.create(night_request("asp-a", 100))
+    assert len(policy.transfer_policies) > 1
+    clock.now += engine.network.hold + timedelta(seconds=1)
+    chosen = policy.transfer_policies[0]
+    service.update(policy.policy_id, PolicyPatch(selected_id=chosen.transfer_policy_id))
+    ((_, area, rate_dl, rate_ul, state),) = ledger_rows(store, policy.policy_id)
+    assert (area, state, rate_ul) == ("town", "committed", 0.0)
+    assert rate_dl == pytest.approx(chosen.max_bitrate_dl)
+    assert_within_limits(store, engine)
