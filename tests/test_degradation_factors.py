@@ -19,6 +19,7 @@ from pcf_server.service.network_events import NetworkEvents
 from pcf_server.wire import network_performance_from_notifications
 from tests.bdt_config import TOWN_TAI
 from tests.dates import window
+from tests.service_calls import create
 from tests.test_capacity import (  # noqa: F401 - fixtures
     NIGHT,
     clock,
@@ -106,7 +107,7 @@ def test_a_report_without_a_period_lasts_an_hour_from_now(events, clock) -> None
 def test_a_report_without_a_period_affects_what_is_under_way_now(
     service, events, clock, store
 ) -> None:
-    policy = service.create(warned("asp-a", 300))  # the night, committed
+    policy = create(service, warned("asp-a", 300))  # the night, committed
     clock.now = DAY + hours(2)  # mid-transfer
     outcome = receive(events, report("GNB_ACTIVE_RATIO", 30))
     assert outcome.affected == outcome.notified == [policy.policy_id]
@@ -119,16 +120,17 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
 ) -> None:
     """Tonight: 40 Mbps up (of 60) and 100 Mbps down (of 600), both committed. With
     0.6 of the capacity, ``0.48 - 0.2`` of it is left: 28 Mbps up, 280 Mbps down."""
-    upload = service.create(
+    upload = create(
+        service,
         {
             **request(*NIGHT, 1, uplinkVolume=bytes_for(40 * MBPS, hours(6))),
             "aspId": "uploader",
             "notifUri": "http://nef.example/up",
             "warnNotifReq": True,
             "suppFeat": "1",
-        }
+        },
     )
-    download = service.create(night_request("downloader", 100))
+    download = create(service, night_request("downloader", 100))
     service.update(download.policy_id, PolicyPatch(selected_id=1))
     assert upload.selected is not None  # a single offer, committed at once
     outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6, "nwdaf")
@@ -140,7 +142,7 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
 
 
 def test_a_degradation_after_the_transfer_leaves_it_alone(service, events) -> None:
-    policy = service.create(warned("asp-a", 300))
+    policy = create(service, warned("asp-a", 300))
     later = TimeWindow(NIGHT[1], NIGHT[1] + hours(1))
     assert events.degrade("town", later, 0.01, "nwdaf").affected == []
     assert service.get(policy.policy_id).valid

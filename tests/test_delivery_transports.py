@@ -129,3 +129,21 @@ def test_a_peer_failing_both_h2c_and_http_1_1_is_retried_and_not_downgraded(
         for opening in mute.openings
     ]
     assert kinds == [b"h2c", b"POST", b"h2c", b"POST"]
+
+
+@pytest.fixture
+def nef() -> Iterator[tuple[Nef, str]]:
+    app = Nef()
+    with background(app) as url:
+        yield app, url
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_redirection_without_location_is_dead_not_retried(nef, store, clock, status) -> None:
+    app, url = nef
+    app.answers["/moved"] = (status, [])
+    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    add(store, f"{url}/moved")
+    deliver(sender)
+    assert [r[1:3] + r[4:] for r in rows(store)] == [("dead", 1, f"HTTP {status}")]
+    assert [path for path, _, _ in app.received] == ["/moved"]  # followed nowhere

@@ -22,6 +22,7 @@ from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import window_from_document
 from tests.dates import TUESDAY, future_day, window
+from tests.service_calls import create
 
 DAY = future_day(TUESDAY)
 NOW = DAY - timedelta(hours=12)
@@ -42,23 +43,23 @@ def service(tmp_path: Path) -> BdtPolicyControl:
 
 
 def test_an_absent_warn_notif_req_is_false_and_not_true(service: BdtPolicyControl) -> None:
-    first = service.create(REQUEST)
+    first = create(service, REQUEST)
     with pytest.raises(EquivalentPolicyExists) as caught:
-        service.create({**REQUEST, "warnNotifReq": False})
+        create(service, {**REQUEST, "warnNotifReq": False})
     assert caught.value.policy_id == first.policy_id
-    warned = service.create({**REQUEST, "warnNotifReq": True})
+    warned = create(service, {**REQUEST, "warnNotifReq": True})
     assert warned.policy_id != first.policy_id
     with pytest.raises(EquivalentPolicyExists) as caught:
-        service.create({**REQUEST, "warnNotifReq": True})
+        create(service, {**REQUEST, "warnNotifReq": True})
     assert caught.value.policy_id == warned.policy_id
 
 
 def test_different_feature_sets_are_different_requests(service: BdtPolicyControl) -> None:
-    first = service.create(REQUEST)  # suppFeat "1"
-    both = service.create({**REQUEST, "suppFeat": "3"})
+    first = create(service, REQUEST)  # suppFeat "1"
+    both = create(service, {**REQUEST, "suppFeat": "3"})
     assert both.policy_id != first.policy_id
     without = {key: value for key, value in REQUEST.items() if key != "suppFeat"}
-    assert service.create(without).policy_id not in (first.policy_id, both.policy_id)
+    assert create(service, without).policy_id not in (first.policy_id, both.policy_id)
 
 
 def test_the_stored_fingerprint_is_stable_across_versions_and_machines(monkeypatch) -> None:

@@ -26,6 +26,7 @@ from pcf_server.service.network_events import NetworkEvents
 from pcf_server.storage import SqliteStore
 from pcf_server.storage.repository import DuplicateRequest
 from tests.bdt_config import VILLAGE_TAI
+from tests.service_calls import create
 from tests.test_capacity import (  # noqa: F401 - fixtures
     NIGHT,
     assert_within_limits,
@@ -67,9 +68,9 @@ def stale_service(store, engine, clock, stale: int) -> tuple[BdtPolicyControl, S
 def test_a_refused_guard_decides_again_and_stores_the_policy_with_its_reservations(
     service, store, engine, clock
 ) -> None:
-    first = service.create(night_request("asp-a", 400))  # the night, committed
+    first = create(service, night_request("asp-a", 400))  # the night, committed
     other, decider = stale_service(store, engine, clock, stale=1)
-    second = other.create(night_request("asp-b", 400))  # planned on a stale, empty night
+    second = create(other, night_request("asp-b", 400))  # planned on a stale, empty night
     assert decider.calls == 2  # the guard refused the first plan
     assert all(tp.window.start >= NIGHT[1] for tp in second.transfer_policies)
     held = [r for r in reservations(store) if r[0] == second.policy_id]
@@ -79,11 +80,11 @@ def test_a_refused_guard_decides_again_and_stores_the_policy_with_its_reservatio
 
 
 def test_a_guard_that_keeps_refusing_leaves_nothing_behind(service, store, engine, clock) -> None:
-    first = service.create(night_request("asp-a", 400))
+    first = create(service, night_request("asp-a", 400))
     before = reservations(store)
     other, decider = stale_service(store, engine, clock, stale=10)
     with pytest.raises(ReservationConflict):
-        other.create(night_request("asp-b", 400))
+        create(other, night_request("asp-b", 400))
     assert decider.calls == 3  # three plans, three refusals
     assert policies(store) == [first.policy_id]  # no policy without its reservation
     assert reservations(store) == before
@@ -94,7 +95,7 @@ def test_a_candidate_selected_while_held_is_committed_as_promised(
     service, store, engine, clock
 ) -> None:
     """The operator lowers the capacity after the offer: the hold was the promise."""
-    policy = service.create(night_request("asp-a", 200))
+    policy = create(service, night_request("asp-a", 200))
     assert len(policy.transfer_policies) == 3
     events = NetworkEvents(store.unit_of_work, engine, engine, clock=clock)
     events.set_capacity("town", Rates(400 * MBPS, 100 * MBPS))  # 0.6 x 400: 240 Mbps
@@ -106,9 +107,9 @@ def test_a_candidate_selected_while_held_is_committed_as_promised(
 
 
 def test_a_late_selection_that_no_longer_fits_says_why(service, store, engine, clock) -> None:
-    policy = service.create(night_request("asp-a", 200))
+    policy = create(service, night_request("asp-a", 200))
     clock.now += engine.network.hold + timedelta(seconds=1)
-    service.create(night_request("asp-b", 500))  # takes the night meanwhile
+    create(service, night_request("asp-b", 500))  # takes the night meanwhile
     with pytest.raises(NoCapacity) as caught:
         service.update(policy.policy_id, PolicyPatch(selected_id=1))
     assert caught.value.reason == (
@@ -133,7 +134,7 @@ def test_a_late_selection_is_reserved_again_where_and_as_it_was_offered(
     its uplink rate and nothing down."""
     doc = request(*NIGHT, 1, uplinkVolume=bytes_for(1 * MBPS, hours(6)))
     doc["nwAreaInfo"] = {"tais": [VILLAGE_TAI]}
-    policy = service.create(doc)
+    policy = create(service, doc)
     assert len(policy.transfer_policies) > 1
     offered = {row[0]: row for row in ledger_rows(store, policy.policy_id)}
     assert {row[1] for row in offered.values()} == {"village"}
@@ -176,14 +177,14 @@ class RacingUnitOfWork:
 def test_a_race_on_the_same_request_ends_in_303_naming_the_stored_policy(
     service, store, engine, clock
 ) -> None:
-    first = service.create(night_request("asp-a", 100))
+    first = create(service, night_request("asp-a", 100))
 
     def racing_uow(*, write: bool = True) -> Any:
         return RacingUnitOfWork(store.unit_of_work(write=write))
 
     racing = BdtPolicyControl(racing_uow, engine, planner=engine, clock=clock)
     with pytest.raises(EquivalentPolicyExists) as caught:
-        racing.create(night_request("asp-a", 100))
+        create(racing, night_request("asp-a", 100))
     assert caught.value.policy_id == first.policy_id
     assert isinstance(caught.value.__cause__, DuplicateRequest)  # the UNIQUE column's word
     assert policies(store) == [first.policy_id]
@@ -191,7 +192,7 @@ def test_a_race_on_the_same_request_ends_in_303_naming_the_stored_policy(
 
 
 def test_a_late_download_is_reserved_again_without_uplink(service, store, engine, clock) -> None:
-    policy = service.create(night_request("asp-a", 100))
+    policy = create(service, night_request("asp-a", 100))
     assert len(policy.transfer_policies) > 1
     clock.now += engine.network.hold + timedelta(seconds=1)
     chosen = policy.transfer_policies[0]
