@@ -6,7 +6,7 @@ the degradation, equivalence and feature rules, the service layer and the capaci
 ledger, and runs the fast in-process tests that reach the changed function. A mutant
 that no test notices is a decision no test pins.
 
-    .venv/bin/python scripts/mutation.py                 # every mutant (about 15 min)
+    .venv/bin/python scripts/mutation.py                 # every mutant (about 10 min)
     .venv/bin/python scripts/mutation.py pcf_server/policy/degradation.py
     .venv/bin/python scripts/mutation.py --changed main  # files changed since main
     .venv/bin/python scripts/mutation.py --core --min-score 90
