@@ -32,6 +32,7 @@ tomorrow. When nothing fits there either the engine raises ``NoTransferWindow``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -193,9 +194,9 @@ class LoadAwareDecider:
         found: list[_Window] = []
         for i in range(first, last):
             begin = max(start, net.slot_start(i))
-            head_dl = head_ul = float("inf")
+            head_dl = head_ul = math.inf
             sum_base_dl = sum_base_ul = sum_inv_dl = sum_inv_ul = 0.0
-            price, rating_group = float("-inf"), 0
+            price, rating_group = -math.inf, 0
             for j in range(i + 1, last + 1):
                 k = j - 1 - first
                 head_dl, head_ul = min(head_dl, slots.head_dl[k]), min(head_ul, slots.head_ul[k])
@@ -259,46 +260,48 @@ class LoadAwareDecider:
 
     def _slots(self, areas: Sequence[str], first: int, last: int, load: LoadView) -> _Slots:
         net = self.network
-        n = last - first
-        inf = float("inf")
+        tiers = [net.tier(slot) for slot in range(first, last)]
         combined = _Slots(
             first,
-            [inf] * n,
-            [inf] * n,
-            [0.0] * n,
-            [0.0] * n,
-            [0.0] * n,
-            [0.0] * n,
-            [0.0] * n,
-            [0] * n,
+            head_dl=[math.inf for _ in tiers],
+            head_ul=[math.inf for _ in tiers],
+            base_dl=[0.0 for _ in tiers],
+            base_ul=[0.0 for _ in tiers],
+            inv_dl=[0.0 for _ in tiers],
+            inv_ul=[0.0 for _ in tiers],
+            price=[tier.price for tier in tiers],
+            rating_group=[tier.rating_group for tier in tiers],
         )
-        for k in range(n):
-            tier = net.tier(first + k)
-            combined.price[k], combined.rating_group[k] = tier.price, tier.rating_group
         for area_id in areas:
             area: Area = net.areas[area_id]
             capacity = load.capacity_override(area_id) or area.capacity
             degraded = load.degradation(area_id, first, last)
             reserved = load.reserved(area_id, first, last)
-            for k in range(n):
-                slot = first + k
+            for k, slot in enumerate(range(first, last)):
                 usable = net.utilisation_ceiling * degraded.get(slot, 1.0)
                 expected = net.expected_load(area, slot)
                 taken = reserved.get(slot, Rates(0.0, 0.0))
-                for direction, cap, used in (
-                    ("dl", capacity.downlink, taken.downlink),
-                    ("ul", capacity.uplink, taken.uplink),
+                for cap, used, heads, bases, invs in (
+                    (
+                        capacity.downlink,
+                        taken.downlink,
+                        combined.head_dl,
+                        combined.base_dl,
+                        combined.inv_dl,
+                    ),
+                    (
+                        capacity.uplink,
+                        taken.uplink,
+                        combined.head_ul,
+                        combined.base_ul,
+                        combined.inv_ul,
+                    ),
                 ):
                     usable_bps = usable * cap
-                    head = max(0.0, usable_bps - expected * cap - used)
-                    base = (expected * cap + used) / usable_bps if usable_bps > 0 else 1.0
-                    inv = 1.0 / usable_bps if usable_bps > 0 else 0.0
-                    heads = combined.head_dl if direction == "dl" else combined.head_ul
-                    bases = combined.base_dl if direction == "dl" else combined.base_ul
-                    invs = combined.inv_dl if direction == "dl" else combined.inv_ul
-                    heads[k] = min(heads[k], head)
-                    bases[k] = max(bases[k], base)
-                    invs[k] = max(invs[k], inv)
+                    heads[k] = min(heads[k], max(0.0, usable_bps - expected * cap - used))
+                    if usable_bps > 0:  # else no headroom: no window crosses the slot
+                        bases[k] = max(bases[k], (expected * cap + used) / usable_bps)
+                        invs[k] = max(invs[k], 1.0 / usable_bps)
         return combined
 
 
