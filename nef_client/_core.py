@@ -184,13 +184,13 @@ def default_features(notification_uri: str | None) -> str:
 
 
 def create_request(http: httpx.Client | httpx.AsyncClient, args: CreateArgs) -> httpx.Request:
-    return http.build_request(**create_bdt_policy._get_kwargs(body=args.body()))
+    return http.build_request(**create_bdt_policy.request_kwargs(body=args.body()))
 
 
 def get_request(
     http: httpx.Client | httpx.AsyncClient, policy_id: str, url: str | None = None
 ) -> httpx.Request:
-    kwargs = get_bdt_policy._get_kwargs(policy_id)
+    kwargs = get_bdt_policy.request_kwargs(policy_id)
     if url is not None:
         kwargs["url"] = url  # an absolute Location, possibly on another PCF
     return http.build_request(**kwargs)
@@ -210,7 +210,7 @@ def patch_request(
         else BdtPolicyDataPatch(sel_trans_policy_id=selected_id),
         bdt_req_data=UNSET if warnings is None else BdtReqDataPatch(warn_notif_req=warnings),
     )
-    return http.build_request(**update_bdt_policy._get_kwargs(policy_id, body=body))
+    return http.build_request(**update_bdt_policy.request_kwargs(policy_id, body=body))
 
 
 def policy_id_from(location: str) -> str:
@@ -223,7 +223,7 @@ def raise_for(response: httpx.Response) -> None:
 
 def _policy(response: httpx.Response, parser: Any, client: GeneratedClient) -> BdtPolicy:
     try:
-        parsed = parser._build_response(client=client, response=response).parsed
+        parsed = parser.parse_response(client=client, response=response)
     except (ValueError, KeyError, TypeError) as exc:
         raise UnexpectedResponse(
             f"{response.status_code} body is not a BdtPolicy: {exc}",
