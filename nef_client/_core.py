@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,8 +35,8 @@ from npcf_bdt_client.models import (
 from npcf_bdt_client.types import UNSET, Unset
 
 from nef_client._models import PolicyResult
-from nef_client._retry import parse_retry_after
 from nef_client.exceptions import UnexpectedResponse, error_from_response
+from nef_client.retry_after import parse_retry_after
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
 StrPath = str | os.PathLike[str]
@@ -218,7 +219,8 @@ def policy_id_from(location: str) -> str:
 
 
 def raise_for(response: httpx.Response) -> None:
-    raise error_from_response(response, parse_retry_after(response.headers.get("retry-after")))
+    retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+    raise error_from_response(response, retry_after)
 
 
 def _policy(response: httpx.Response, parser: Any, client: GeneratedClient) -> BdtPolicy:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import enum
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from nef_client.exceptions import TooManyRedirects, TransportError, UnexpectedResponse
+from nef_client.retry_after import parse_retry_after
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,6 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 class Action(enum.Enum):
     DONE = "done"  # hand the response to the caller
     RETRY = "retry"  # sleep ``delay``, then send ``request`` again
@@ -84,12 +71,14 @@ class Exchange:
         max_redirects: int,
         authenticated: bool,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.request = request
         self._retry = retry
         self._max_redirects = max_redirects
         self._authenticated = authenticated
         self._rng = rng or random.Random()
+        self._clock = clock
         self._tries = 1
         self._redirects = 0
         self._reauthenticated = False
@@ -111,7 +100,7 @@ class Exchange:
             self.request = _redirected(self.request, response)
             return Step(Action.REDIRECT, self.request)
         if status in self._retry.statuses and self._tries < self._retry.attempts:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
             if retry_after is not None and retry_after > self._retry.max_retry_after:
                 return Step(Action.DONE, self.request)
             delay = retry_after if retry_after is not None else self._backoff()
