@@ -1,8 +1,9 @@
-"""Retries, redirects and re-authentication of one call, without I/O.
+"""Retries and redirects of one call, without I/O.
 
 The sync and the async client drive the same ``Exchange``: it looks at each answer (or
 transport failure) and says what to do next, so the policy lives in one place and the
-twins only differ in how they send and sleep.
+twins only differ in how they send and sleep. Tokens are not its business: the httpx
+client's ``auth`` (``NrfAuth``) puts them on every request it sends.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ class Action(enum.Enum):
     DONE = "done"  # hand the response to the caller
     RETRY = "retry"  # sleep ``delay``, then send ``request`` again
     REDIRECT = "redirect"  # send ``request`` (a new one) at once
-    REAUTH = "reauth"  # fetch a new token, then send ``request`` again
 
 
 @dataclass(frozen=True)
@@ -62,26 +62,27 @@ class Step:
 
 
 class Exchange:
-    """The state of one call: how many tries, redirects and token refreshes it used."""
+    """The state of one call: how many tries and redirects it used.
+
+    ``rng`` draws the backoff delays and ``clock`` (POSIX seconds) measures HTTP-dates in
+    ``Retry-After``; tests inject both.
+    """
 
     def __init__(
         self,
         request: httpx.Request,
         retry: RetryPolicy,
         max_redirects: int,
-        authenticated: bool,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.request = request
         self._retry = retry
         self._max_redirects = max_redirects
-        self._authenticated = authenticated
         self._rng = rng or random.Random()
         self._clock = clock
         self._tries = 1
         self._redirects = 0
-        self._reauthenticated = False
 
     def _backoff(self) -> float:
         ceiling = min(self._retry.max_backoff, self._retry.backoff * 2 ** (self._tries - 1))
@@ -89,10 +90,6 @@ class Exchange:
 
     def on_response(self, response: httpx.Response) -> Step:
         status = response.status_code
-        if status == 401 and self._authenticated and not self._reauthenticated:
-            # The token may have been revoked or expired early: one fresh one, once.
-            self._reauthenticated = True
-            return Step(Action.REAUTH, self.request)
         if status in (307, 308):
             self._redirects += 1
             if self._redirects > self._max_redirects:
@@ -128,5 +125,9 @@ def _redirected(request: httpx.Request, response: httpx.Response) -> httpx.Reque
     headers.pop("host", None)
     headers.pop("authorization", None)  # set again for the new request
     return httpx.Request(
-        request.method, request.url.join(location), headers=headers, content=request.content
+        request.method,
+        request.url.join(location),
+        headers=headers,
+        content=request.content,
+        extensions=request.extensions,  # the timeouts the caller chose
     )
