@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from npcf_bdt_client import Client as GeneratedClient
@@ -275,7 +275,13 @@ def raise_for(response: httpx.Response) -> None:
     raise error_from_response(response, retry_after)
 
 
-def _policy(response: httpx.Response, parser: Any, client: GeneratedClient) -> BdtPolicy:
+class Operation(Protocol):
+    """A generated operation module, as far as answer parsing goes."""
+
+    def parse_response(self, *, client: GeneratedClient, response: httpx.Response) -> object: ...
+
+
+def _policy(response: httpx.Response, parser: Operation, client: GeneratedClient) -> BdtPolicy:
     try:
         parsed = parser.parse_response(client=client, response=response)
     except (ValueError, KeyError, TypeError) as exc:
