@@ -5,47 +5,21 @@ takes the PCF's warning notifications; ``nef_client.testing`` is the pytest plug
 PCF stub. Errors are in ``nef_client.exceptions``.
 """
 
+from nef_client import exceptions
 from nef_client._async_client import AsyncClient
-from nef_client._auth import NrfClientCredentials
+from nef_client._auth import NrfAuth, NrfClientCredentials
 from nef_client._client import Client
 from nef_client._models import PolicyResult
 from nef_client._retry import NO_RETRY, RetryPolicy
-from nef_client.exceptions import (
-    BadRequest,
-    ClientError,
-    Forbidden,
-    NefClientError,
-    NotFound,
-    ProblemDetailsError,
-    ServerError,
-    ServiceUnavailable,
-    TokenError,
-    TooManyRedirects,
-    TooManyRequests,
-    TransportError,
-    Unauthorized,
-    UnexpectedResponse,
-)
+from nef_client.exceptions import *  # noqa: F403  (the errors, as exceptions.__all__ lists them)
 
 __all__ = [
     "NO_RETRY",
     "AsyncClient",
-    "BadRequest",
     "Client",
-    "ClientError",
-    "Forbidden",
-    "NefClientError",
-    "NotFound",
+    "NrfAuth",
     "NrfClientCredentials",
     "PolicyResult",
-    "ProblemDetailsError",
     "RetryPolicy",
-    "ServerError",
-    "ServiceUnavailable",
-    "TokenError",
-    "TooManyRedirects",
-    "TooManyRequests",
-    "TransportError",
-    "Unauthorized",
-    "UnexpectedResponse",
 ]
+__all__ += exceptions.__all__

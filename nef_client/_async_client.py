@@ -3,62 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
-from npcf_bdt_client import Client as GeneratedClient
 from npcf_bdt_client.models import Snssai, TimeWindow, UsageThreshold
 
 from nef_client import _core
-from nef_client._auth import NrfClientCredentials, TokenCache
-from nef_client._core import Area, CertSpec, CreateArgs, StrPath
+from nef_client._core import Area, CreateArgs
 from nef_client._models import PolicyResult
-from nef_client._retry import Action, Exchange, RetryPolicy
+from nef_client._retry import Action, Exchange
 
 
-class AsyncClient:
+class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
     """The asyncio twin of ``Client``: the same parameters, methods to ``await``.
 
     Use it from one event loop; close it with ``await aclose()`` or ``async with``.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: NrfClientCredentials | None = None,
-        verify: bool = True,
-        ca_bundle: StrPath | None = None,
-        client_cert: CertSpec | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        timeout: float | httpx.Timeout = 10.0,
-        retry: RetryPolicy | None = None,
-        max_redirects: int = 5,
-    ) -> None:
-        self.base_url = _core.api_base_url(base_url)
-        self._http = httpx.AsyncClient(
-            **_core.httpx_options(
-                self.base_url,
-                verify=verify,
-                ca_bundle=ca_bundle,
-                client_cert=client_cert,
-                context=ssl_context,
-                timeout=timeout,
-            )
-        )
-        self._generated = _core.generated_client(self._http)
-        self._retry = retry or RetryPolicy()
-        self._max_redirects = max_redirects
-        self._tokens = TokenCache(auth) if auth else None
-        self._token_lock = asyncio.Lock()
-
-    @property
-    def generated(self) -> GeneratedClient:
-        """The generated client on this client's pool (use its ``asyncio`` functions)."""
-        return self._generated
+    def _pool(self, **options: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**options)
 
     async def create(
         self,
@@ -159,34 +124,9 @@ class AsyncClient:
         _core.raise_for(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _bearer(self, refused: str | None = None) -> str:
-        assert self._tokens is not None
-        async with self._token_lock:
-            if refused is not None:
-                self._tokens.invalidate(refused)
-            token = self._tokens.current()
-            if token is None:
-                request = self._tokens.build_request(self._http)
-                token = self._tokens.accept(await self._send_once(request))
-            return token
-
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects, authenticated=False)
-        while True:
-            try:
-                return await self._http.send(exchange.request)
-            except httpx.TransportError as exc:
-                step = exchange.on_transport_error(exc)
-                await asyncio.sleep(step.delay)
-
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(
-            request, self._retry, self._max_redirects, authenticated=self._tokens is not None
-        )
-        token = await self._bearer() if self._tokens else None
+        exchange = Exchange(request, self._retry, self._max_redirects)
         while True:
-            if token is not None:
-                exchange.request.headers["Authorization"] = f"Bearer {token}"
             try:
                 response = await self._http.send(exchange.request)
             except httpx.TransportError as exc:
@@ -195,8 +135,6 @@ class AsyncClient:
                 step = exchange.on_response(response)
             if step.action is Action.DONE:
                 return response
-            if step.action is Action.REAUTH:
-                token = await self._bearer(refused=token)
             await asyncio.sleep(step.delay)
 
     async def aclose(self) -> None:

@@ -1,16 +1,20 @@
 """OAuth 2.0 client credentials with an NRF (TS 29.510 clause 5.4, TS 33.501 clause 13.4.1).
 
-The token cache is sans-I/O: the clients send the request it builds and hand it the
-answer, under their own lock (a thread lock or an asyncio lock), so that concurrent calls
-fetch one token, not one each.
+``NrfAuth`` is an ``httpx.Auth``: the token requests go through the client's own pool,
+and the same flow serves ``httpx.Client`` and ``httpx.AsyncClient``. The token cache
+under it is sans-I/O (it builds the token request and reads the answer), so it is tested
+with an injected clock and no network.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from npcf_bdt_client.models import AccessTokenErr
@@ -67,12 +71,14 @@ class TokenCache:
         if self._token == token:
             self._token = None
 
-    def build_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        return http.build_request(
+    def build_request(self, timeout: dict[str, Any] | None = None) -> httpx.Request:
+        """The AccessTokenReq, with the timeouts of the request it is fetched for."""
+        return httpx.Request(
             "POST",
             self.credentials.token_url,
             data=self.credentials.form(),
             headers={"Accept": "application/json"},
+            extensions={} if timeout is None else {"timeout": timeout},
         )
 
     def accept(self, response: httpx.Response) -> str:
@@ -104,3 +110,83 @@ class TokenCache:
             self._expires_at = float("inf")  # no lifetime given: keep it until a 401
         self._token = token
         return token
+
+
+class NrfAuth(httpx.Auth):
+    """Bearer tokens from an NRF on every request, for sync and async httpx clients alike.
+
+    ``nef_client.Client(auth=credentials)`` makes one; make one yourself to give it a
+    clock, or to put NRF tokens on an httpx client of your own. A token is fetched when
+    there is none or it is about to expire, and kept for the requests after it. A 401
+    means the PCF no longer takes the token (revoked, or expired early): the flow fetches
+    a fresh one, once, and sends the request again; a second 401 is the caller's answer.
+
+    One instance serves any number of threads, or the tasks of one event loop.
+    """
+
+    def __init__(
+        self, credentials: NrfClientCredentials, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.credentials = credentials
+        self._tokens = TokenCache(credentials, clock)
+        self._thread_lock = threading.Lock()
+        self._async_lock = asyncio.Lock()
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """The whole exchange for one request, written once for both kinds of client.
+
+        It yields token requests and ``request`` itself; ``sync_auth_flow`` and
+        ``async_auth_flow`` hold their lock from each step of it up to the next yield of
+        ``request``, so that requests finding no valid token fetch one, not one each.
+        """
+        timeout = request.extensions.get("timeout")
+        token = yield from self._token(timeout)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            self._tokens.invalidate(token)
+            token = yield from self._token(timeout)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    def _token(
+        self, timeout: dict[str, Any] | None
+    ) -> Generator[httpx.Request, httpx.Response, str]:
+        token = self._tokens.current()
+        if token is None:
+            token = self._tokens.accept((yield self._tokens.build_request(timeout)))
+        return token
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.auth_flow(request)
+        response: httpx.Response | None = None
+        while True:
+            with self._thread_lock:
+                try:
+                    outgoing = next(flow) if response is None else flow.send(response)
+                    while outgoing is not request:  # a token request
+                        answer = yield outgoing
+                        answer.read()
+                        outgoing = flow.send(answer)
+                except StopIteration:
+                    return
+            response = yield outgoing
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        flow = self.auth_flow(request)
+        response: httpx.Response | None = None
+        while True:
+            async with self._async_lock:
+                try:
+                    outgoing = next(flow) if response is None else flow.send(response)
+                    while outgoing is not request:  # a token request
+                        answer = yield outgoing
+                        await answer.aread()
+                        outgoing = flow.send(answer)
+                except StopIteration:
+                    return
+            response = yield outgoing

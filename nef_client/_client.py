@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import ssl
-import threading
 import time
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
-from npcf_bdt_client import Client as GeneratedClient
 from npcf_bdt_client.models import Snssai, TimeWindow, UsageThreshold
 
 from nef_client import _core
-from nef_client._auth import NrfClientCredentials, TokenCache
-from nef_client._core import Area, CertSpec, CreateArgs, StrPath
+from nef_client._core import Area, CreateArgs
 from nef_client._models import PolicyResult
-from nef_client._retry import Action, Exchange, RetryPolicy
+from nef_client._retry import Action, Exchange
 
 
-class Client:
+class Client(_core.BaseClient[httpx.Client]):
     """A NEF's connection to one PCF's Npcf_BDTPolicyControl API.
 
     One client keeps one connection pool (HTTP/2 multiplexes calls over it), so create
@@ -30,7 +26,8 @@ class Client:
         base_url: the PCF's apiRoot (``http://pcf:8080``) or the API's base URL
             (``.../npcf-bdtpolicycontrol/v1``). ``http://`` speaks HTTP/2 with prior
             knowledge (h2c); ``https://`` negotiates HTTP/2 by ALPN.
-        auth: OAuth 2.0 client credentials to get tokens from an NRF; None sends no
+        auth: OAuth 2.0 client credentials to get tokens from an NRF (or an
+            ``NrfAuth`` made from them, or any ``httpx.Auth``); None sends no
             Authorization header (a PCF that does not require OAuth2).
         verify: check the PCF's certificate; False only for labs.
         ca_bundle: a PEM file of the CAs to trust instead of the default ones.
@@ -44,40 +41,8 @@ class Client:
 
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: NrfClientCredentials | None = None,
-        verify: bool = True,
-        ca_bundle: StrPath | None = None,
-        client_cert: CertSpec | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        timeout: float | httpx.Timeout = 10.0,
-        retry: RetryPolicy | None = None,
-        max_redirects: int = 5,
-    ) -> None:
-        self.base_url = _core.api_base_url(base_url)
-        self._http = httpx.Client(
-            **_core.httpx_options(
-                self.base_url,
-                verify=verify,
-                ca_bundle=ca_bundle,
-                client_cert=client_cert,
-                context=ssl_context,
-                timeout=timeout,
-            )
-        )
-        self._generated = _core.generated_client(self._http)
-        self._retry = retry or RetryPolicy()
-        self._max_redirects = max_redirects
-        self._tokens = TokenCache(auth) if auth else None
-        self._token_lock = threading.Lock()
-
-    @property
-    def generated(self) -> GeneratedClient:
-        """The generated client on this client's connection pool, for calls not wrapped here."""
-        return self._generated
+    def _pool(self, **options: Any) -> httpx.Client:
+        return httpx.Client(**options)
 
     def create(
         self,
@@ -178,34 +143,9 @@ class Client:
         _core.raise_for(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _bearer(self, refused: str | None = None) -> str:
-        assert self._tokens is not None
-        with self._token_lock:
-            if refused is not None:
-                self._tokens.invalidate(refused)
-            token = self._tokens.current()
-            if token is None:
-                request = self._tokens.build_request(self._http)
-                token = self._tokens.accept(self._send_once(request))
-            return token
-
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects, authenticated=False)
-        while True:
-            try:
-                return self._http.send(exchange.request)
-            except httpx.TransportError as exc:
-                step = exchange.on_transport_error(exc)
-                time.sleep(step.delay)
-
     def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(
-            request, self._retry, self._max_redirects, authenticated=self._tokens is not None
-        )
-        token = self._bearer() if self._tokens else None
+        exchange = Exchange(request, self._retry, self._max_redirects)
         while True:
-            if token is not None:
-                exchange.request.headers["Authorization"] = f"Bearer {token}"
             try:
                 response = self._http.send(exchange.request)
             except httpx.TransportError as exc:
@@ -214,8 +154,6 @@ class Client:
                 step = exchange.on_response(response)
             if step.action is Action.DONE:
                 return response
-            if step.action is Action.REAUTH:
-                token = self._bearer(refused=token)
             time.sleep(step.delay)
 
     def close(self) -> None:

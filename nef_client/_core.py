@@ -1,4 +1,4 @@
-"""What the sync and async clients share: options, request building, answer parsing.
+"""What the sync and async clients share: construction, request building, answer parsing.
 
 Requests are built by the generated operation modules (their path templates, media types
 and serialisers) and answers parsed by their parsers; the clients own only the sending,
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from npcf_bdt_client import Client as GeneratedClient
@@ -33,9 +34,11 @@ from npcf_bdt_client.models import (
 )
 from npcf_bdt_client.types import UNSET, Unset
 
+from nef_client._auth import NrfAuth, NrfClientCredentials
 from nef_client._models import PolicyResult
-from nef_client._retry import parse_retry_after
+from nef_client._retry import RetryPolicy
 from nef_client.exceptions import UnexpectedResponse, error_from_response
+from nef_client.retry_after import parse_retry_after
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
 StrPath = str | os.PathLike[str]
@@ -75,6 +78,7 @@ def httpx_options(
     client_cert: CertSpec | None,
     context: ssl.SSLContext | None,
     timeout: float | httpx.Timeout,
+    auth: httpx.Auth | None,
 ) -> dict[str, Any]:
     """Keyword arguments of the one httpx client (one connection pool) a client owns."""
     scheme = httpx.URL(base_url).scheme
@@ -89,6 +93,7 @@ def httpx_options(
         "verify": context or ssl_context(verify, ca_bundle, client_cert),
         "timeout": timeout,
         "follow_redirects": False,  # 303/307/308 are handled by the client itself
+        "auth": auth,
     }
 
 
@@ -100,6 +105,54 @@ def generated_client(http: httpx.Client | httpx.AsyncClient) -> GeneratedClient:
     else:
         client.set_async_httpx_client(http)
     return client
+
+
+Http = TypeVar("Http", httpx.Client, httpx.AsyncClient)
+
+
+class BaseClient(Generic[Http]):
+    """The construction and state ``Client`` and ``AsyncClient`` share (documented there)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: NrfClientCredentials | httpx.Auth | None = None,
+        verify: bool = True,
+        ca_bundle: StrPath | None = None,
+        client_cert: CertSpec | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+        retry: RetryPolicy | None = None,
+        max_redirects: int = 5,
+    ) -> None:
+        self.base_url = api_base_url(base_url)
+        self._http: Http = self._pool(
+            **httpx_options(
+                self.base_url,
+                verify=verify,
+                ca_bundle=ca_bundle,
+                client_cert=client_cert,
+                context=ssl_context,
+                timeout=timeout,
+                auth=NrfAuth(auth) if isinstance(auth, NrfClientCredentials) else auth,
+            )
+        )
+        self._generated = generated_client(self._http)
+        self._retry = retry or RetryPolicy()
+        self._max_redirects = max_redirects
+
+    def _pool(self, **options: Any) -> Http:
+        """The httpx client (one connection pool) of this kind of client."""
+        raise NotImplementedError
+
+    @property
+    def generated(self) -> GeneratedClient:
+        """The generated client on this client's pool and authentication, for other calls.
+
+        With ``AsyncClient``, use the generated ``asyncio`` functions.
+        """
+        return self._generated
 
 
 def _window(window: tuple[datetime, datetime] | TimeWindow) -> TimeWindow:
@@ -184,13 +237,13 @@ def default_features(notification_uri: str | None) -> str:
 
 
 def create_request(http: httpx.Client | httpx.AsyncClient, args: CreateArgs) -> httpx.Request:
-    return http.build_request(**create_bdt_policy._get_kwargs(body=args.body()))
+    return http.build_request(**create_bdt_policy.request_kwargs(body=args.body()))
 
 
 def get_request(
     http: httpx.Client | httpx.AsyncClient, policy_id: str, url: str | None = None
 ) -> httpx.Request:
-    kwargs = get_bdt_policy._get_kwargs(policy_id)
+    kwargs = get_bdt_policy.request_kwargs(policy_id)
     if url is not None:
         kwargs["url"] = url  # an absolute Location, possibly on another PCF
     return http.build_request(**kwargs)
@@ -210,7 +263,7 @@ def patch_request(
         else BdtPolicyDataPatch(sel_trans_policy_id=selected_id),
         bdt_req_data=UNSET if warnings is None else BdtReqDataPatch(warn_notif_req=warnings),
     )
-    return http.build_request(**update_bdt_policy._get_kwargs(policy_id, body=body))
+    return http.build_request(**update_bdt_policy.request_kwargs(policy_id, body=body))
 
 
 def policy_id_from(location: str) -> str:
@@ -218,12 +271,19 @@ def policy_id_from(location: str) -> str:
 
 
 def raise_for(response: httpx.Response) -> None:
-    raise error_from_response(response, parse_retry_after(response.headers.get("retry-after")))
+    retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+    raise error_from_response(response, retry_after)
 
 
-def _policy(response: httpx.Response, parser: Any, client: GeneratedClient) -> BdtPolicy:
+class Operation(Protocol):
+    """A generated operation module, as far as answer parsing goes."""
+
+    def parse_response(self, *, client: GeneratedClient, response: httpx.Response) -> object: ...
+
+
+def _policy(response: httpx.Response, parser: Operation, client: GeneratedClient) -> BdtPolicy:
     try:
-        parsed = parser._build_response(client=client, response=response).parsed
+        parsed = parser.parse_response(client=client, response=response)
     except (ValueError, KeyError, TypeError) as exc:
         raise UnexpectedResponse(
             f"{response.status_code} body is not a BdtPolicy: {exc}",

@@ -1,21 +1,23 @@
-"""Retries, redirects and re-authentication of one call, without I/O.
+"""Retries and redirects of one call, without I/O.
 
 The sync and the async client drive the same ``Exchange``: it looks at each answer (or
 transport failure) and says what to do next, so the policy lives in one place and the
-twins only differ in how they send and sleep.
+twins only differ in how they send and sleep. Tokens are not its business: the httpx
+client's ``auth`` (``NrfAuth``) puts them on every request it sends.
 """
 
 from __future__ import annotations
 
 import enum
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from nef_client.exceptions import TooManyRedirects, TransportError, UnexpectedResponse
+from nef_client.retry_after import parse_retry_after
 
 
 @dataclass(frozen=True)
@@ -46,25 +48,10 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 class Action(enum.Enum):
     DONE = "done"  # hand the response to the caller
     RETRY = "retry"  # sleep ``delay``, then send ``request`` again
     REDIRECT = "redirect"  # send ``request`` (a new one) at once
-    REAUTH = "reauth"  # fetch a new token, then send ``request`` again
 
 
 @dataclass(frozen=True)
@@ -75,24 +62,27 @@ class Step:
 
 
 class Exchange:
-    """The state of one call: how many tries, redirects and token refreshes it used."""
+    """The state of one call: how many tries and redirects it used.
+
+    ``rng`` draws the backoff delays and ``clock`` (POSIX seconds) measures HTTP-dates in
+    ``Retry-After``; tests inject both.
+    """
 
     def __init__(
         self,
         request: httpx.Request,
         retry: RetryPolicy,
         max_redirects: int,
-        authenticated: bool,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.request = request
         self._retry = retry
         self._max_redirects = max_redirects
-        self._authenticated = authenticated
         self._rng = rng or random.Random()
+        self._clock = clock
         self._tries = 1
         self._redirects = 0
-        self._reauthenticated = False
 
     def _backoff(self) -> float:
         ceiling = min(self._retry.max_backoff, self._retry.backoff * 2 ** (self._tries - 1))
@@ -100,10 +90,6 @@ class Exchange:
 
     def on_response(self, response: httpx.Response) -> Step:
         status = response.status_code
-        if status == 401 and self._authenticated and not self._reauthenticated:
-            # The token may have been revoked or expired early: one fresh one, once.
-            self._reauthenticated = True
-            return Step(Action.REAUTH, self.request)
         if status in (307, 308):
             self._redirects += 1
             if self._redirects > self._max_redirects:
@@ -111,7 +97,7 @@ class Exchange:
             self.request = _redirected(self.request, response)
             return Step(Action.REDIRECT, self.request)
         if status in self._retry.statuses and self._tries < self._retry.attempts:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
             if retry_after is not None and retry_after > self._retry.max_retry_after:
                 return Step(Action.DONE, self.request)
             delay = retry_after if retry_after is not None else self._backoff()
@@ -139,5 +125,9 @@ def _redirected(request: httpx.Request, response: httpx.Response) -> httpx.Reque
     headers.pop("host", None)
     headers.pop("authorization", None)  # set again for the new request
     return httpx.Request(
-        request.method, request.url.join(location), headers=headers, content=request.content
+        request.method,
+        request.url.join(location),
+        headers=headers,
+        content=request.content,
+        extensions=request.extensions,  # the timeouts the caller chose
     )

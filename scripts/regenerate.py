@@ -15,6 +15,10 @@ Two adaptations make the generated models faithful to 3GPP payloads:
 - ``templates/`` renders UTC date-times with ``Z``, as 3GPP writes them, so payloads
   round-trip through the models unchanged.
 
+``templates/`` also makes each operation's request building and answer parsing public
+(``request_kwargs``, ``parse_response``), so that nef_client, which sends through its
+own retry and redirect loop, uses no private name of the generated package.
+
 ``--check`` builds the same output in a temporary folder, compares it with ``<out>`` and
 names every stale, missing or extra file; it exits 1 when anything differs.
 """

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import ssl
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,9 +13,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import trustme
+from npcf_bdt_client.api.individual_bdt_policy_document import get_bdt_policy
+from npcf_bdt_client.models import BdtPolicy
 
 import nef_client
-from nef_client import AsyncClient, Client, NrfClientCredentials
+from nef_client import AsyncClient, Client, NrfAuth, NrfClientCredentials
 from nef_client._serving import background
 from nef_client.testing import PcfStub
 from tests.asgi import read_body
@@ -114,13 +114,25 @@ def test_token_is_requested_as_ts_29510_says_and_reused(
     assert bearer(pcf_stub) == [("Bearer tok-1", 201), ("Bearer tok-1", 200), ("Bearer tok-1", 200)]
 
 
+class Clock:
+    """The token cache's clock, moved by the test instead of by waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_expired_token_is_replaced(pcf_stub: PcfStub, nrf: tuple[str, TokenEndpoint]) -> None:
     url, endpoint = nrf
-    endpoint.expires_in = 1
-    with Client(pcf_stub.url, auth=credentials(url)) as client:
+    endpoint.expires_in = 60
+    clock = Clock()
+    with Client(pcf_stub.url, auth=NrfAuth(credentials(url), clock=clock)) as client:
         created = create(client)
-        client.get(created.policy_id)  # well within the second: cached
-        time.sleep(1.0)
+        clock.now += 50  # within the lifetime less the renewal margin: cached
+        client.get(created.policy_id)
+        clock.now += 10
         client.get(created.policy_id)
     assert len(endpoint.forms) == 2
     assert [auth for auth, _ in bearer(pcf_stub)] == [
@@ -128,6 +140,17 @@ def test_expired_token_is_replaced(pcf_stub: PcfStub, nrf: tuple[str, TokenEndpo
         "Bearer tok-1",
         "Bearer tok-2",
     ]
+
+
+def test_calls_through_the_generated_client_carry_the_token(
+    pcf_stub: PcfStub, nrf: tuple[str, TokenEndpoint]
+) -> None:
+    url, _ = nrf
+    with Client(pcf_stub.url, auth=credentials(url)) as client:
+        created = create(client)
+        policy = get_bdt_policy.sync(created.policy_id, client=client.generated)
+    assert isinstance(policy, BdtPolicy)
+    assert bearer(pcf_stub) == [("Bearer tok-1", 201), ("Bearer tok-1", 200)]
 
 
 def test_401_fetches_a_new_token_once_and_retries(
@@ -199,26 +222,22 @@ class TlsEndpoint:
         await send({"type": "http.response.body", "body": body})
 
 
-def openssl(*args: str) -> None:
-    subprocess.run(["openssl", *args], check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate, made by openssl."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, made by trustme.
+
+    trustme writes the extensions a CA needs (keyUsage, basicConstraints) that Python
+    3.13's stricter verification requires; files: ca.pem, {server,client}.{pem,key}.
+    """
     d = tmp_path_factory.mktemp("pki")
-    ca_key, ca = str(d / "ca.key"), str(d / "ca.pem")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-keyout", ca_key, "-out", ca, "-subj", "/CN=test-ca")  # fmt: skip
-    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
-    for name in ("server", "client"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(d / f"{name}.key"),
-                "-out", str(d / f"{name}.csr"), "-subj", f"/CN={name}")  # fmt: skip
-        openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"),
-                "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-days", "2",
-                "-extfile", str(d / "ext.cnf"), "-out", str(d / f"{name}.pem"))  # fmt: skip
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(d / "ca.pem"))
+    for name, cert in (
+        ("server", ca.issue_cert("127.0.0.1")),
+        ("client", ca.issue_cert("nef.example")),
+    ):
+        cert.private_key_pem.write_to_path(str(d / f"{name}.key"))
+        cert.cert_chain_pems[0].write_to_path(str(d / f"{name}.pem"))
     return d
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import logging
 import random
 import time
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from nef_client.retry_after import parse_retry_after
 from pcf_server.storage.capacity import OutboxItem
 from pcf_server.storage.repository import UnitOfWorkFactory
 
@@ -68,18 +68,6 @@ _TRANSIENT = (
 
 # What an h2c attempt on a connection that was accepted raises when the peer is not h2c.
 _NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-
-
-def _retry_after(response: httpx.Response, now: float) -> float | None:
-    """Seconds the peer asked us to wait (RFC 9110 10.2.3: delay-seconds or HTTP-date)."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    if value.isdigit():
-        return float(value)
-    with contextlib.suppress(TypeError, ValueError):
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
-    return None
 
 
 class NotificationSender:
@@ -211,7 +199,7 @@ class NotificationSender:
             if response.status_code < 500 and response.status_code not in _RETRYABLE:
                 await asyncio.to_thread(self._failed, item, error, None)
                 return
-            retry_after = _retry_after(response, self._clock())
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
         now = self._clock()
         retry_at = now + (retry_after or self._policy.retry_delay(item.attempts))
         if retry_at - item.created_at > self._policy.give_up_after:

@@ -11,9 +11,13 @@ from ...models.redirect_response import RedirectResponse
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     bdt_policy_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.build_request`` for this operation.
+
+    The URL is relative to the client's ``base_url``.
+    """
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -25,9 +29,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | BdtPolicy | ProblemDetails | RedirectResponse:
+    """The answer's body as the model its status is documented with.
+
+    Raises ``errors.UnexpectedStatus`` for an undocumented status when the client has
+    ``raise_on_unexpected_status``; returns None for it otherwise.
+    """
     if response.status_code == 200:
         response_200 = BdtPolicy.from_dict(response.json())
 
@@ -98,7 +107,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -120,7 +129,7 @@ def sync_detailed(
         Response[Any | BdtPolicy | ProblemDetails | RedirectResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         bdt_policy_id=bdt_policy_id,
     )
 
@@ -173,7 +182,7 @@ async def asyncio_detailed(
         Response[Any | BdtPolicy | ProblemDetails | RedirectResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         bdt_policy_id=bdt_policy_id,
     )
 

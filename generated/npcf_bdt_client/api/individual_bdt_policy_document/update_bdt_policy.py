@@ -12,11 +12,15 @@ from ...models.redirect_response import RedirectResponse
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     bdt_policy_id: str,
     *,
     body: PatchBdtPolicy,
 ) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.build_request`` for this operation.
+
+    The URL is relative to the client's ``base_url``.
+    """
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -34,9 +38,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | BdtPolicy | ProblemDetails | RedirectResponse:
+    """The answer's body as the model its status is documented with.
+
+    Raises ``errors.UnexpectedStatus`` for an undocumented status when the client has
+    ``raise_on_unexpected_status``; returns None for it otherwise.
+    """
     if response.status_code == 200:
         response_200 = BdtPolicy.from_dict(response.json())
 
@@ -122,7 +131,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -146,7 +155,7 @@ def sync_detailed(
         Response[Any | BdtPolicy | ProblemDetails | RedirectResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         bdt_policy_id=bdt_policy_id,
         body=body,
     )
@@ -205,7 +214,7 @@ async def asyncio_detailed(
         Response[Any | BdtPolicy | ProblemDetails | RedirectResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         bdt_policy_id=bdt_policy_id,
         body=body,
     )
