@@ -23,6 +23,7 @@ import pytest
 
 from nef_client._serving import background
 from pcf_server.notify.delivery import DeliveryPolicy, NotificationSender
+from pcf_server.policy.warning import WarningNotification
 from pcf_server.storage import SqliteStore
 from tests.asgi import read_body
 
@@ -82,8 +83,9 @@ def sender(store: SqliteStore, clock: Clock) -> NotificationSender:
 
 
 def add(store: SqliteStore, uri: str, at: float = T0) -> None:
+    """A notification whose body is ``{"bdtRefId":"r","candPolicies":[]}``."""
     with store.unit_of_work() as uow:
-        uow.outbox.add("policy", uri, '{"bdtRefId":"r","candPolicies":[]}', at)
+        uow.outbox.add(WarningNotification("policy", uri, "r", (), None, None), at)
         uow.commit()
 
 

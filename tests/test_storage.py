@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
-from pcf_server.storage import ConcurrentUpdate, DuplicateRequest, SqliteStore
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage import SqliteStore
 from pcf_server.storage.migrate import migrations
 from pcf_server.wire import request_from_document
 from tests.dates import future_day, window

@@ -14,6 +14,7 @@ from pcf_server.policy.network import Rates
 from pcf_server.service import PolicyPatch, UnknownArea
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.wire import network_performance_from_notifications
+from pcf_server.wire.bdt import create_command
 from tests.bdt_config import TOWN_TAI
 from tests.dates import iso, window
 from tests.test_capacity import (  # noqa: F401 - fixtures
@@ -51,8 +52,8 @@ def outbox(store) -> list[tuple]:
 
 
 def test_degradation_invalidates_and_queues_a_notification(service, events, store) -> None:
-    policy = service.create(warned("asp-a", 300))  # single offer: committed
-    quiet = service.create(night_request("asp-b", 100))  # no warnings asked
+    policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
+    quiet = service.create(create_command(night_request("asp-b", 100)))  # no warnings asked
     service.update(quiet.policy_id, PolicyPatch(selected_id=1))
     outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
     assert outcome.affected == [policy.policy_id, quiet.policy_id]
@@ -83,7 +84,7 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
 
 
 def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, store, engine) -> None:
-    policy = service.create(warned("asp-a", 300))
+    policy = service.create(create_command(warned("asp-a", 300)))
     # Degrade the desired window and the whole fallback horizon after it: nothing fits
     # anywhere any more.
     everything = TimeWindow(DAY - hours(24), NIGHT[1] + engine.network.search_horizon)
@@ -95,14 +96,14 @@ def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, sto
 
 
 def test_refusing_the_candidates_removes_the_policy(service, events, store) -> None:
-    policy = service.create(warned("asp-a", 300))
+    policy = service.create(create_command(warned("asp-a", 300)))
     events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
     assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
     assert reservations(store) == []
 
 
 def test_other_areas_and_periods_are_not_affected(service, events) -> None:
-    service.create(warned("asp-a", 300))
+    service.create(create_command(warned("asp-a", 300)))
     assert events.degrade("village", TimeWindow(*NIGHT), 0.3, "operator").affected == []
     later = TimeWindow(NIGHT[1], NIGHT[1] + hours(2))
     assert events.degrade("town", later, 0.3, "operator").affected == []
@@ -111,7 +112,7 @@ def test_other_areas_and_periods_are_not_affected(service, events) -> None:
 
 
 def test_nwdaf_report_degrades_the_areas_it_names(service, events) -> None:
-    policy = service.create(warned("asp-a", 300))
+    policy = service.create(create_command(warned("asp-a", 300)))
     report = [{
         "subscriptionId": "s1",
         "eventNotifications": [{
@@ -143,7 +144,7 @@ def overlaps(window: dict, period: TimeWindow) -> bool:
 
 def test_a_mild_degradation_that_still_fits_changes_nothing(service, events, store) -> None:
     """Audit: a degradation that left room for the transfer still invalidated it."""
-    policy = service.create(warned("asp-a", 300))  # single offer: committed
+    policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
     assert policy.selected is not None
     # 0.8 x 0.8 - 0.2 of 1 Gbps = 440 Mbps may still be used tonight: 300 fit.
     outcome = events.degrade("town", TimeWindow(*NIGHT), 0.8, "operator")
@@ -159,7 +160,7 @@ def test_a_mild_degradation_that_still_fits_changes_nothing(service, events, sto
 
 
 def test_a_broken_selection_gets_candidates_elsewhere_in_its_window(service, events, store) -> None:
-    policy = service.create(warned("asp-a", 100))  # the night, its first half, ...
+    policy = service.create(create_command(warned("asp-a", 100)))  # the night, its first half, ...
     assert len(policy.transfer_policies) == 3
     first_half = next(
         tp for tp in policy.transfer_policies if tp.window == TimeWindow(DAY, DAY + hours(3))
@@ -179,8 +180,8 @@ def test_a_broken_selection_gets_candidates_elsewhere_in_its_window(service, eve
 
 def test_only_policies_that_no_longer_fit_are_affected(service, events, store) -> None:
     """Oldest first, each against what those moved before it left."""
-    first = service.create(warned("asp-a", 300))  # committed, warnings on
-    second = service.create(warned("asp-b", 100))
+    first = service.create(create_command(warned("asp-a", 300)))  # committed, warnings on
+    second = service.create(create_command(warned("asp-b", 100)))
     second = service.update(second.policy_id, PolicyPatch(selected_id=1))  # the whole night
     assert second is not None and second.selected.window == TimeWindow(*NIGHT)
     assert reservations(store) == sorted(

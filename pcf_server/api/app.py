@@ -33,11 +33,12 @@ from pcf_server.service import (
     NoCapacity,
     PolicyNotFound,
     UnknownArea,
+    WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.settings import BASE_PATH, Settings
 from pcf_server.storage import SqliteStore
-from pcf_server.wire import DocumentError
+from pcf_server.wire.errors import DocumentError
 
 ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
 NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
@@ -63,6 +64,8 @@ def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def _invalid_selection(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if isinstance(exc, WindowEnded):  # what the NEF sent that can no longer be met
+        exc = DocumentError("/desTimeInt/stopTime", exc.reason)
     assert isinstance(exc, InvalidSelection | DocumentError)
     errors = exc.all if isinstance(exc, DocumentError) else (exc,)
     causes = [_document_cause(error) for error in errors]
@@ -192,6 +195,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_error_handler(PolicyNotFound, _not_found)
     app.add_error_handler(InvalidSelection, _invalid_selection)
     app.add_error_handler(DocumentError, _invalid_selection)
+    app.add_error_handler(WindowEnded, _invalid_selection)
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)

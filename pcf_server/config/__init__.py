@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
-from pcf_server import wire
+from pcf_server.policy.areas import area_keys
 from pcf_server.policy.network import (
     DAYS,
     Area,
@@ -28,6 +28,7 @@ from pcf_server.policy.network import (
     Rates,
     TariffTier,
 )
+from pcf_server.wire.units import BITRATE_PATTERN, parse_bitrate
 
 __all__ = ["ConfigError", "default_network", "load_network", "network_from_document"]
 
@@ -37,7 +38,6 @@ class ConfigError(ValueError):
 
 
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-_BITRATE = r"^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$"
 _PLMN = {
     "type": "object",
     "required": ["mcc", "mnc"],
@@ -147,8 +147,8 @@ SCHEMA: dict[str, Any] = {
                         "required": ["downlink", "uplink"],
                         "additionalProperties": False,
                         "properties": {
-                            "downlink": {"type": "string", "pattern": _BITRATE},
-                            "uplink": {"type": "string", "pattern": _BITRATE},
+                            "downlink": {"type": "string", "pattern": BITRATE_PATTERN},
+                            "uplink": {"type": "string", "pattern": BITRATE_PATTERN},
                         },
                     },
                     "load_profile": {"type": "string"},
@@ -250,7 +250,10 @@ def network_from_document(doc: Any) -> Network:
             )
             if spec.get(name)
         }
-        keys = wire.area_keys(info)
+        try:
+            keys = area_keys(info)
+        except ValueError as exc:  # the schema cannot say "one node identifier"
+            raise ConfigError(f"{where}.ran_nodes: {exc}") from exc
         for key in keys:
             if key in owner:
                 raise ConfigError(f"{where}: {key} is already in area {owner[key]!r}")
@@ -258,7 +261,7 @@ def network_from_document(doc: Any) -> Network:
         capacity = spec["capacity"]
         areas[area_id] = Area(
             area_id,
-            Rates(wire.parse_bitrate(capacity["downlink"]), wire.parse_bitrate(capacity["uplink"])),
+            Rates(parse_bitrate(capacity["downlink"]), parse_bitrate(capacity["uplink"])),
             profiles[spec["load_profile"]],
             keys,
             info,

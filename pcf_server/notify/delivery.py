@@ -35,8 +35,7 @@ from dataclasses import dataclass
 import httpx
 
 from nef_client.retry_after import parse_retry_after
-from pcf_server.storage.capacity import OutboxItem
-from pcf_server.storage.repository import UnitOfWorkFactory
+from pcf_server.service.ports import OutboxItem, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

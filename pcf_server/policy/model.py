@@ -77,7 +77,7 @@ class BdtRequest:
     warn_notif_req: bool = False
     notif_uri: str | None = None
     supported_features: str | None = None
-    # Canonical keys of the nwAreaInfo elements (pcf_server.wire.area_keys); None: absent.
+    # Canonical keys of the nwAreaInfo elements (pcf_server.policy.areas); None: absent.
     area_keys: frozenset[str] | None = None
 
 

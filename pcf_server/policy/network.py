@@ -76,7 +76,7 @@ class TariffTier:
 class Area:
     """A network area: its identifiers, nominal capacity and load profile.
 
-    ``identifiers`` are canonical keys (see ``pcf_server.wire.area_keys``) of the TAIs,
+    ``identifiers`` are canonical keys (see ``pcf_server.policy.areas``) of the TAIs,
     cells and RAN nodes in the area; ``nw_area_info`` is the area as a TS 29.554
     NetworkAreaInfo document, which warning notifications carry.
     """

@@ -1,6 +1,7 @@
 """Use cases of Npcf_BDTPolicyControl, independent of HTTP and of the storage engine."""
 
-from pcf_server.service.bdt_policy_control import BdtPolicyControl, PolicyPatch
+from pcf_server.policy.commands import CreatePolicy, PolicyPatch
+from pcf_server.service.bdt_policy_control import BdtPolicyControl
 from pcf_server.service.errors import (
     EquivalentPolicyExists,
     InvalidSelection,
@@ -8,10 +9,12 @@ from pcf_server.service.errors import (
     PolicyNotFound,
     ServiceError,
     UnknownArea,
+    WindowEnded,
 )
 
 __all__ = [
     "BdtPolicyControl",
+    "CreatePolicy",
     "EquivalentPolicyExists",
     "InvalidSelection",
     "NoCapacity",
@@ -19,4 +22,5 @@ __all__ = [
     "PolicyPatch",
     "ServiceError",
     "UnknownArea",
+    "WindowEnded",
 ]

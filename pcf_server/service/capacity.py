@@ -24,7 +24,7 @@ from datetime import datetime
 from pcf_server.policy.decision import Decision, Planner, Reservation
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.service.errors import NoCapacity
-from pcf_server.storage.repository import UnitOfWork
+from pcf_server.service.ports import UnitOfWork
 
 
 class ReservationConflict(Exception):

@@ -47,6 +47,14 @@ class NoCapacity(ServiceError):
         self.reason = reason
 
 
+class WindowEnded(ServiceError):
+    """The desired window of a Create has already ended: none of it can be met."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class UnknownArea(ServiceError):
     def __init__(self, area_id: str) -> None:
         super().__init__(f"no network area {area_id!r} is configured")

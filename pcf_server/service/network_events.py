@@ -20,22 +20,19 @@ never sent for a change that was rolled back nor lost for one that was committed
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pcf_server import wire
 from pcf_server.policy.decision import Decider, NoTransferWindow, Planner
 from pcf_server.policy.degradation import NetworkPerformance, capacity_factor
 from pcf_server.policy.model import BdtPolicy, TimeWindow
 from pcf_server.policy.network import Rates
-from pcf_server.policy.warning import warnings_enabled
+from pcf_server.policy.warning import WarningNotification, warnings_enabled
 from pcf_server.service.capacity import CapacityBook
 from pcf_server.service.errors import UnknownArea
-from pcf_server.storage.capacity import StoredReservation
-from pcf_server.storage.repository import UnitOfWork, UnitOfWorkFactory
+from pcf_server.service.ports import StoredReservation, UnitOfWork, UnitOfWorkFactory
 
 # How long a report without a period is taken to last.
 _OPEN_REPORT = timedelta(hours=1)
@@ -248,18 +245,15 @@ class NetworkEvents:
         self._capacity.take(uow, policy, decision, now)
         uow.policies.save(policy)
         assert policy.request.notif_uri is not None  # warnings_enabled checked it
-        body = wire.notification_document(
-            policy.bdt_ref_id,
-            decision.offers,
-            dict(self._network.areas[area_id].nw_area_info),
-            window,
-        )
-        uow.outbox.add(
+        notification = WarningNotification(
             policy.policy_id,
             policy.request.notif_uri,
-            json.dumps(body, separators=(",", ":")),
-            now.timestamp(),
+            policy.bdt_ref_id,
+            decision.offers,
+            self._network.areas[area_id].nw_area_info,
+            window,
         )
+        uow.outbox.add(notification, now.timestamp())
         return True
 
     def network_performance(self, reports: list[NetworkPerformance]) -> DegradationOutcome:

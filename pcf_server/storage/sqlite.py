@@ -15,11 +15,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from pcf_server import wire
 from pcf_server.policy.model import BdtPolicy
-from pcf_server.storage.capacity import SqliteCapacityLedger, SqliteOutbox
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
-from pcf_server.storage.repository import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage.outbox import SqliteOutbox
+from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
+from pcf_server.wire.units import format_datetime
 
 _BUSY_TIMEOUT_S = 30.0
 
@@ -75,9 +77,9 @@ class SqlitePolicyRepository:
                 policy.bdt_ref_id,
                 policy.request.asp_id,
                 _dumps(policy.request_document),
-                _dumps(wire.policy_data_to_document(policy)),
-                wire.format_datetime(start),
-                wire.format_datetime(stop),
+                _dumps(policy_data_to_document(policy)),
+                format_datetime(start),
+                format_datetime(stop),
                 policy.version,
                 now,
                 now,
@@ -101,9 +103,10 @@ class SqlitePolicyRepository:
         ).fetchone()
         if row is None:
             return None
-        policy = wire.policy_from_documents(row[0], json.loads(row[1]), json.loads(row[2]), row[3])
-        policy.valid = bool(row[4])
-        return policy
+        # Trusted as written: no rule of today is applied again to a row of yesterday.
+        return policy_from_documents(
+            row[0], json.loads(row[1]), json.loads(row[2]), row[3], valid=bool(row[4])
+        )
 
     def save(self, policy: BdtPolicy) -> None:
         cursor = self._db.execute(
@@ -111,7 +114,7 @@ class SqlitePolicyRepository:
             " updated_at = ?, window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
             (
                 _dumps(policy.request_document),
-                _dumps(wire.policy_data_to_document(policy)),
+                _dumps(policy_data_to_document(policy)),
                 policy.version + 1,
                 _now(),
                 policy.window_stop.timestamp(),
@@ -196,3 +199,21 @@ class SqliteStore:
 
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.path, write)
+
+    def reset(self) -> None:
+        """Empty every table in one transaction; the schema and its version stay."""
+        connection = _connect(self.path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            tables = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for table in tables:
+                connection.execute(f'DELETE FROM "{table}"')
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
