@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from pcf_server.settings import Settings
+from pcf_server.settings import ADMIN_BASE_PATH, Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -40,7 +40,7 @@ def _serve(args: argparse.Namespace) -> int:
     SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
     server = Granian(
-        "pcf_server.api.app:app_from_environment",
+        "pcf_server.bootstrap:app_from_environment",
         factory=True,
         address=args.host,
         port=args.port,
@@ -73,7 +73,7 @@ def _degrade(args: argparse.Namespace) -> int:
         "timeWindow": {"startTime": args.start, "stopTime": args.stop},
         "factor": args.factor,
     }
-    url = f"{args.url.rstrip('/')}/pcf-bdt-admin/v1/degradations"
+    url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/degradations"
     try:
         response = httpx.post(url, json=body, timeout=30)
     except httpx.HTTPError as exc:
@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--stub",
         action="store_true",
-        help="test stub: fault injection, request journal, reset under /pcf-bdt-admin/v1",
+        help=f"test stub: fault injection, request journal, reset under {ADMIN_BASE_PATH}",
     )
     serve.add_argument(
         "--config",

@@ -14,7 +14,11 @@ from pathlib import Path
 _PREFIX = "PCF_BDT_"
 API_NAME = "npcf-bdtpolicycontrol"
 API_VERSION = "v1"
+# Where each API is served: the 3GPP one, the operator's (and the test stub's), and the
+# endpoint NWDAF notifications are sent to.
 BASE_PATH = f"/{API_NAME}/{API_VERSION}"
+ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
+NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
 
 
 @dataclass(frozen=True)

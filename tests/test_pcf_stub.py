@@ -182,3 +182,20 @@ def test_mild_degradation_that_still_fits_notifies_nobody(
     assert kept.candidates == created.candidates
     with pytest.raises(TimeoutError):  # the sender would have delivered by now
         nef_notifications.wait(1, timeout=1.5)
+
+
+def test_stub_requests_are_validated_against_its_spec(pcf_stub: PcfStub) -> None:
+    """The stub's API is described in stub.yaml and routed (and checked) by connexion."""
+    faults = f"{pcf_stub.root}/pcf-bdt-admin/v1/faults"
+    wrong = httpx.post(faults, json={"status": 200, "count": 0, "colour": "red"})
+    assert wrong.status_code == 400
+    assert wrong.headers["content-type"] == "application/problem+json"
+    params = {entry["param"] for entry in wrong.json()["invalidParams"]}
+    assert params == {"/status", "/count", "/colour"}
+    assert httpx.get(faults).json() == []  # nothing was added
+    assert httpx.put(faults, json={}).status_code == 405
+    assert httpx.get(f"{pcf_stub.root}/pcf-bdt-admin/v1/reset").status_code == 405
+    # A 3xx without a location passes the schema and is refused by the handler.
+    redirect = httpx.post(faults, json={"status": 307})
+    assert redirect.status_code == 400
+    assert [p["param"] for p in redirect.json()["invalidParams"]] == ["/location"]

@@ -104,3 +104,22 @@ def test_one_policy_per_fingerprint_whatever_the_caller(tmp_path: Path) -> None:
         assert uow.policies.find_by_fingerprint("f") is None
         uow.policies.add(make_policy("p4"), fingerprint="f")  # free again once removed
         uow.commit()
+
+
+def test_reset_empties_every_table_and_keeps_the_schema(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy())
+        uow.commit()
+    store.reset()
+    connection = sqlite3.connect(tmp_path / "a.db")
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    assert "bdt_policy" in tables
+    for table in tables:
+        assert connection.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(migrations())

@@ -1,4 +1,9 @@
-"""Build the connexion application of the PCF from our multi-file specification."""
+"""The connexion application of the PCF, built from our multi-file specification.
+
+It routes each API to its thin handlers and maps service errors to ProblemDetails; the
+parts it serves (use cases, notification sender, store reset) are built and handed in
+by the composition root, ``pcf_server.bootstrap``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +29,7 @@ from pcf_server.api.handlers import BdtPolicyHandlers
 from pcf_server.api.middleware import RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
 from pcf_server.api.problems import from_exception, problem
-from pcf_server.config import load_network
-from pcf_server.notify import NotificationSender
-from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
     InvalidSelection,
@@ -36,15 +39,13 @@ from pcf_server.service import (
     WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
-from pcf_server.settings import BASE_PATH, Settings
-from pcf_server.storage import SqliteStore
+from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH, Settings
 from pcf_server.wire.errors import DocumentError
 
 ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
 NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
 ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
-ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
-NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
+STUB_SPEC = Path(__file__).resolve().parent / "stub.yaml"
 # An NF serves its API only: no console, no spec download (the SBI guard would 404 them).
 _NO_UI = SwaggerUIOptions(swagger_ui=False, serve_spec=False)
 
@@ -63,7 +64,8 @@ def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(404, "BDT_POLICY_NOT_FOUND", "Not Found", str(exc))
 
 
-def _invalid_selection(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """400 for what the schema could not catch: each error named by its JSON pointer."""
     if isinstance(exc, WindowEnded):  # what the NEF sent that can no longer be met
         exc = DocumentError("/desTimeInt/stopTime", exc.reason)
     assert isinstance(exc, InvalidSelection | DocumentError)
@@ -124,12 +126,15 @@ def _validators() -> dict[str, object]:
     }
 
 
-def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
-    """Run the notification sender for as long as the server (worker) runs."""
+def _lifespan(background: Callable[[], Coroutine[Any, Any, None]] | None) -> Callable[[Any], Any]:
+    """Run ``background`` (the notification sender) for as long as the server runs."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run())
+        if background is None:
+            yield
+            return
+        task = asyncio.create_task(background())
         try:
             yield
         finally:
@@ -159,31 +164,37 @@ def _add_apis(
     return RouteTable(tuple(routes))
 
 
-def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
-    settings = settings or Settings()
-    store = SqliteStore(settings.db_path)
-    engine = LoadAwareDecider(load_network(settings.config_path))
-    sender = NotificationSender(store.unit_of_work)
-    service = BdtPolicyControl(store.unit_of_work, engine, planner=engine)
-    events = NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake)
-    handlers = BdtPolicyHandlers(service, settings.api_root).operations()
-    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(sender))
-    network = NetworkHandlers(events)
-    routes = _add_apis(
-        app,
-        [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
-            (ADMIN_SPEC, ADMIN_BASE_PATH, network.admin_operations()),
-            (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network.nwdaf_operations()),
-            (spec_dir() / ROOT_SPEC, BASE_PATH, handlers),
-        ],
-        settings,
-    )
-    # Middleware added first at a position sits outside the ones added after it: the stub
-    # must see requests before the SBI checks, and its own admin paths never reach them.
-    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
-        from pcf_server.api import stub
+def create_app(
+    policies: BdtPolicyControl,
+    events: NetworkEvents,
+    settings: Settings,
+    *,
+    background: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    reset_store: Callable[[], None] | None = None,
+) -> connexion.AsyncApp:
+    """The application serving ``policies`` and ``events``.
 
-        stub.install(app, settings.db_path)
+    ``background`` runs while the server does; with ``settings.stub`` the test stub's API
+    is served too, and its reset calls ``reset_store``.
+    """
+    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(background))
+    network = NetworkHandlers(events)
+    bdt = BdtPolicyHandlers(policies, settings.api_root)
+    apis = [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
+        (ADMIN_SPEC, ADMIN_BASE_PATH, network.admin_operations()),
+        (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network.nwdaf_operations()),
+        (spec_dir() / ROOT_SPEC, BASE_PATH, bdt.operations()),
+    ]
+    stub = StubState()
+    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
+        if reset_store is None:
+            raise ValueError("the test stub needs reset_store")
+        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store).operations()))
+    routes = _add_apis(app, apis, settings)
+    # Middleware added first at a position sits outside the ones added after it: the stub
+    # must see 3GPP API requests before the SBI checks, to journal and fail any of them.
+    if settings.stub:
+        app.add_middleware(StubMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, state=stub)
     app.add_middleware(
         SbiGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
@@ -193,15 +204,10 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_error_handler(NoCapacity, _no_capacity)
     app.add_error_handler(UnknownArea, _unknown_area)
     app.add_error_handler(PolicyNotFound, _not_found)
-    app.add_error_handler(InvalidSelection, _invalid_selection)
-    app.add_error_handler(DocumentError, _invalid_selection)
-    app.add_error_handler(WindowEnded, _invalid_selection)
+    app.add_error_handler(InvalidSelection, _bad_request)
+    app.add_error_handler(DocumentError, _bad_request)
+    app.add_error_handler(WindowEnded, _bad_request)
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)
     return app
-
-
-def app_from_environment() -> connexion.AsyncApp:
-    """Factory for server workers: settings come from PCF_BDT_* variables."""
-    return create_app(Settings.from_environment())

@@ -38,6 +38,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pcf_server.api.asgi import BodyTooLong, read_body, replay
 from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -101,17 +102,18 @@ class SbiGuard:
             await _problem(scope, receive, send, 405, detail, Allow=_allow_header(allowed))
             return
         if method in _WITH_BODY:
-            body, read = await self._read_body(scope, receive)
-            if body is None:
+            try:
+                body = await self._read_body(scope, receive)
+            except BodyTooLong as exc:
                 detail = f"the body is longer than {self.max_body_bytes} bytes"
                 await _problem(scope, receive, send, 413, detail)
-                await _drain(receive, read, self.max_body_bytes + DRAIN_BYTES)
+                await _drain(receive, exc.read, self.max_body_bytes + DRAIN_BYTES)
                 return
-            scope, receive = _replay(scope, receive, body)
+            scope, receive = replay(scope, receive, body)
         await self.app(scope, receive, send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes | None, int]:
-        """(the whole body, its size), or (None, bytes read) once it is over the limit.
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """The whole body; ``BodyTooLong`` once it is over the limit.
 
         The bytes read so far count towards the drain after the 413; ``-1`` says that the
         body was not read at all, and the Content-Length of the request is too large to
@@ -120,21 +122,8 @@ class SbiGuard:
         declared = MutableHeaders(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             too_long_to_drain = int(declared) > self.max_body_bytes + DRAIN_BYTES
-            return None, -1 if too_long_to_drain else 0
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return None, size if message.get("more_body", False) else -1
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks), size
+            raise BodyTooLong(-1 if too_long_to_drain else 0)
+        return await read_body(receive, self.max_body_bytes)
 
 
 async def _drain(receive: Receive, read: int, limit: int) -> None:
@@ -161,23 +150,6 @@ def _without_body(send: Send) -> Send:
         await send(message)
 
     return head_send
-
-
-def _replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:
-    """The request again, with its body read already and an exact Content-Length."""
-    scope = dict(scope)
-    scope["headers"] = list(scope["headers"])
-    MutableHeaders(scope=scope)["content-length"] = str(len(body))
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()  # only a disconnect is left to come
-
-    return scope, replayed
 
 
 async def _problem(

@@ -33,13 +33,17 @@ _DEFAULT_CAUSE = {
 }
 _TITLES = {
     400: BAD_REQUEST,
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
     411: "Length Required",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
+    502: "Bad Gateway",
     503: "Service Unavailable",
 }
 
