@@ -33,6 +33,15 @@ class Pcf:
     events: NetworkEvents
 
 
+def prepare(settings: Settings) -> None:
+    """Check the configuration and migrate the database once, before workers start.
+
+    Raises ``ConfigError`` for a bad configuration file.
+    """
+    load_network(settings.config_path)
+    SqliteStore(settings.db_path)
+
+
 def build(settings: Settings) -> Pcf:
     store = SqliteStore(settings.db_path)
     engine = LoadAwareDecider(load_network(settings.config_path))

@@ -15,8 +15,8 @@ def _serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
-    from pcf_server.config import ConfigError, load_network
-    from pcf_server.storage import SqliteStore
+    from pcf_server.bootstrap import prepare
+    from pcf_server.config import ConfigError
 
     if args.stub and args.workers != 1:
         raise SystemExit(
@@ -31,13 +31,11 @@ def _serve(args: argparse.Namespace) -> int:
         stub=args.stub,
         config_path=args.config,
     )
-    try:  # here, so that a bad file fails the command with its message, not each worker
-        load_network(settings.config_path)
+    try:  # here, so that a bad file or database fails the command, not each worker
+        prepare(settings)
     except ConfigError as exc:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
         return 2
-    # Migrate once here, so that a bad database fails the command, not each worker.
-    SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
     server = Granian(
         "pcf_server.bootstrap:app_from_environment",
