@@ -13,7 +13,7 @@ from pcf_server.policy.model import TimeWindow
 from pcf_server.policy.network import Rates
 from pcf_server.service import PolicyPatch, UnknownArea
 from pcf_server.service.network_events import NetworkEvents
-from pcf_server.wire import network_performance_from_notifications
+from pcf_server.wire import DocumentError, network_performance_from_notifications
 from pcf_server.wire.bdt import create_command
 from tests.bdt_config import TOWN_TAI
 from tests.dates import iso, window
@@ -197,3 +197,37 @@ def test_only_policies_that_no_longer_fit_are_affected(service, events, store) -
     assert row[0] == first.policy_id
     candidates = json.loads(row[2])["candPolicies"]
     assert not any(overlaps(c["recTimeInt"], TimeWindow(*NIGHT)) for c in candidates)
+
+
+def test_a_row_written_under_older_rules_is_read_updated_and_degraded(
+    service, events, store
+) -> None:
+    """Stored rows are trusted: a rule tightened later applies to new requests only.
+
+    The row gets a notifUri that today's Create refuses (longer than 2048 characters),
+    as a PCF with an older rule would have stored it.
+    """
+    long_uri = "http://nef.example/" + "a" * 3000
+    with pytest.raises(DocumentError):
+        create_command({**warned("asp-x", 300), "notifUri": long_uri})
+    policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
+    db = sqlite3.connect(store.path)
+    with db:
+        (document,) = db.execute(
+            "SELECT request_document FROM bdt_policy WHERE policy_id = ?", (policy.policy_id,)
+        ).fetchone()
+        db.execute(
+            "UPDATE bdt_policy SET request_document = ? WHERE policy_id = ?",
+            (json.dumps({**json.loads(document), "notifUri": long_uri}), policy.policy_id),
+        )
+    db.close()
+
+    read = service.get(policy.policy_id)
+    assert read.request.notif_uri == long_uri
+    updated = service.update(policy.policy_id, PolicyPatch(warn_notif_req=True))
+    assert updated is not None and updated.request_document["notifUri"] == long_uri
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    assert outcome.affected == outcome.notified == [policy.policy_id]
+    ((policy_id, uri, _),) = outbox(store)
+    assert (policy_id, uri) == (policy.policy_id, long_uri)
+    assert not service.get(policy.policy_id).valid
