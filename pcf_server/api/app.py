@@ -32,6 +32,7 @@ from pcf_server.api.problems import from_exception, problem
 from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
+    Contention,
     InvalidSelection,
     NoCapacity,
     PolicyNotFound,
@@ -39,6 +40,7 @@ from pcf_server.service import (
     WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
+from pcf_server.service.ports import StoreBusy
 from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH, Settings
 from pcf_server.wire.errors import DocumentError
 
@@ -102,6 +104,12 @@ def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, NoCapacity)
     return problem(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason)
+
+
+def _contention(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """503 NF_CONGESTION: concurrent writers, not the request, stood in the way."""
+    assert isinstance(exc, Contention | StoreBusy)
+    return problem(503, "NF_CONGESTION", None, str(exc), None, **{"Retry-After": "1"})
 
 
 def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -203,6 +211,8 @@ def create_app(
     )
     app.add_error_handler(NoCapacity, _no_capacity)
     app.add_error_handler(UnknownArea, _unknown_area)
+    app.add_error_handler(Contention, _contention)
+    app.add_error_handler(StoreBusy, _contention)
     app.add_error_handler(PolicyNotFound, _not_found)
     app.add_error_handler(InvalidSelection, _bad_request)
     app.add_error_handler(DocumentError, _bad_request)

@@ -3,6 +3,7 @@
 from pcf_server.policy.commands import CreatePolicy, PolicyPatch
 from pcf_server.service.bdt_policy_control import BdtPolicyControl
 from pcf_server.service.errors import (
+    Contention,
     EquivalentPolicyExists,
     InvalidSelection,
     NoCapacity,
@@ -14,6 +15,7 @@ from pcf_server.service.errors import (
 
 __all__ = [
     "BdtPolicyControl",
+    "Contention",
     "CreatePolicy",
     "EquivalentPolicyExists",
     "InvalidSelection",

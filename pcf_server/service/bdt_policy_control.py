@@ -10,7 +10,8 @@ from pcf_server.policy.commands import CreatePolicy, PolicyPatch
 from pcf_server.policy.decision import Decider, Decision, NoTransferWindow, Planner
 from pcf_server.policy.equivalence import fingerprint
 from pcf_server.policy.model import BdtPolicy, BdtRequest, UnknownTransferPolicy
-from pcf_server.service.capacity import CapacityBook, ReservationConflict
+from pcf_server.service.capacity import CapacityBook
+from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import (
     EquivalentPolicyExists,
     InvalidSelection,
@@ -19,10 +20,6 @@ from pcf_server.service.errors import (
     WindowEnded,
 )
 from pcf_server.service.ports import DuplicateRequest, UnitOfWork, UnitOfWorkFactory
-
-# A guard can refuse a reservation only when another PCF instance sharing the database
-# took the capacity between our read and our write; deciding again is then right.
-_DECISION_ATTEMPTS = 3
 
 
 def _new_id() -> str:
@@ -57,13 +54,7 @@ class BdtPolicyControl:
         """
         self._refuse_ended(command.request)
         key = fingerprint(command.document, command.request.desired_window)
-        for attempt in range(_DECISION_ATTEMPTS):
-            try:
-                return self._create(command, key)
-            except ReservationConflict:
-                if attempt == _DECISION_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(lambda: self._create(command, key), "create")
 
     def _create(self, command: CreatePolicy, key: str) -> BdtPolicy:
         with self._uow() as uow:
@@ -121,7 +112,14 @@ class BdtPolicyControl:
         return policy
 
     def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
-        """Apply an Update; ``None`` when it removed the policy ("none acceptable")."""
+        """Apply an Update; ``None`` when it removed the policy ("none acceptable").
+
+        A merge patch says what the policy is to become, not what it was: after a
+        conflict it is applied again to the policy as the other writer left it.
+        """
+        return retrying(lambda: self._update(policy_id, patch), f"update of {policy_id}")
+
+    def _update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
         with self._uow() as uow:
             self._capacity.housekeeping(uow, self._clock())
             policy = uow.policies.get(policy_id)

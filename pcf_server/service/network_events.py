@@ -31,6 +31,7 @@ from pcf_server.policy.model import BdtPolicy, TimeWindow
 from pcf_server.policy.network import Rates
 from pcf_server.policy.warning import WarningNotification, warnings_enabled
 from pcf_server.service.capacity import CapacityBook
+from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import UnknownArea
 from pcf_server.service.ports import StoredReservation, UnitOfWork, UnitOfWorkFactory
 
@@ -182,6 +183,16 @@ class NetworkEvents:
         self, area_id: str, window: TimeWindow, factor: float, source: str
     ) -> DegradationOutcome:
         self._area(area_id)
+        outcome = retrying(
+            lambda: self._degrade(area_id, window, factor, source), f"degradation of {area_id}"
+        )
+        if outcome.notified:
+            self._outbox_written()
+        return outcome
+
+    def _degrade(
+        self, area_id: str, window: TimeWindow, factor: float, source: str
+    ) -> DegradationOutcome:
         outcome = DegradationOutcome()
         with self._uow() as uow:
             now = self._clock()
@@ -198,8 +209,6 @@ class NetworkEvents:
                 if self._warn(uow, policy, area_id, window, now):
                     outcome.notified.append(policy_id)
             uow.commit()
-        if outcome.notified:
-            self._outbox_written()
         return outcome
 
     def degrade_areas(

@@ -26,6 +26,10 @@ class ConcurrentUpdate(Exception):
     """Someone else changed the policy between our read and our write (optimistic lock)."""
 
 
+class StoreBusy(Exception):
+    """The store stayed locked by other writers for longer than it waits (a busy timeout)."""
+
+
 class DuplicateRequest(Exception):
     """A policy with the same request fingerprint is already stored (UNIQUE column)."""
 

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from pcf_server.policy.model import BdtPolicy
-from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest, StoreBusy
 from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
 from pcf_server.storage.outbox import SqliteOutbox
@@ -154,11 +154,18 @@ class SqliteUnitOfWork:
         return SqliteOutbox(self._connection)
 
     def __enter__(self) -> Self:
-        self._connection = _connect(self._path)
-        # IMMEDIATE: take the write lock now, so read-decide-write sequences of
-        # concurrent requests (threads or processes) are serialised, not interleaved.
-        self._connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        self._policies = SqlitePolicyRepository(self._connection)
+        connection = _connect(self._path)
+        try:
+            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
+            # concurrent requests (threads or processes) are serialised, not interleaved.
+            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StoreBusy(f"{self._path} stayed locked for {_BUSY_TIMEOUT_S:.0f} s") from exc
+            raise
+        self._connection = connection
+        self._policies = SqlitePolicyRepository(connection)
         return self
 
     def __exit__(
