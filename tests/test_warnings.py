@@ -11,7 +11,7 @@ import pytest
 
 from pcf_server.policy.model import TimeWindow
 from pcf_server.policy.network import Rates
-from pcf_server.service import PolicyPatch, UnknownArea
+from pcf_server.service import InvalidSelection, PolicyPatch, UnknownArea
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.wire import DocumentError, network_performance_from_notifications
 from pcf_server.wire.bdt import create_command
@@ -68,7 +68,8 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     assert body["timeWindow"] == window(DAY, DAY + hours(6))
     assert body["nwAreaInfo"] == {"tais": [TOWN_TAI]}
     candidates = body["candPolicies"]
-    assert [c["transPolicyId"] for c in candidates] == list(range(1, len(candidates) + 1))
+    # The policy offered id 1: the new candidates continue from there.
+    assert [c["transPolicyId"] for c in candidates] == list(range(2, len(candidates) + 2))
     # Computed under the degraded capacity: 300 Mbps no longer fit tonight.
     assert all(c["recTimeInt"]["startTime"] >= iso(DAY + hours(6)) for c in candidates)
     assert {r[2] for r in reservations(store) if r[0] == policy.policy_id} == {"held"}
@@ -231,3 +232,25 @@ def test_a_row_written_under_older_rules_is_read_updated_and_degraded(
     ((policy_id, uri, _),) = outbox(store)
     assert (policy_id, uri) == (policy.policy_id, long_uri)
     assert not service.get(policy.policy_id).valid
+
+
+def test_candidate_ids_after_warnings_continue_the_numbering(service, events, store) -> None:
+    """An id names one window for the policy's whole life (TS 29.554 5.6.2.3)."""
+    policy = service.create(create_command(warned("asp-a", 100)))
+    seen = {tp.transfer_policy_id: tp.window for tp in policy.transfer_policies}
+    assert sorted(seen) == [1, 2, 3]
+    chosen = min(policy.transfer_policies, key=lambda tp: tp.window.duration)
+    for _ in range(2):  # the selected window breaks, twice
+        service.update(policy.policy_id, PolicyPatch(selected_id=chosen.transfer_policy_id))
+        outcome = events.degrade("town", chosen.window, 0.01, "operator")
+        assert outcome.notified == [policy.policy_id]
+        warned_policy = service.get(policy.policy_id)
+        new = {tp.transfer_policy_id: tp.window for tp in warned_policy.transfer_policies}
+        assert min(new) == max(seen) + 1, (sorted(seen), sorted(new))
+        assert sorted(new) == list(range(min(new), min(new) + len(new)))
+        seen.update(new)
+        chosen = warned_policy.transfer_policies[0]
+    body = json.loads(outbox(store)[-1][2])
+    assert [c["transPolicyId"] for c in body["candPolicies"]] == sorted(new)
+    with pytest.raises(InvalidSelection):  # an id of an earlier offer names nothing now
+        service.update(policy.policy_id, PolicyPatch(selected_id=1))

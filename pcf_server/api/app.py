@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from starlette.exceptions import HTTPException
 
 from pcf_server.api import validation
 from pcf_server.api.handlers import BdtPolicyHandlers
-from pcf_server.api.middleware import RouteTable, SbiGuard
+from pcf_server.api.middleware import Route, RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
 from pcf_server.api.problems import from_exception, problem
 from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
@@ -157,7 +156,7 @@ def _add_apis(
     app: connexion.AsyncApp, apis: list[tuple[Path, str, dict[str, Any]]], settings: Settings
 ) -> RouteTable:
     """Route every API of the PCF; the SBI guard gets one table of all their resources."""
-    routes: list[tuple[re.Pattern[str], frozenset[str]]] = []
+    routes: list[Route] = []
     for spec, base_path, operations in apis:
         app.add_api(
             spec,

@@ -10,7 +10,7 @@ decider ever imports storage. ``EvenSplitDecider`` here is the load-blind baseli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -55,6 +55,24 @@ class Reservation:
 class Decision:
     offers: tuple[TransferPolicy, ...]
     reservations: tuple[Reservation, ...] = ()
+
+    def numbered_after(self, last_used: int) -> Decision:
+        """The same decision with ids from ``last_used + 1`` on, in the same order.
+
+        A policy's transfer policy ids name one window each for the whole life of the
+        policy: candidates offered after a warning continue the numbering, so that an id
+        the NEF saw before never comes back naming another window.
+        """
+        new = {
+            offer.transfer_policy_id: last_used + index
+            for index, offer in enumerate(self.offers, start=1)
+        }
+        return Decision(
+            tuple(replace(o, transfer_policy_id=new[o.transfer_policy_id]) for o in self.offers),
+            tuple(
+                replace(r, transfer_policy_id=new[r.transfer_policy_id]) for r in self.reservations
+            ),
+        )
 
 
 class Decider(Protocol):

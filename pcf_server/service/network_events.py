@@ -249,6 +249,7 @@ class NetworkEvents:
             decision = self._decider.decide(policy.request, _WithoutOwn(uow.capacity, own), now)
         except NoTransferWindow:
             return False  # step 6: keep the policy, say nothing
+        decision = decision.numbered_after(max(policy.offered_ids))
         uow.capacity.release(policy.policy_id)
         policy.invalidate(decision.offers)
         self._capacity.take(uow, policy, decision, now)
