@@ -9,6 +9,7 @@ dotted path, e.g. ``areas.metro.capacity.downlink``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -219,7 +220,7 @@ def network_from_document(doc: Any) -> Network:
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ConfigError("; ".join(f"{_path(e.absolute_path)}: {e.message}" for e in errors))
-    timezone = doc.get("timezone", "UTC")
+    timezone = doc.get("timezone", Network.timezone)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -270,23 +271,32 @@ def network_from_document(doc: Any) -> Network:
         raise ConfigError(
             f"default_area: no area {doc['default_area']!r} (defined: {', '.join(sorted(areas))})"
         )
-    slot_seconds = 60 * int(doc.get("slot_minutes", 15))
-    if 86400 % slot_seconds:
+    # Keys left out keep the defaults of Network, the one place they are written.
+    knobs: dict[str, Any] = {
+        name: convert(doc[key]) for key, (name, convert) in _KNOBS.items() if key in doc
+    }
+    if 86400 % knobs.get("slot_seconds", Network.slot_seconds):
         raise ConfigError("slot_minutes: must divide a day (e.g. 5, 10, 15, 30, 60)")
     return Network(
         areas=areas,
         tariffs=_tariffs(doc["tariffs"]),
         default_area=doc["default_area"],
-        slot_seconds=slot_seconds,
-        utilisation_ceiling=float(doc.get("utilisation_ceiling", 0.8)),
-        candidates=int(doc.get("candidates", 3)),
-        search_horizon=timedelta(hours=float(doc.get("search_horizon_hours", 48))),
-        min_window=timedelta(minutes=float(doc.get("min_window_minutes", 60))),
-        hold=timedelta(seconds=float(doc.get("hold_seconds", 300))),
-        congestion_penalty=float(doc.get("congestion_penalty", 2.0)),
-        downlink_share=float(doc.get("downlink_share", 0.9)),
-        timezone=timezone,
+        **knobs,
     )
+
+
+# Optional keys of the file: the Network field each sets, and how its value converts.
+_KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "timezone": ("timezone", str),
+    "slot_minutes": ("slot_seconds", lambda minutes: 60 * int(minutes)),
+    "utilisation_ceiling": ("utilisation_ceiling", float),
+    "candidates": ("candidates", int),
+    "search_horizon_hours": ("search_horizon", lambda hours: timedelta(hours=float(hours))),
+    "min_window_minutes": ("min_window", lambda minutes: timedelta(minutes=float(minutes))),
+    "hold_seconds": ("hold", lambda seconds: timedelta(seconds=float(seconds))),
+    "congestion_penalty": ("congestion_penalty", float),
+    "downlink_share": ("downlink_share", float),
+}
 
 
 def load_network(path: Path | None = None) -> Network:
