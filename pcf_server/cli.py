@@ -37,19 +37,19 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
         return 2
     os.environ.update(settings.to_environment())
+    # What the command line chose; TLS only when a certificate is given.
+    chosen = {"address": args.host, "port": args.port, "workers": args.workers}
+    chosen["log_access"] = args.access_log
+    if args.tls_cert is not None:
+        chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
     server = Granian(
         "pcf_server.bootstrap:app_from_environment",
         factory=True,
-        address=args.host,
-        port=args.port,
         interface=Interfaces.ASGI,
         # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear text,
         # ALPN (h2, http/1.1) under TLS.
         http=HTTPModes.auto,
-        workers=args.workers,
-        log_access=args.access_log,
-        ssl_cert=args.tls_cert,
-        ssl_key=args.tls_key,
+        **chosen,
     )
     server.serve()
     return 0

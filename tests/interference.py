@@ -11,46 +11,36 @@ save), or capacity taken meanwhile (the ledger's guard refuses the reservation).
 from __future__ import annotations
 
 import dataclasses
-from types import TracebackType
 from typing import Any, Self
 
 from pcf_server.storage import SqliteStore
 
 
-class _StaleReads:
-    def __init__(self, policies: Any, interfering: Interfering) -> None:
-        self._policies = policies
-        self._interfering = interfering
+class _Wrapper:
+    """Everything of the wrapped object, except what a subclass changes."""
 
-    def get(self, policy_id: str) -> Any:
-        policy = self._policies.get(policy_id)
-        if policy is not None and self._interfering.take("save"):
-            return dataclasses.replace(policy, version=policy.version - 1)
-        return policy
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._policies, name)
-
-
-class _TakenCapacity:
-    def __init__(self, ledger: Any, interfering: Interfering) -> None:
-        self._ledger = ledger
-        self._interfering = interfering
-
-    def reserve(self, *args: Any, **kwargs: Any) -> bool:
-        if self._interfering.take("reserve"):
-            return False
-        return bool(self._ledger.reserve(*args, **kwargs))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ledger, name)
-
-
-class _UnitOfWork:
     def __init__(self, inner: Any, interfering: Interfering) -> None:
         self._inner = inner
         self._interfering = interfering
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _StaleReads(_Wrapper):
+    def get(self, policy_id: str) -> Any:
+        policy = self._inner.get(policy_id)
+        if policy is not None and self._interfering.take("save"):
+            return dataclasses.replace(policy, version=policy.version - 1)
+        return policy
+
+
+class _TakenCapacity(_Wrapper):
+    def reserve(self, *args: Any, **kwargs: Any) -> bool:
+        return not self._interfering.take("reserve") and bool(self._inner.reserve(*args, **kwargs))
+
+
+class _UnitOfWork(_Wrapper):
     @property
     def policies(self) -> _StaleReads:
         return _StaleReads(self._inner.policies, self._interfering)
@@ -59,24 +49,12 @@ class _UnitOfWork:
     def capacity(self) -> _TakenCapacity:
         return _TakenCapacity(self._inner.capacity, self._interfering)
 
-    @property
-    def outbox(self) -> Any:
-        return self._inner.outbox
-
     def __enter__(self) -> Self:
         self._inner.__enter__()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
-
-    def commit(self) -> None:
-        self._inner.commit()
+    def __exit__(self, *exc_info: object) -> None:
+        self._inner.__exit__(*exc_info)
 
 
 class Interfering:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from pcf_server.api import validation
 from pcf_server.api.handlers import BdtPolicyHandlers
 from pcf_server.api.middleware import Route, RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
-from pcf_server.api.problems import from_exception, problem
+from pcf_server.api.problems import from_exception, problem, problem_document
 from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
@@ -62,7 +63,7 @@ def spec_dir() -> Path:
 
 def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, PolicyNotFound)
-    return problem(404, "BDT_POLICY_NOT_FOUND", "Not Found", str(exc))
+    return problem(problem_document(404, "BDT_POLICY_NOT_FOUND", "Not Found", str(exc)))
 
 
 def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -72,13 +73,14 @@ def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, InvalidSelection | DocumentError)
     errors = exc.all if isinstance(exc, DocumentError) else (exc,)
     causes = [_document_cause(error) for error in errors]
-    return problem(
+    document = problem_document(
         400,
         min(causes, key=validation.CAUSE_PRIORITY.index),
         "Bad Request",
         "; ".join(str(error) for error in errors),
         [{"param": error.pointer, "reason": error.reason} for error in errors],
     )
+    return problem(document)
 
 
 def _document_cause(exc: InvalidSelection | DocumentError) -> str:
@@ -97,28 +99,30 @@ def _connexion_problem(_: ConnexionRequest, exc: Exception) -> ConnexionResponse
 
 def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, None, None, exc.detail, None, **dict(exc.headers or {}))
+    document = problem_document(exc.status_code, None, detail=exc.detail)
+    return problem(document, **dict(exc.headers or {}))
 
 
 def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, NoCapacity)
-    return problem(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason)
+    return problem(problem_document(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason))
 
 
 def _contention(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """503 NF_CONGESTION: concurrent writers, not the request, stood in the way."""
     assert isinstance(exc, Contention | StoreBusy)
-    return problem(503, "NF_CONGESTION", None, str(exc), None, **{"Retry-After": "1"})
+    return problem(problem_document(503, "NF_CONGESTION", detail=str(exc)), **{"Retry-After": "1"})
 
 
 def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, UnknownArea)
-    return problem(404, "AREA_NOT_FOUND", "Not Found", str(exc))
+    return problem(problem_document(404, "AREA_NOT_FOUND", "Not Found", str(exc)))
 
 
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     logging.getLogger(__name__).error("unexpected error", exc_info=exc)
-    return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
+    document = problem_document(500, "SYSTEM_FAILURE", detail=type(exc).__name__)
+    return problem(document)
 
 
 def _validators() -> dict[str, object]:
@@ -152,16 +156,26 @@ def _lifespan(background: Callable[[], Coroutine[Any, Any, None]] | None) -> Cal
     return lifespan
 
 
+def handler_name(operation_id: str) -> str:
+    """The method that serves an operation: ``CreateBDTPolicy`` -> ``create_bdt_policy``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation_id).lower()
+
+
 def _add_apis(
-    app: connexion.AsyncApp, apis: list[tuple[Path, str, dict[str, Any]]], settings: Settings
+    app: connexion.AsyncApp, apis: list[tuple[Path, str, object]], settings: Settings
 ) -> RouteTable:
-    """Route every API of the PCF; the SBI guard gets one table of all their resources."""
+    """Route every API of the PCF to its handlers' methods, named after the operationIds.
+
+    The SBI guard gets one table of all their resources.
+    """
     routes: list[Route] = []
-    for spec, base_path, operations in apis:
+    for spec, base_path, handlers in apis:
         app.add_api(
             spec,
             base_path=base_path,
-            resolver=Resolver(function_resolver=operations.__getitem__),
+            resolver=Resolver(
+                function_resolver=lambda op, h=handlers: getattr(h, handler_name(op))
+            ),
             pythonic_params=True,
             validate_responses=settings.validate_responses,
             swagger_ui_options=_NO_UI,
@@ -188,15 +202,15 @@ def create_app(
     network = NetworkHandlers(events)
     bdt = BdtPolicyHandlers(policies, settings.api_root)
     apis = [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
-        (ADMIN_SPEC, ADMIN_BASE_PATH, network.admin_operations()),
-        (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network.nwdaf_operations()),
-        (spec_dir() / ROOT_SPEC, BASE_PATH, bdt.operations()),
+        (ADMIN_SPEC, ADMIN_BASE_PATH, network),
+        (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),
+        (spec_dir() / ROOT_SPEC, BASE_PATH, bdt),
     ]
     stub = StubState()
     if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
         if reset_store is None:
             raise ValueError("the test stub needs reset_store")
-        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store).operations()))
+        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
     routes = _add_apis(app, apis, settings)
     # Middleware added first at a position sits outside the ones added after it: the stub
     # must see 3GPP API requests before the SBI checks, to journal and fail any of them.

@@ -62,11 +62,3 @@ class BdtPolicyHandlers:
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
         return policy_to_document(policy), 200, _JSON
-
-    def operations(self) -> dict[str, Any]:
-        """OperationId -> handler, for connexion's resolver."""
-        return {
-            "CreateBDTPolicy": self.create_bdt_policy,
-            "GetBDTPolicy": self.get_bdt_policy,
-            "UpdateBDTPolicy": self.update_bdt_policy,
-        }

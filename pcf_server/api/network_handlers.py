@@ -88,14 +88,3 @@ class NetworkHandlers:
     def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:
         self._events.network_performance(network_performance_from_notifications(body))
         return None, 204, {}
-
-    def admin_operations(self) -> dict[str, Any]:
-        return {
-            "ListAreas": self.list_areas,
-            "SetAreaCapacity": self.set_area_capacity,
-            "ResetAreaCapacity": self.reset_area_capacity,
-            "AddDegradation": self.add_degradation,
-        }
-
-    def nwdaf_operations(self) -> dict[str, Any]:
-        return {"ReceiveNwdafNotification": self.receive_nwdaf_notification}

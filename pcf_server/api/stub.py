@@ -203,13 +203,3 @@ class StubHandlers:
         self._state.clear_faults()
         self._state.clear_journal()
         return None, 204, {}
-
-    def operations(self) -> dict[str, Callable[..., Reply]]:
-        return {
-            "AddFault": self.add_fault,
-            "ListFaults": self.list_faults,
-            "ClearFaults": self.clear_faults,
-            "ListRequests": self.list_requests,
-            "ClearRequests": self.clear_requests,
-            "Reset": self.reset,
-        }

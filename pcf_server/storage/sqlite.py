@@ -12,7 +12,6 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from pcf_server.policy.model import BdtPolicy
@@ -168,12 +167,8 @@ class SqliteUnitOfWork:
         self._policies = SqlitePolicyRepository(connection)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
+        """Roll back what was not committed, and close the connection."""
         assert self._connection is not None
         try:
             if self._connection.in_transaction:
