@@ -27,7 +27,6 @@ class Pcf:
     """The parts of one PCF worker."""
 
     store: SqliteStore
-    engine: LoadAwareDecider
     sender: NotificationSender
     policies: BdtPolicyControl
     events: NetworkEvents
@@ -48,7 +47,6 @@ def build(settings: Settings) -> Pcf:
     sender = NotificationSender(store.unit_of_work)
     return Pcf(
         store=store,
-        engine=engine,
         sender=sender,
         policies=BdtPolicyControl(store.unit_of_work, engine, planner=engine),
         events=NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake),

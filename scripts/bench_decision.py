@@ -58,8 +58,8 @@ def bulk_load(path: Path, count: int, now: datetime, network_slot: int, area: st
     def flush() -> None:
         db.executemany(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
-            " window_stop, valid) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1)",
+            " policy_data, version, created_at, window_stop, valid)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1)",
             batch_policies,
         )
         db.executemany(
@@ -83,7 +83,7 @@ def bulk_load(path: Path, count: int, now: datetime, network_slot: int, area: st
             {"transPolicyId": 1, "recTimeInt": window, "ratingGroup": 1001}]}  # fmt: skip
         batch_policies.append(
             (f"p{n}", f"ref{n}", request["aspId"], json.dumps(request), json.dumps(data),
-             window["startTime"], window["stopTime"], _iso(now), _iso(now), stop.timestamp())
+             _iso(now), stop.timestamp())
         )  # fmt: skip
         batch_reservations.append((f"p{n}", area, start_slot, start_slot + length, _RATE_BPS))
         for slot in range(start_slot, start_slot + length):

@@ -232,8 +232,8 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         ({"snssai": {"sst": 1000}}, "OPTIONAL_IE_INCORRECT", "/snssai/sst"),
         ({"suppFeat": "xyz"}, "OPTIONAL_IE_INCORRECT", "/suppFeat"),
         ({"suppFeat": "1"}, "MANDATORY_IE_MISSING", "/notifUri"),
-        # A notifUri no warning could ever be delivered to (audit: such rows were stuck in
-        # the outbox, or retried for 24 h): refused at Create instead.
+        # A notifUri no warning could ever be delivered to is refused at Create, where the
+        # NEF can still fix it.
         ({**NOTIFYING, "notifUri": "http://[::1"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
         ({**NOTIFYING, "notifUri": "not a uri"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
         ({**NOTIFYING, "notifUri": "ftp://x/y"}, "MANDATORY_IE_INCORRECT", "/notifUri"),

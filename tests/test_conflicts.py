@@ -63,7 +63,7 @@ def test_a_create_decides_again_when_the_guard_refuses(store, engine, clock) -> 
 def test_a_degradation_is_done_again_after_a_concurrent_save(service, store, engine, clock):
     policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
     busy = NetworkEvents(Interfering(store, "save", 1), engine, engine, clock=clock)
-    outcome = busy.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    outcome = busy.degrade("town", TimeWindow(*NIGHT), 0.3)
     assert outcome.affected == outcome.notified == [policy.policy_id]
     assert [row[0] for row in outbox(store)] == [policy.policy_id]  # one warning, not two
     db = sqlite3.connect(store.path)

@@ -196,7 +196,7 @@ def test_a_connection_refused_is_retried(store, sender) -> None:
     ids=["bracket", "too-long", "relative", "ftp"],
 )
 def test_a_bad_uri_is_dead_and_does_not_block_its_batch(nef, store, sender, uri, error) -> None:
-    """Such rows were stuck pending forever (InvalidURL) or retried for a day."""
+    """A URI no retry can cure is dead at once, and the rest of its batch is delivered."""
     app, url = nef
     add(store, f"{url}/before")
     add(store, uri)

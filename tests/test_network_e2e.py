@@ -236,10 +236,10 @@ def test_notifications_survive_a_nef_outage_and_a_pcf_restart(tmp_path) -> None:
 
 
 def test_concurrent_patches_keep_their_path_parameter(tmp_path) -> None:
-    """Concurrent PATCHes over h2c once reached the handler without their path parameter.
+    """Concurrent PATCHes over h2c reach their handler with their path parameter.
 
-    Seen before the SBI guard middleware (api/middleware.py) handed every body on with an
-    exact Content-Length; this keeps it fixed.
+    The SBI guard (api/middleware.py) hands every body on with an exact Content-Length,
+    which connexion needs to read it under concurrency.
     """
     failures: list[int] = []
     with running_pcf(tmp_path / "pcf.db") as (url, _):

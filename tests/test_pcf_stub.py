@@ -98,7 +98,7 @@ def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
 
 
 def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
-    """400 digits match the BitRate pattern but parse to infinity ("inf Tbps" was stored)."""
+    """400 digits match the BitRate pattern but parse to infinity: refused, not stored."""
     configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
     endless = "9" * 400 + " Tbps"
     response = httpx.put(

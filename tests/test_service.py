@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from pcf_server.policy.decision import EvenSplitDecider
 from pcf_server.service import (
     BdtPolicyControl,
     EquivalentPolicyExists,
@@ -17,6 +16,7 @@ from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
 from pcf_server.wire.bdt import create_command
 from tests.dates import TUESDAY, future_day, window
+from tests.even_split import EvenSplitDecider
 
 DAY = future_day(TUESDAY)
 NOW = DAY - timedelta(hours=12)  # the service's clock: the day before the requests

@@ -55,7 +55,7 @@ def test_degradation_invalidates_and_queues_a_notification(service, events, stor
     policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
     quiet = service.create(create_command(night_request("asp-b", 100)))  # no warnings asked
     service.update(quiet.policy_id, PolicyPatch(selected_id=1))
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3)
     assert outcome.affected == [policy.policy_id, quiet.policy_id]
     assert outcome.notified == [policy.policy_id]
 
@@ -89,7 +89,7 @@ def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, sto
     # Degrade the desired window and the whole fallback horizon after it: nothing fits
     # anywhere any more.
     everything = TimeWindow(DAY - hours(24), NIGHT[1] + engine.network.search_horizon)
-    outcome = events.degrade("town", everything, 0.2, "nwdaf")
+    outcome = events.degrade("town", everything, 0.2)
     assert outcome.affected == [policy.policy_id] and outcome.notified == []
     assert service.get(policy.policy_id).valid
     assert outbox(store) == []
@@ -98,18 +98,18 @@ def test_no_new_candidate_keeps_the_policy_and_says_nothing(service, events, sto
 
 def test_refusing_the_candidates_removes_the_policy(service, events, store) -> None:
     policy = service.create(create_command(warned("asp-a", 300)))
-    events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    events.degrade("town", TimeWindow(*NIGHT), 0.3)
     assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
     assert reservations(store) == []
 
 
 def test_other_areas_and_periods_are_not_affected(service, events) -> None:
     service.create(create_command(warned("asp-a", 300)))
-    assert events.degrade("village", TimeWindow(*NIGHT), 0.3, "operator").affected == []
+    assert events.degrade("village", TimeWindow(*NIGHT), 0.3).affected == []
     later = TimeWindow(NIGHT[1], NIGHT[1] + hours(2))
-    assert events.degrade("town", later, 0.3, "operator").affected == []
+    assert events.degrade("town", later, 0.3).affected == []
     with pytest.raises(UnknownArea):
-        events.degrade("atlantis", later, 0.3, "operator")
+        events.degrade("atlantis", later, 0.3)
 
 
 def test_nwdaf_report_degrades_the_areas_it_names(service, events) -> None:
@@ -144,11 +144,11 @@ def overlaps(window: dict, period: TimeWindow) -> bool:
 
 
 def test_a_mild_degradation_that_still_fits_changes_nothing(service, events, store) -> None:
-    """Audit: a degradation that left room for the transfer still invalidated it."""
+    """A degradation that leaves room for the transfer in force does not touch it."""
     policy = service.create(create_command(warned("asp-a", 300)))  # single offer: committed
     assert policy.selected is not None
     # 0.8 x 0.8 - 0.2 of 1 Gbps = 440 Mbps may still be used tonight: 300 fit.
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.8, "operator")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.8)
     assert outcome.affected == [] and outcome.notified == []
     stored = service.get(policy.policy_id)
     assert stored.valid and stored.selected == policy.selected
@@ -169,7 +169,7 @@ def test_a_broken_selection_gets_candidates_elsewhere_in_its_window(service, eve
     service.update(policy.policy_id, PolicyPatch(selected_id=first_half.transfer_policy_id))
     # Exactly the selected window, heavily: the transfer no longer fits there.
     broken = first_half.window
-    outcome = events.degrade("town", broken, 0.01, "operator")
+    outcome = events.degrade("town", broken, 0.01)
     assert outcome.affected == outcome.notified == [policy.policy_id]
     (row,) = outbox(store)
     candidates = json.loads(row[2])["candPolicies"]
@@ -189,7 +189,7 @@ def test_only_policies_that_no_longer_fit_are_affected(service, events, store) -
         [(first.policy_id, 1, "committed"), (second.policy_id, 1, "committed")]
     )
     # (0.8 x 0.6875 - 0.2) of 1 Gbps = 350 Mbps tonight: not both (400), either alone.
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6875, "operator")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6875)
     assert outcome.affected == outcome.notified == [first.policy_id]
     assert not service.get(first.policy_id).valid
     kept = service.get(second.policy_id)
@@ -227,7 +227,7 @@ def test_a_row_written_under_older_rules_is_read_updated_and_degraded(
     assert read.request.notif_uri == long_uri
     updated = service.update(policy.policy_id, PolicyPatch(warn_notif_req=True))
     assert updated is not None and updated.request_document["notifUri"] == long_uri
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3, "operator")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.3)
     assert outcome.affected == outcome.notified == [policy.policy_id]
     ((policy_id, uri, _),) = outbox(store)
     assert (policy_id, uri) == (policy.policy_id, long_uri)
@@ -242,7 +242,7 @@ def test_candidate_ids_after_warnings_continue_the_numbering(service, events, st
     chosen = min(policy.transfer_policies, key=lambda tp: tp.window.duration)
     for _ in range(2):  # the selected window breaks, twice
         service.update(policy.policy_id, PolicyPatch(selected_id=chosen.transfer_policy_id))
-        outcome = events.degrade("town", chosen.window, 0.01, "operator")
+        outcome = events.degrade("town", chosen.window, 0.01)
         assert outcome.notified == [policy.policy_id]
         warned_policy = service.get(policy.policy_id)
         new = {tp.transfer_policy_id: tp.window for tp in warned_policy.transfer_policies}

@@ -163,7 +163,7 @@ def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
 @pytest.mark.parametrize(
     ("body", "where", "reason"),
     [
-        # draft 4 integers, in both shapes: 2.0 is not one (it was taken as 2 before)
+        # draft 4 integers, in both shapes: 2.0 is not one
         ({"selTransPolicyId": 2.0}, "/selTransPolicyId", "not an integer"),
         ({"bdtPolData": {"selTransPolicyId": 2.0}}, "/bdtPolData/selTransPolicyId", "integer"),
         # null would remove the mandatory selection

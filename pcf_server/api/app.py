@@ -177,7 +177,6 @@ def _add_apis(
                 function_resolver=lambda op, h=handlers: getattr(h, handler_name(op))
             ),
             pythonic_params=True,
-            validate_responses=settings.validate_responses,
             swagger_ui_options=_NO_UI,
             validator_map=_validators(),
         )

@@ -35,7 +35,7 @@ def _capacity_from(body: dict[str, Any]) -> Rates:
     """The Capacity body as rates, each a real number of bit/s.
 
     The schema's BitRate pattern admits any number of digits: 400 of them parse to
-    infinity, which was stored and shown as "inf Tbps", an area with no limit at all.
+    infinity, which would make an area with no limit at all ("inf Tbps").
     Both directions are checked, so that one answer names every wrong attribute.
     """
     rates: list[float] = []
@@ -82,7 +82,7 @@ class NetworkHandlers:
 
     def add_degradation(self, body: dict[str, Any]) -> Reply:
         window = window_from_document(body["timeWindow"], "/timeWindow")
-        outcome = self._events.degrade(body["areaId"], window, float(body["factor"]), "operator")
+        outcome = self._events.degrade(body["areaId"], window, float(body["factor"]))
         return {"affected": outcome.affected, "notified": outcome.notified}, 200, _JSON
 
     def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:

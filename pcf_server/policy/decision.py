@@ -3,8 +3,8 @@
 The decision is behind the small ``Decider`` protocol so that the service layer and the
 HTTP layer never change when the decision logic does. A decider sees the network's
 current state only through a ``LoadView`` that the service fills from the store, so no
-decider ever imports storage. ``EvenSplitDecider`` here is the load-blind baseline;
-``pcf_server.policy.engine.LoadAwareDecider`` is the one the PCF runs.
+decider ever imports storage. ``pcf_server.policy.engine.LoadAwareDecider`` is the one
+the PCF runs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from pcf_server.policy.model import BdtRequest, TimeWindow, TransferPolicy
+from pcf_server.policy.model import BdtRequest, TransferPolicy
 from pcf_server.policy.network import Network, Rates
 
 
@@ -92,46 +92,3 @@ class Planner(Protocol):
     ) -> list[Rates]: ...
 
     def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation: ...
-
-
-def flat_rate(volume_bytes: int, ues: int, window: TimeWindow) -> float:
-    """Bit rate (bit/s) that moves ``ues`` x ``volume_bytes`` evenly over ``window``."""
-    return 8.0 * volume_bytes * ues / window.duration.total_seconds()
-
-
-@dataclass(frozen=True)
-class EvenSplitDecider:
-    """Offer the desired window and, when it is long enough, its halves.
-
-    It ignores load and other ASPs (and so reserves nothing): it is the baseline that
-    the load-aware decider must beat, kept for tests of the layers around a decider.
-    """
-
-    rating_group: int = 1
-    min_split_seconds: float = 3600.0
-
-    def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
-        desired = request.desired_window
-        windows = [desired]
-        if desired.duration.total_seconds() >= 2 * self.min_split_seconds:
-            middle = desired.start + desired.duration / 2
-            windows += [TimeWindow(desired.start, middle), TimeWindow(middle, desired.stop)]
-        volume = request.volume_per_ue
-        downlink = volume.downlink if volume.downlink is not None else volume.total
-        uplink = volume.uplink
-        return Decision(
-            tuple(
-                TransferPolicy(
-                    transfer_policy_id=index,
-                    window=window,
-                    rating_group=self.rating_group,
-                    max_bitrate_dl=(
-                        flat_rate(downlink, request.number_of_ues, window) if downlink else None
-                    ),
-                    max_bitrate_ul=(
-                        flat_rate(uplink, request.number_of_ues, window) if uplink else None
-                    ),
-                )
-                for index, window in enumerate(windows, start=1)
-            )
-        )

@@ -179,26 +179,22 @@ class NetworkEvents:
 
     # -- degradations -----------------------------------------------------------------
 
-    def degrade(
-        self, area_id: str, window: TimeWindow, factor: float, source: str
-    ) -> DegradationOutcome:
+    def degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
         self._area(area_id)
         outcome = retrying(
-            lambda: self._degrade(area_id, window, factor, source), f"degradation of {area_id}"
+            lambda: self._degrade(area_id, window, factor), f"degradation of {area_id}"
         )
         if outcome.notified:
             self._outbox_written()
         return outcome
 
-    def _degrade(
-        self, area_id: str, window: TimeWindow, factor: float, source: str
-    ) -> DegradationOutcome:
+    def _degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
         outcome = DegradationOutcome()
         with self._uow() as uow:
             now = self._clock()
             self._capacity.housekeeping(uow, now)
             first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
-            uow.capacity.add_degradation(area_id, first, stop, factor, source)
+            uow.capacity.add_degradation(area_id, first, stop, factor)
             for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
                 if self._still_fits(uow, policy_id, first, stop):
                     continue
@@ -212,12 +208,12 @@ class NetworkEvents:
         return outcome
 
     def degrade_areas(
-        self, keys: frozenset[str], window: TimeWindow, factor: float, source: str
+        self, keys: frozenset[str], window: TimeWindow, factor: float
     ) -> DegradationOutcome:
         """A report naming cells/TAIs/RAN nodes: degrade every configured area it touches."""
         total = DegradationOutcome()
         for area_id in self._network.known_areas(keys):
-            total.extend(self.degrade(area_id, window, factor, source))
+            total.extend(self.degrade(area_id, window, factor))
         return total
 
     def _still_fits(self, uow: UnitOfWork, policy_id: str, first: int, stop: int) -> bool:
@@ -281,5 +277,5 @@ class NetworkEvents:
             if window is None:
                 now = self._clock()
                 window = TimeWindow(now, now + _OPEN_REPORT)
-            total.extend(self.degrade_areas(report.area_keys, window, factor, "nwdaf"))
+            total.extend(self.degrade_areas(report.area_keys, window, factor))
         return total

@@ -55,7 +55,6 @@ class OutboxItem:
     """A notification to deliver: its URI and body, tries so far, and when it was written."""
 
     item_id: int
-    policy_id: str
     uri: str
     body: str
     attempts: int
@@ -115,9 +114,9 @@ class CapacityLedger(Protocol):
 
     def reset_capacity(self, area_id: str) -> None: ...
 
-    def add_degradation(
-        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
-    ) -> None: ...
+    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
+        """Record that the area's capacity is multiplied by ``factor`` in those slots."""
+        ...
 
 
 class Outbox(Protocol):
@@ -132,8 +131,6 @@ class Outbox(Protocol):
     def failed(self, item_id: int, error: str, retry_at: float | None) -> None: ...
 
     def next_due(self) -> float | None: ...
-
-    def pending(self) -> int: ...
 
 
 class UnitOfWork(Protocol):
@@ -161,8 +158,6 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

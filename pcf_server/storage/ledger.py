@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.network import Rates
@@ -77,7 +77,7 @@ class SqliteCapacityLedger:
                 )
                 cursor = self._db.executemany(
                     "UPDATE slot_load SET reserved_dl = reserved_dl + ?,"
-                    " reserved_ul = reserved_ul + ?, version = version + 1"
+                    " reserved_ul = reserved_ul + ?"
                     " WHERE area_id = ? AND slot = ?"
                     " AND (? <= 0 OR reserved_dl + ? <= ?)"
                     " AND (? <= 0 OR reserved_ul + ? <= ?)",
@@ -146,7 +146,7 @@ class SqliteCapacityLedger:
     def _give_back(self, policy_id: str, item: StoredReservation) -> None:
         self._db.execute(
             "UPDATE slot_load SET reserved_dl = max(0, reserved_dl - ?),"
-            " reserved_ul = max(0, reserved_ul - ?), version = version + 1"
+            " reserved_ul = max(0, reserved_ul - ?)"
             " WHERE area_id = ? AND slot >= ? AND slot < ?",
             (item.rates.downlink, item.rates.uplink, item.area_id, item.first_slot, item.stop_slot),
         )
@@ -203,21 +203,17 @@ class SqliteCapacityLedger:
 
     def set_capacity(self, area_id: str, capacity: Rates) -> None:
         self._db.execute(
-            "INSERT INTO area_capacity (area_id, downlink, uplink, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (area_id) DO UPDATE SET"
-            " downlink = excluded.downlink, uplink = excluded.uplink,"
-            " updated_at = excluded.updated_at",
-            (area_id, capacity.downlink, capacity.uplink, datetime.now(UTC).isoformat()),
+            "INSERT INTO area_capacity (area_id, downlink, uplink) VALUES (?, ?, ?)"
+            " ON CONFLICT (area_id) DO UPDATE SET"
+            " downlink = excluded.downlink, uplink = excluded.uplink",
+            (area_id, capacity.downlink, capacity.uplink),
         )
 
     def reset_capacity(self, area_id: str) -> None:
         self._db.execute("DELETE FROM area_capacity WHERE area_id = ?", (area_id,))
 
-    def add_degradation(
-        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
-    ) -> None:
+    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
         self._db.execute(
-            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, source, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (area_id, first_slot, stop_slot, factor, source, datetime.now(UTC).isoformat()),
+            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor) VALUES (?, ?, ?, ?)",
+            (area_id, first_slot, stop_slot, factor),
         )

@@ -26,7 +26,7 @@ class SqliteOutbox:
 
     def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
         rows = self._db.execute(
-            "SELECT id, policy_id, uri, body, attempts, created_at FROM outbox"
+            "SELECT id, uri, body, attempts, created_at FROM outbox"
             " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
             (now, limit),
         ).fetchall()
@@ -53,8 +53,3 @@ class SqliteOutbox:
             "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
         ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
-
-    def pending(self) -> int:
-        return int(
-            self._db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
-        )

@@ -20,7 +20,6 @@ from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
 from pcf_server.storage.outbox import SqliteOutbox
 from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
-from pcf_server.wire.units import format_datetime
 
 _BUSY_TIMEOUT_S = 30.0
 
@@ -35,10 +34,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
 def _dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
@@ -48,40 +43,27 @@ class SqlitePolicyRepository:
         self._db = connection
 
     def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
-        now = _now()
-        window = policy.request.desired_window
         try:
-            self._insert(policy, fingerprint, now, window.start, window.stop)
+            self._insert(policy, fingerprint)
         except sqlite3.IntegrityError as exc:
             existing = None if fingerprint is None else self.find_by_fingerprint(fingerprint)
             if existing is None:
                 raise
             raise DuplicateRequest(existing) from exc
 
-    def _insert(
-        self,
-        policy: BdtPolicy,
-        fingerprint: str | None,
-        now: str,
-        start: datetime,
-        stop: datetime,
-    ) -> None:
+    def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
-            " fingerprint, window_stop, valid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " policy_data, version, created_at, fingerprint, window_stop, valid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 policy.policy_id,
                 policy.bdt_ref_id,
                 policy.request.asp_id,
                 _dumps(policy.request_document),
                 _dumps(policy_data_to_document(policy)),
-                format_datetime(start),
-                format_datetime(stop),
                 policy.version,
-                now,
-                now,
+                datetime.now(UTC).isoformat(),
                 fingerprint,
                 policy.window_stop.timestamp(),
                 int(policy.valid),
@@ -110,12 +92,11 @@ class SqlitePolicyRepository:
     def save(self, policy: BdtPolicy) -> None:
         cursor = self._db.execute(
             "UPDATE bdt_policy SET request_document = ?, policy_data = ?, version = ?,"
-            " updated_at = ?, window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
+            " window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
             (
                 _dumps(policy.request_document),
                 _dumps(policy_data_to_document(policy)),
                 policy.version + 1,
-                _now(),
                 policy.window_stop.timestamp(),
                 int(policy.valid),
                 policy.policy_id,
@@ -181,10 +162,6 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         assert self._connection is not None
         self._connection.execute("COMMIT")
-
-    def rollback(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("ROLLBACK")
 
 
 class SqliteStore:

@@ -73,11 +73,9 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
             total=volume.get("totalVolume"),
             downlink=volume.get("downlinkVolume"),
             uplink=volume.get("uplinkVolume"),
-            duration_s=volume.get("duration"),
         ),
         warn_notif_req=notifications and bool(doc.get("warnNotifReq", False)),
         notif_uri=doc.get("notifUri") if notifications else None,
-        supported_features=doc.get("suppFeat"),
         area_keys=area_keys(doc["nwAreaInfo"]) if "nwAreaInfo" in doc else None,
     )
 

@@ -45,7 +45,6 @@ def network_performance_from_notifications(
                         window,
                         perf["nwPerfType"],
                         perf.get("relativeRatio"),
-                        perf.get("absoluteNum"),
                     )
                 )
     return found
