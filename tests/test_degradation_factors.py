@@ -133,7 +133,7 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
     download = create(service, night_request("downloader", 100))
     service.update(download.policy_id, PolicyPatch(selected_id=1))
     assert upload.selected is not None  # a single offer, committed at once
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6, "nwdaf")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6)
     assert outcome.affected == outcome.notified == [upload.policy_id]
     assert service.get(download.policy_id).valid
     assert not service.get(upload.policy_id).valid
@@ -144,7 +144,7 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
 def test_a_degradation_after_the_transfer_leaves_it_alone(service, events) -> None:
     policy = create(service, warned("asp-a", 300))
     later = TimeWindow(NIGHT[1], NIGHT[1] + hours(1))
-    assert events.degrade("town", later, 0.01, "nwdaf").affected == []
+    assert events.degrade("town", later, 0.01).affected == []
     assert service.get(policy.policy_id).valid
 
 
