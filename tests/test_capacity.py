@@ -3,48 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
-from pcf_server.config import network_from_document
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.model import TimeWindow
-from pcf_server.service import BdtPolicyControl, NoCapacity, PolicyNotFound, PolicyPatch
+from pcf_server.service import NoCapacity, PolicyNotFound, PolicyPatch
 from pcf_server.storage import SqliteStore
 from pcf_server.wire.bdt import create_command
-from tests.bdt_config import config
-from tests.test_engine import DAY, MBPS, NOW, bytes_for, hours, request
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
-    return SqliteStore(tmp_path / "c.db")
-
-
-@pytest.fixture
-def engine() -> LoadAwareDecider:
-    return LoadAwareDecider(network_from_document(config()))
-
-
-@pytest.fixture
-def service(store: SqliteStore, engine: LoadAwareDecider, clock: Clock) -> BdtPolicyControl:
-    return BdtPolicyControl(store.unit_of_work, engine, planner=engine, clock=clock)
-
+from tests.test_engine import DAY, MBPS, bytes_for, hours, request
 
 NIGHT = (DAY, DAY + hours(6))
 

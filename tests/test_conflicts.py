@@ -3,7 +3,6 @@
 The conflicts come from ``tests.interference``: a real store whose units of work see
 what another PCF instance sharing the database would have done meanwhile.
 """
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are shared through test_warnings)
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from pcf_server.settings import BASE_PATH, Settings
 from pcf_server.wire.bdt import create_command
 from tests.interference import Interfering
 from tests.test_capacity import NIGHT, night_request, reservations
-from tests.test_warnings import clock, engine, outbox, service, store, warned  # noqa: F401
+from tests.test_warnings import outbox, warned
 
 
 def interfered(store, engine, clock, kind: str, times: int) -> BdtPolicyControl:

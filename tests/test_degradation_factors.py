@@ -5,7 +5,6 @@ Reports go through the same parsing as the NWDAF endpoint
 checked is what the operator API shows afterwards (the degradations per area) and
 which policies are affected.
 """
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -20,15 +19,7 @@ from pcf_server.wire import network_performance_from_notifications
 from tests.bdt_config import TOWN_TAI
 from tests.dates import window
 from tests.service_calls import create
-from tests.test_capacity import (  # noqa: F401 - fixtures
-    NIGHT,
-    clock,
-    engine,
-    night_request,
-    reservations,
-    service,
-    store,
-)
+from tests.test_capacity import NIGHT, night_request
 from tests.test_engine import DAY, MBPS, bytes_for, hours, request
 from tests.test_warnings import outbox, warned
 

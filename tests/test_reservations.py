@@ -6,7 +6,6 @@ capacity in between; these tests stand in for it with a decider that reads a sta
 and check the invariant operators rely on: a policy is never stored without the
 reservations of what it offers, and never over the limit.
 """
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -33,16 +32,7 @@ from pcf_server.service.ports import DuplicateRequest
 from pcf_server.storage import SqliteStore
 from tests.bdt_config import VILLAGE_TAI
 from tests.service_calls import create
-from tests.test_capacity import (  # noqa: F401 - fixtures
-    NIGHT,
-    assert_within_limits,
-    clock,
-    engine,
-    night_request,
-    reservations,
-    service,
-    store,
-)
+from tests.test_capacity import NIGHT, assert_within_limits, night_request, reservations
 from tests.test_engine import MBPS, FakeLoad, bytes_for, hours, request
 
 

@@ -1,5 +1,4 @@
 """The BDT warning procedure (TS 23.502 4.16.7.3) at the service layer."""
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -17,15 +16,7 @@ from pcf_server.wire import DocumentError, network_performance_from_notification
 from pcf_server.wire.bdt import create_command
 from tests.bdt_config import TOWN_TAI
 from tests.dates import iso, window
-from tests.test_capacity import (  # noqa: F401 - fixtures
-    NIGHT,
-    clock,
-    engine,
-    night_request,
-    reservations,
-    service,
-    store,
-)
+from tests.test_capacity import NIGHT, night_request, reservations
 from tests.test_engine import DAY, hours
 
 NOTIF_URI = "http://nef.example/bdt-warnings"
