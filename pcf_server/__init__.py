@@ -2,10 +2,15 @@
 
 Layers, each in its own package:
 
-- ``policy``: the domain model and the decision logic, with no framework imports;
-- ``service``: use cases (create, read, update) over a unit of work;
-- ``storage``: the repository and unit of work on SQLite, with migrations;
-- ``api``: the connexion application whose handlers only translate HTTP to service calls.
+- ``policy``: the domain model, the commands and the decision logic, with no framework
+  imports;
+- ``service``: use cases (create, read, update, degradations) over a unit of work, and
+  the ports they need from storage;
+- ``storage``: those ports on SQLite, with migrations;
+- ``wire``: the 3GPP JSON documents and the domain objects, both ways;
+- ``notify``: delivery of warning notifications to NEFs;
+- ``api``: the connexion application whose handlers only translate HTTP to service calls;
+- ``bootstrap``: the composition root that builds and wires all of the above.
 """
 
 __version__ = "0.1.0"

@@ -8,15 +8,15 @@ import os
 import sys
 from pathlib import Path
 
-from pcf_server.settings import Settings
+from pcf_server.settings import ADMIN_BASE_PATH, Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
-    from pcf_server.config import ConfigError, load_network
-    from pcf_server.storage import SqliteStore
+    from pcf_server.bootstrap import prepare
+    from pcf_server.config import ConfigError
 
     if args.stub and args.workers != 1:
         raise SystemExit(
@@ -31,27 +31,25 @@ def _serve(args: argparse.Namespace) -> int:
         stub=args.stub,
         config_path=args.config,
     )
-    try:  # here, so that a bad file fails the command with its message, not each worker
-        load_network(settings.config_path)
+    try:  # here, so that a bad file or database fails the command, not each worker
+        prepare(settings)
     except ConfigError as exc:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
         return 2
-    # Migrate once here, so that a bad database fails the command, not each worker.
-    SqliteStore(settings.db_path)
     os.environ.update(settings.to_environment())
+    # What the command line chose; TLS only when a certificate is given.
+    chosen = {"address": args.host, "port": args.port, "workers": args.workers}
+    chosen["log_access"] = args.access_log
+    if args.tls_cert is not None:
+        chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
     server = Granian(
-        "pcf_server.api.app:app_from_environment",
+        "pcf_server.bootstrap:app_from_environment",
         factory=True,
-        address=args.host,
-        port=args.port,
         interface=Interfaces.ASGI,
         # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear text,
         # ALPN (h2, http/1.1) under TLS.
         http=HTTPModes.auto,
-        workers=args.workers,
-        log_access=args.access_log,
-        ssl_cert=args.tls_cert,
-        ssl_key=args.tls_key,
+        **chosen,
     )
     server.serve()
     return 0
@@ -73,7 +71,7 @@ def _degrade(args: argparse.Namespace) -> int:
         "timeWindow": {"startTime": args.start, "stopTime": args.stop},
         "factor": args.factor,
     }
-    url = f"{args.url.rstrip('/')}/pcf-bdt-admin/v1/degradations"
+    url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/degradations"
     try:
         response = httpx.post(url, json=body, timeout=30)
     except httpx.HTTPError as exc:
@@ -107,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--stub",
         action="store_true",
-        help="test stub: fault injection, request journal, reset under /pcf-bdt-admin/v1",
+        help=f"test stub: fault injection, request journal, reset under {ADMIN_BASE_PATH}",
     )
     serve.add_argument(
         "--config",

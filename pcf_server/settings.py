@@ -14,7 +14,11 @@ from pathlib import Path
 _PREFIX = "PCF_BDT_"
 API_NAME = "npcf-bdtpolicycontrol"
 API_VERSION = "v1"
+# Where each API is served: the 3GPP one, the operator's (and the test stub's), and the
+# endpoint NWDAF notifications are sent to.
 BASE_PATH = f"/{API_NAME}/{API_VERSION}"
+ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
+NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,6 @@ class Settings:
     # Scheme, host and optional prefix that NEFs reach us by (TS 29.501 apiRoot); when
     # unset, taken from each request, which is right unless a proxy rewrites the host.
     api_root: str | None = None
-    validate_responses: bool = False
     # Test stub (api/stub.py): fault injection, request journal, store reset.
     stub: bool = False
     # Longest request body accepted (413 beyond); BdtReqData documents are a few kB.
@@ -36,7 +39,6 @@ class Settings:
     def to_environment(self) -> dict[str, str]:
         env = {
             f"{_PREFIX}DB": str(self.db_path),
-            f"{_PREFIX}VALIDATE_RESPONSES": "1" if self.validate_responses else "0",
             f"{_PREFIX}STUB": "1" if self.stub else "0",
             f"{_PREFIX}MAX_BODY_BYTES": str(self.max_body_bytes),
         }
@@ -51,7 +53,6 @@ class Settings:
         return cls(
             db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
             api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
-            validate_responses=environ.get(f"{_PREFIX}VALIDATE_RESPONSES", "0") == "1",
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
             config_path=Path(environ[f"{_PREFIX}CONFIG"])

@@ -3,8 +3,9 @@
 For each size, a fresh SQLite database (in a temporary folder) is bulk-loaded with that
 many committed policies, their reservations and the per-slot aggregates they add up to,
 spread over the next two weeks of the shipped default configuration. Then the real use
-case, ``BdtPolicyControl.create`` (purge, read of the load, decision, holds, commit, with
-``synchronous=FULL``), is timed for the same sequence of requests at every size. The
+case, reading the request document and ``BdtPolicyControl.create`` (purge, read of the
+load, decision, holds, commit, with ``synchronous=FULL``), is timed for the same
+sequence of requests at every size. The
 script prints the median and 90th percentile per size and the ratio of the largest to
 the smallest median; the design goal is a ratio of at most 1.5, since a decision reads
 only the aggregate rows of the slots it looks at.
@@ -31,6 +32,7 @@ from pcf_server.config import default_network
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.service import BdtPolicyControl, NoCapacity
 from pcf_server.storage import SqliteStore
+from pcf_server.wire.bdt import create_command
 
 _RATE_BPS = 50_000.0  # each stored policy's flat rate: small enough to leave headroom
 _DAYS = 14
@@ -56,8 +58,8 @@ def bulk_load(path: Path, count: int, now: datetime, network_slot: int, area: st
     def flush() -> None:
         db.executemany(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
-            " window_stop, valid) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1)",
+            " policy_data, version, created_at, window_stop, valid)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1)",
             batch_policies,
         )
         db.executemany(
@@ -81,7 +83,7 @@ def bulk_load(path: Path, count: int, now: datetime, network_slot: int, area: st
             {"transPolicyId": 1, "recTimeInt": window, "ratingGroup": 1001}]}  # fmt: skip
         batch_policies.append(
             (f"p{n}", f"ref{n}", request["aspId"], json.dumps(request), json.dumps(data),
-             window["startTime"], window["stopTime"], _iso(now), _iso(now), stop.timestamp())
+             _iso(now), stop.timestamp())
         )  # fmt: skip
         batch_reservations.append((f"p{n}", area, start_slot, start_slot + length, _RATE_BPS))
         for slot in range(start_slot, start_slot + length):
@@ -122,7 +124,7 @@ def measure(path: Path, now: datetime, docs: list[dict[str, Any]], warmup: int) 
     for index, doc in enumerate(docs):
         began = time.perf_counter()
         with contextlib.suppress(NoCapacity):  # a refusal is a decision too
-            service.create(doc)
+            service.create(create_command(doc))
         if index >= warmup:
             times.append(time.perf_counter() - began)
     return times

@@ -13,8 +13,10 @@ also be rerun by hand against a PCF started with ``pcf-bdt serve``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -24,13 +26,14 @@ from pathlib import Path
 
 import httpx
 
+from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH
+
 REPO = Path(__file__).resolve().parent.parent
-BASE_PATH = "/npcf-bdtpolicycontrol/v1"
 # (specification, base path) of every API the PCF serves, the 3GPP one first.
 APIS = (
     ("specs/TS29554_Npcf_BDTPolicyControl.yaml", BASE_PATH),
-    ("pcf_server/api/admin.yaml", "/pcf-bdt-admin/v1"),
-    ("specs/TS29520_Nnwdaf_EventsSubscription.yaml", "/pcf-bdt-callbacks/v1"),
+    ("pcf_server/api/admin.yaml", ADMIN_BASE_PATH),
+    ("specs/TS29520_Nnwdaf_EventsSubscription.yaml", NWDAF_BASE_PATH),
 )
 DEFAULTS = {
     "--checks": "all",
@@ -64,6 +67,17 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 3
         except httpx.TransportError:
             time.sleep(0.1)
     raise SystemExit(f"the PCF did not answer within {timeout}s")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the PCF; if it does not stop in time, kill its whole process group (workers)."""
+    server.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.wait(timeout=10)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 def schemathesis_command(spec: str, url: str, extra: list[str]) -> list[str]:
@@ -108,12 +122,7 @@ def main(argv: list[str]) -> int:
                 worst = max(worst, result.returncode)
             return worst
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
 
 
 if __name__ == "__main__":

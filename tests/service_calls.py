@@ -10,8 +10,9 @@ from typing import Any
 
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.service import BdtPolicyControl
+from pcf_server.wire.bdt import create_command
 
 
 def create(service: BdtPolicyControl, document: dict[str, Any]) -> BdtPolicy:
-    """Create a policy from a schema-valid BdtReqData document."""
-    return service.create(document)
+    """Create a policy from a schema-valid BdtReqData document, read as the API reads it."""
+    return service.create(create_command(document))

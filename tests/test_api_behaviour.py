@@ -232,8 +232,8 @@ def test_every_schema_error_is_listed_with_its_cause(api: httpx.Client) -> None:
         ({"snssai": {"sst": 1000}}, "OPTIONAL_IE_INCORRECT", "/snssai/sst"),
         ({"suppFeat": "xyz"}, "OPTIONAL_IE_INCORRECT", "/suppFeat"),
         ({"suppFeat": "1"}, "MANDATORY_IE_MISSING", "/notifUri"),
-        # A notifUri no warning could ever be delivered to (audit: such rows were stuck in
-        # the outbox, or retried for 24 h): refused at Create instead.
+        # A notifUri no warning could ever be delivered to is refused at Create, where the
+        # NEF can still fix it.
         ({**NOTIFYING, "notifUri": "http://[::1"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
         ({**NOTIFYING, "notifUri": "not a uri"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
         ({**NOTIFYING, "notifUri": "ftp://x/y"}, "MANDATORY_IE_INCORRECT", "/notifUri"),
@@ -663,3 +663,61 @@ def test_uri_length_limit_of_the_http1_server(api: httpx.Client) -> None:
         sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
         status_line = sock.makefile("rb").readline()
     assert status_line.split()[1] == b"414"
+
+
+def test_rfc_3339_allows_a_lowercase_t_and_z(api: httpx.Client) -> None:
+    """RFC 3339 5.6: "T" and "Z" may be lowercase; the document is echoed as sent."""
+    lower = {k: v.replace("T", "t").replace("Z", "z") for k, v in request()["desTimeInt"].items()}
+    policy_id, created = create(api, request(desTimeInt=lower))
+    assert created["bdtReqData"]["desTimeInt"] == lower
+    assert api.get(f"/bdtpolicies/{policy_id}").json()["bdtReqData"]["desTimeInt"] == lower
+    # The same instants in upper case are the same request (303 to the same policy).
+    again = api.post("/bdtpolicies", json={**created["bdtReqData"], "desTimeInt": window(
+        DAY + timedelta(hours=1), DAY + timedelta(hours=5))})  # fmt: skip
+    assert again.status_code == 303
+    assert again.headers["location"].endswith(policy_id)
+
+
+@pytest.mark.parametrize(
+    ("accept", "status"),
+    [
+        ("application/xml", 406),
+        ("text/html, application/problem+json", 406),
+        ("application/json;q=0, */*", 406),
+        ("*/*;q=0", 406),
+        ("application/json", 200),
+        ("application/*", 200),
+        ("text/html, */*;q=0.1", 200),
+        ("application/json; charset=utf-8", 200),
+    ],
+)
+def test_an_accept_header_that_excludes_json_is_406(
+    api: httpx.Client, accept: str, status: int
+) -> None:
+    policy_id, _ = create(api, request())
+    response = api.get(f"/bdtpolicies/{policy_id}", headers={"accept": accept})
+    if status == 406:
+        assert problem_of(response, 406)["cause"] == "NOT_ACCEPTABLE"
+    else:
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+
+
+def test_406_applies_to_every_operation_that_answers_json(api: httpx.Client) -> None:
+    refused = api.post("/bdtpolicies", json=request(), headers={"accept": "text/plain"})
+    assert problem_of(refused, 406)["cause"] == "NOT_ACCEPTABLE"
+    policy_id, _ = create(api, request())
+    selection = {"bdtPolData": {"selTransPolicyId": 1}}
+    text_only = {**MERGE_PATCH, "accept": "text/plain"}
+    body = json.dumps(selection)
+    assert (
+        api.patch(f"/bdtpolicies/{policy_id}", content=body, headers=text_only).status_code == 406
+    )
+    # The NWDAF callback answers 204 without a body: nothing to refuse.
+    root = str(api.base_url).rsplit("/npcf-bdtpolicycontrol", 1)[0]
+    nwdaf = httpx.post(
+        f"{root}/pcf-bdt-callbacks/v1/nwdaf-notifications",
+        json=[{"subscriptionId": "s", "eventNotifications": [{"event": "NF_LOAD"}]}],
+        headers={"accept": "text/plain"},
+    )
+    assert nwdaf.status_code == 204, nwdaf.text

@@ -3,47 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
-from pcf_server.config import network_from_document
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.model import TimeWindow
-from pcf_server.service import BdtPolicyControl, NoCapacity, PolicyNotFound, PolicyPatch
+from pcf_server.service import NoCapacity, PolicyNotFound, PolicyPatch
 from pcf_server.storage import SqliteStore
-from tests.bdt_config import config
-from tests.test_engine import DAY, MBPS, NOW, bytes_for, hours, request
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
-    return SqliteStore(tmp_path / "c.db")
-
-
-@pytest.fixture
-def engine() -> LoadAwareDecider:
-    return LoadAwareDecider(network_from_document(config()))
-
-
-@pytest.fixture
-def service(store: SqliteStore, engine: LoadAwareDecider, clock: Clock) -> BdtPolicyControl:
-    return BdtPolicyControl(store.unit_of_work, engine, planner=engine, clock=clock)
-
+from pcf_server.wire.bdt import create_command
+from tests.test_engine import DAY, MBPS, bytes_for, hours, request
 
 NIGHT = (DAY, DAY + hours(6))
 
@@ -80,9 +49,9 @@ def assert_within_limits(store: SqliteStore, engine: LoadAwareDecider) -> None:
 
 
 def test_two_asps_asking_for_the_same_quiet_night(service, store, engine) -> None:
-    first = service.create(night_request("asp-a", 200))  # full night + both halves
+    first = service.create(create_command(night_request("asp-a", 200)))  # full night + both halves
     assert first.transfer_policies[0].window == TimeWindow(*NIGHT)
-    second = service.create(night_request("asp-b", 200))
+    second = service.create(create_command(night_request("asp-b", 200)))
     # The night's 600 Mbps are held by the first ASP's candidates: the second is offered
     # other windows, none of them tonight.
     assert {tp.window for tp in second.transfer_policies}.isdisjoint(
@@ -93,28 +62,30 @@ def test_two_asps_asking_for_the_same_quiet_night(service, store, engine) -> Non
 
 
 def test_selection_commits_and_frees_the_other_candidates(service, store, engine) -> None:
-    first = service.create(night_request("asp-a", 200))
+    first = service.create(create_command(night_request("asp-a", 200)))
     assert len(first.transfer_policies) == 3
     assert {r[2] for r in reservations(store)} == {"held"}
     service.update(first.policy_id, PolicyPatch(selected_id=1))  # the whole night, 200 Mbps
     assert reservations(store) == [(first.policy_id, 1, "committed")]
     # 400 Mbps are left tonight: a second ASP now gets the night, thinner than before.
-    second = service.create(night_request("asp-b", 200))
+    second = service.create(create_command(night_request("asp-b", 200)))
     assert second.transfer_policies[0].window.start == NIGHT[0]
     assert_within_limits(store, engine)
 
 
 def test_a_single_offer_is_committed_at_once(service, store) -> None:
-    policy = service.create(night_request("asp-a", 400))  # halves would need 800 Mbps
+    policy = service.create(
+        create_command(night_request("asp-a", 400))
+    )  # halves would need 800 Mbps
     assert len(policy.transfer_policies) == 1 and policy.selected is not None
     assert reservations(store) == [(policy.policy_id, 1, "committed")]
 
 
 def test_holds_expire_and_selection_rechecks(service, store, clock, engine) -> None:
-    first = service.create(night_request("asp-a", 200))
+    first = service.create(create_command(night_request("asp-a", 200)))
     clock.now += engine.network.hold + timedelta(seconds=1)
     # The holds have lapsed: a second ASP can take the whole night.
-    second = service.create(night_request("asp-b", 500))
+    second = service.create(create_command(night_request("asp-b", 500)))
     assert second.transfer_policies[0].window.start == NIGHT[0]
     assert [r for r in reservations(store) if r[0] == first.policy_id] == []
     # The first ASP selects late: its window no longer fits, and it is told so.
@@ -124,7 +95,7 @@ def test_holds_expire_and_selection_rechecks(service, store, clock, engine) -> N
 
 
 def test_late_selection_that_still_fits_is_reserved_again(service, store, clock, engine) -> None:
-    first = service.create(night_request("asp-a", 100))
+    first = service.create(create_command(night_request("asp-a", 100)))
     clock.now += engine.network.hold + timedelta(seconds=1)
     service.update(first.policy_id, PolicyPatch(selected_id=2))
     assert reservations(store) == [(first.policy_id, 2, "committed")]
@@ -133,7 +104,7 @@ def test_late_selection_that_still_fits_is_reserved_again(service, store, clock,
 def test_refusing_every_candidate_removes_the_policy(service, store) -> None:
     # selTransPolicyId 0 means "none acceptable" only with BdtNotification_5G.
     document = {**night_request("asp-a", 200), "suppFeat": "1", "notifUri": "http://nef/n"}
-    policy = service.create(document)
+    policy = service.create(create_command(document))
     assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
     assert reservations(store) == []
     with pytest.raises(PolicyNotFound):
@@ -141,9 +112,11 @@ def test_refusing_every_candidate_removes_the_policy(service, store) -> None:
 
 
 def test_passed_policies_are_purged_and_their_capacity_freed(service, store, clock) -> None:
-    policy = service.create(night_request("asp-a", 400))
+    policy = service.create(create_command(night_request("asp-a", 400)))
     clock.now = NIGHT[1] + timedelta(hours=30)
-    service.create(request(clock.now + hours(1), clock.now + hours(2), 1, downlinkVolume=1))
+    service.create(
+        create_command(request(clock.now + hours(1), clock.now + hours(2), 1, downlinkVolume=1))
+    )
     with pytest.raises(PolicyNotFound):
         service.get(policy.policy_id)
     db = sqlite3.connect(store.path)
@@ -158,7 +131,7 @@ def test_passed_policies_are_purged_and_their_capacity_freed(service, store, clo
 
 def test_rejection_when_nothing_fits(service) -> None:
     with pytest.raises(NoCapacity, match="headroom"):
-        service.create(night_request("asp-a", 5000))
+        service.create(create_command(night_request("asp-a", 5000)))
 
 
 def test_guard_refuses_what_exceeds_the_limit(store, engine) -> None:

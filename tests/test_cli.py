@@ -25,14 +25,10 @@ def test_serve_defaults() -> None:
 def test_api_root_option_sets_location(tmp_path: Path) -> None:
     root = "https://pcf.operator.example:8443/prefix"
     with running_pcf(tmp_path / "p.db", extra_args=["--api-root", root]) as (url, _):
+        one_byte = {"numOfUes": 1, "volPerUe": {"totalVolume": 1}}
+        desired = window(DAY, DAY + timedelta(hours=1))
         response = httpx.post(
-            f"{url}/bdtpolicies",
-            json={
-                "aspId": "a",
-                "desTimeInt": window(DAY, DAY + timedelta(hours=1)),
-                "numOfUes": 1,
-                "volPerUe": {"totalVolume": 1},
-            },
+            f"{url}/bdtpolicies", json={"aspId": "a", "desTimeInt": desired, **one_byte}
         )
     assert response.status_code == 201
     location = response.headers["location"]

@@ -90,3 +90,16 @@ def test_serve_refuses_a_bad_file_with_its_message(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "candidates" in result.stderr and str(bad) in result.stderr
+
+
+def test_left_out_keys_take_the_one_set_of_defaults() -> None:
+    """The hold time and the other knobs have one default each: the Network's."""
+    optional = ("timezone", "slot_minutes", "utilisation_ceiling", "candidates",
+                "search_horizon_hours", "min_window_minutes", "hold_seconds",
+                "congestion_penalty", "downlink_share")  # fmt: skip
+    doc = {key: value for key, value in config().items() if key not in optional}
+    net = network_from_document(doc)
+    assert net.hold == timedelta(seconds=300)  # as the README says
+    assert (net.slot_seconds, net.utilisation_ceiling, net.candidates) == (900, 0.8, 3)
+    assert (net.search_horizon, net.min_window) == (timedelta(hours=48), timedelta(hours=1))
+    assert (net.congestion_penalty, net.downlink_share, net.timezone) == (2.0, 0.9, "UTC")

@@ -5,7 +5,6 @@ Reports go through the same parsing as the NWDAF endpoint
 checked is what the operator API shows afterwards (the degradations per area) and
 which policies are affected.
 """
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -20,15 +19,7 @@ from pcf_server.wire import network_performance_from_notifications
 from tests.bdt_config import TOWN_TAI
 from tests.dates import window
 from tests.service_calls import create
-from tests.test_capacity import (  # noqa: F401 - fixtures
-    NIGHT,
-    clock,
-    engine,
-    night_request,
-    reservations,
-    service,
-    store,
-)
+from tests.test_capacity import NIGHT, night_request
 from tests.test_engine import DAY, MBPS, bytes_for, hours, request
 from tests.test_warnings import outbox, warned
 
@@ -133,7 +124,7 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
     download = create(service, night_request("downloader", 100))
     service.update(download.policy_id, PolicyPatch(selected_id=1))
     assert upload.selected is not None  # a single offer, committed at once
-    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6, "nwdaf")
+    outcome = events.degrade("town", TimeWindow(*NIGHT), 0.6)
     assert outcome.affected == outcome.notified == [upload.policy_id]
     assert service.get(download.policy_id).valid
     assert not service.get(upload.policy_id).valid
@@ -144,7 +135,7 @@ def test_an_uplink_overload_affects_the_upload_and_not_the_download_beside_it(
 def test_a_degradation_after_the_transfer_leaves_it_alone(service, events) -> None:
     policy = create(service, warned("asp-a", 300))
     later = TimeWindow(NIGHT[1], NIGHT[1] + hours(1))
-    assert events.degrade("town", later, 0.01, "nwdaf").affected == []
+    assert events.degrade("town", later, 0.01).affected == []
     assert service.get(policy.policy_id).valid
 
 

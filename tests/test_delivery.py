@@ -23,6 +23,7 @@ import pytest
 
 from nef_client._serving import background
 from pcf_server.notify.delivery import DeliveryPolicy, NotificationSender
+from pcf_server.policy.warning import WarningNotification
 from pcf_server.storage import SqliteStore
 from tests.asgi import read_body
 
@@ -82,8 +83,9 @@ def sender(store: SqliteStore, clock: Clock) -> NotificationSender:
 
 
 def add(store: SqliteStore, uri: str, at: float = T0) -> None:
+    """A notification whose body is ``{"bdtRefId":"r","candPolicies":[]}``."""
     with store.unit_of_work() as uow:
-        uow.outbox.add("policy", uri, '{"bdtRefId":"r","candPolicies":[]}', at)
+        uow.outbox.add(WarningNotification("policy", uri, "r", (), None, None), at)
         uow.commit()
 
 
@@ -194,7 +196,7 @@ def test_a_connection_refused_is_retried(store, sender) -> None:
     ids=["bracket", "too-long", "relative", "ftp"],
 )
 def test_a_bad_uri_is_dead_and_does_not_block_its_batch(nef, store, sender, uri, error) -> None:
-    """Such rows were stuck pending forever (InvalidURL) or retried for a day."""
+    """A URI no retry can cure is dead at once, and the rest of its batch is delivered."""
     app, url = nef
     add(store, f"{url}/before")
     add(store, uri)

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the store and clock fixtures of tests.test_delivery are shared)
 """The notification sender over TLS, and against a peer that speaks neither h2c nor HTTP/1.1.
 
 Same set-up as ``tests/test_delivery.py`` (real servers in this process, a fake clock, one
@@ -18,18 +19,7 @@ import trustme
 
 from nef_client._serving import background
 from pcf_server.notify.delivery import NotificationSender
-from pcf_server.storage import SqliteStore
-from tests.test_delivery import POLICY, T0, Clock, Nef, add, deliver, rows
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SqliteStore:
-    return SqliteStore(tmp_path / "outbox.db")
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.test_delivery import POLICY, T0, Nef, add, clock, deliver, rows, store  # noqa: F401
 
 
 @pytest.fixture

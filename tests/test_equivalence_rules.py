@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from pcf_server.policy.decision import EvenSplitDecider
 from pcf_server.policy.equivalence import fingerprint
 from pcf_server.policy.features import FeatureSet
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import window_from_document
 from tests.dates import TUESDAY, future_day, window
+from tests.even_split import EvenSplitDecider
 from tests.service_calls import create
 
 DAY = future_day(TUESDAY)

@@ -72,19 +72,22 @@ def test_migrations_apply_in_order_and_only_once(folder: Path, tmp_path) -> None
     assert run(db) == 2  # nothing left to do
 
 
-def test_an_unfinished_statement_is_refused_and_nothing_is_applied(folder: Path, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("second", "error", "match"),
+    [
+        # an unfinished statement is refused before anything runs
+        ("CREATE TABLE b (x INTEGER);\nINSERT INTO b\n", RuntimeError, "incomplete SQL statement"),
+        # a failing migration rolls back with the ones before it
+        ("ALTER TABLE missing ADD COLUMN y TEXT;\n", sqlite3.OperationalError, "missing"),
+    ],
+    ids=["unfinished", "failing"],
+)
+def test_a_bad_migration_leaves_the_database_untouched(
+    folder: Path, tmp_path, second: str, error: type[Exception], match: str
+) -> None:
     (folder / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);\n")
-    (folder / "0002_broken.sql").write_text("CREATE TABLE b (x INTEGER);\nINSERT INTO b\n")
-    db = tmp_path / "broken.db"
-    with pytest.raises(RuntimeError, match="incomplete SQL statement"):
-        run(db)
-    assert version(db) == 0 and tables(db) == []
-
-
-def test_a_failing_migration_rolls_back_with_the_ones_before_it(folder: Path, tmp_path) -> None:
-    (folder / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);\n")
-    (folder / "0002_wrong.sql").write_text("ALTER TABLE missing ADD COLUMN y TEXT;\n")
-    db = tmp_path / "wrong.db"
-    with pytest.raises(sqlite3.OperationalError, match="missing"):
+    (folder / "0002_second.sql").write_text(second)
+    db = tmp_path / "bad.db"
+    with pytest.raises(error, match=match):
         run(db)
     assert version(db) == 0 and tables(db) == []

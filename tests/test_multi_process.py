@@ -17,8 +17,13 @@ import httpx
 import pytest
 
 from pcf_server import wire
+from pcf_server.config import load_network
+from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.storage import SqliteStore
+from tests.bdt_config import write_config
 from tests.dates import WEDNESDAY, future_day, window
 from tests.server_process import kill_hard, running_pcf
+from tests.test_capacity import assert_within_limits
 
 DAY = future_day(WEDNESDAY)
 
@@ -121,3 +126,55 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
             assert response.status_code == 200, policy_id
             if choice is not None:
                 assert response.json()["bdtPolData"]["selTransPolicyId"] == choice
+
+
+def test_concurrent_selections_of_one_policy_store_exactly_one(tmp_path: Path) -> None:
+    """20 PATCHes at once, each selecting one of the offers (or one never offered).
+
+    Whatever the interleaving over two workers: no 5xx, and one selection in force,
+    with exactly its capacity committed and no candidate left holding any.
+    """
+    config = write_config(tmp_path / "c.yaml")
+    db = tmp_path / "pcf.db"
+    day = DAY + timedelta(days=1)  # a night in the test configuration: several offers
+    doc = {
+        "aspId": "asp-select",
+        "desTimeInt": window(day, day + timedelta(hours=6)),
+        "numOfUes": 1,
+        "volPerUe": {"downlinkVolume": int(100e6 * 6 * 3600 / 8)},  # 100 Mbit/s all night
+    }
+    senders = 20
+    args = ["--workers", "2", "--config", str(config)]
+    with running_pcf(db, extra_args=args) as (url, _):
+        created = httpx.post(f"{url}/bdtpolicies", json=doc, timeout=30)
+        assert created.status_code == 201, created.text
+        location = created.headers["location"]
+        offered = [tp["transPolicyId"] for tp in created.json()["bdtPolData"]["transfPolicies"]]
+        assert len(offered) >= 2
+        choices = [*offered, max(offered) + 1]  # one never offered: 400
+        barrier = threading.Barrier(senders)
+
+        def select(index: int) -> httpx.Response:
+            with httpx.Client(http1=False, http2=True, timeout=60) as client:
+                barrier.wait()
+                return client.patch(
+                    location,
+                    json={"bdtPolData": {"selTransPolicyId": choices[index % len(choices)]}},
+                    headers=MERGE_PATCH,
+                )
+
+        with ThreadPoolExecutor(senders) as pool:
+            responses = list(pool.map(select, range(senders)))
+        final = httpx.get(location, timeout=30).json()["bdtPolData"]
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {200, 400, 403}, [(r.status_code, r.text) for r in responses]
+    assert 200 in statuses and 400 in statuses
+    selected = final["selTransPolicyId"]
+    assert selected in offered
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT trans_policy_id, state FROM reservation WHERE policy_id = ?",
+            (location.rsplit("/", 1)[1],),
+        ).fetchall()
+    assert rows == [(selected, "committed")]
+    assert_within_limits(SqliteStore(db), LoadAwareDecider(load_network(config)))

@@ -23,7 +23,7 @@ def test_ci_runs_the_readme_mutation_command_on_the_core_with_a_floor() -> None:
 def test_the_core_and_the_ledger_are_what_mutmut_mutates() -> None:
     files = mutation.mutated_files()
     assert set(mutation.CORE) <= set(files)
-    assert "pcf_server/storage/capacity.py" in files
+    assert "pcf_server/storage/ledger.py" in files
     assert all(
         path.startswith(("pcf_server/policy/", "pcf_server/service/", "pcf_server/storage/"))
         for path in files
@@ -63,11 +63,12 @@ def test_the_score_leaves_out_equivalents_and_counts_untested_mutants_as_missed(
 
 def test_a_file_mutmut_does_not_mutate_is_one_line_and_exit_2() -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/mutation.py", "--report-only", "pcf_server/wire.py"],
+        [sys.executable, "scripts/mutation.py", "--report-only", "pcf_server/wire/bdt.py"],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "mutation.py: not mutated by [tool.mutmut]: pcf_server/wire.py"
+    expected = "mutation.py: not mutated by [tool.mutmut]: pcf_server/wire/bdt.py"
+    assert result.stderr.strip() == expected

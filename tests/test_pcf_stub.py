@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
 from nef_client import Client, PolicyResult
-from nef_client.testing import NotificationSink, PcfStub, PcfStubError
+from nef_client.testing import NotificationSink, PcfStub, PcfStubError, start_pcf_stub
 from tests.dates import SATURDAY, future_day
 
 START = future_day(SATURDAY) + timedelta(hours=1)
@@ -98,7 +101,7 @@ def test_set_capacity_and_areas(pcf_stub: PcfStub) -> None:
 
 
 def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
-    """400 digits match the BitRate pattern but parse to infinity ("inf Tbps" was stored)."""
+    """400 digits match the BitRate pattern but parse to infinity: refused, not stored."""
     configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
     endless = "9" * 400 + " Tbps"
     response = httpx.put(
@@ -168,17 +171,42 @@ def test_degradation_sends_warning_notifications(
 
 
 def test_mild_degradation_that_still_fits_notifies_nobody(
-    pcf_stub: PcfStub, nef_notifications: NotificationSink
+    tmp_path: Path, nef_notifications: NotificationSink
 ) -> None:
-    with Client(pcf_stub.url) as client:
-        created = _create_with_warnings(pcf_stub, client, nef_notifications)
+    """No warning is written, so none is on its way, whenever the test looks.
+
+    A stub of its own, so that the test knows its database: a warning's outbox row is
+    deleted only after the NEF acknowledged it, so reading the outbox first and the
+    receiver second leaves no moment for a warning to slip between the two.
+    """
+    with start_pcf_stub(tmp_path) as stub, Client(stub.url) as client:
+        created = _create_with_warnings(stub, client, nef_notifications)
         chosen = created.candidates[0].trans_policy_id
         client.select(created.policy_id, chosen)
         # Half the capacity still carries this small transfer (40 Gbit in hours).
-        outcome = pcf_stub.degrade("metro", WINDOW[0], WINDOW[1], factor=0.5)
+        outcome = stub.degrade("metro", WINDOW[0], WINDOW[1], factor=0.5)
         assert outcome == {"affected": [], "notified": []}
         kept = client.get(created.policy_id)
+        (db,) = tmp_path.glob("*.db")
+        with closing(sqlite3.connect(db)) as connection:
+            assert connection.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+        assert nef_notifications.received == []
     assert kept.selected_id == chosen
     assert kept.candidates == created.candidates
-    with pytest.raises(TimeoutError):  # the sender would have delivered by now
-        nef_notifications.wait(1, timeout=1.5)
+
+
+def test_stub_requests_are_validated_against_its_spec(pcf_stub: PcfStub) -> None:
+    """The stub's API is described in stub.yaml and routed (and checked) by connexion."""
+    faults = f"{pcf_stub.root}/pcf-bdt-admin/v1/faults"
+    wrong = httpx.post(faults, json={"status": 200, "count": 0, "colour": "red"})
+    assert wrong.status_code == 400
+    assert wrong.headers["content-type"] == "application/problem+json"
+    params = {entry["param"] for entry in wrong.json()["invalidParams"]}
+    assert params == {"/status", "/count", "/colour"}
+    assert httpx.get(faults).json() == []  # nothing was added
+    assert httpx.put(faults, json={}).status_code == 405
+    assert httpx.get(f"{pcf_stub.root}/pcf-bdt-admin/v1/reset").status_code == 405
+    # A 3xx without a location passes the schema and is refused by the handler.
+    redirect = httpx.post(faults, json={"status": 307})
+    assert redirect.status_code == 400
+    assert [p["param"] for p in redirect.json()["invalidParams"]] == ["/location"]

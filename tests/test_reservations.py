@@ -1,12 +1,11 @@
 """Reservations under pressure: a refused guard, a hold that lapsed, a race on a request.
 
 The service decides on what the store shows and then reserves through a guarded UPDATE
-(``storage/capacity.py``). Another PCF instance sharing the database may take the
+(``storage/ledger.py``). Another PCF instance sharing the database may take the
 capacity in between; these tests stand in for it with a decider that reads a stale view,
 and check the invariant operators rely on: a policy is never stored without the
 reservations of what it offers, and never over the limit.
 """
-# ruff: noqa: F811  (the fixtures of tests.test_capacity are imported to be shared)
 
 from __future__ import annotations
 
@@ -20,23 +19,20 @@ from pcf_server.policy.decision import Decision, LoadView
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.model import BdtRequest
 from pcf_server.policy.network import Rates
-from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists, NoCapacity, PolicyPatch
-from pcf_server.service.capacity import ReservationConflict
+from pcf_server.service import (
+    BdtPolicyControl,
+    Contention,
+    EquivalentPolicyExists,
+    NoCapacity,
+    PolicyPatch,
+)
+from pcf_server.service.conflicts import ReservationConflict
 from pcf_server.service.network_events import NetworkEvents
+from pcf_server.service.ports import DuplicateRequest
 from pcf_server.storage import SqliteStore
-from pcf_server.storage.repository import DuplicateRequest
 from tests.bdt_config import VILLAGE_TAI
 from tests.service_calls import create
-from tests.test_capacity import (  # noqa: F401 - fixtures
-    NIGHT,
-    assert_within_limits,
-    clock,
-    engine,
-    night_request,
-    reservations,
-    service,
-    store,
-)
+from tests.test_capacity import NIGHT, assert_within_limits, night_request, reservations
 from tests.test_engine import MBPS, FakeLoad, bytes_for, hours, request
 
 
@@ -83,8 +79,9 @@ def test_a_guard_that_keeps_refusing_leaves_nothing_behind(service, store, engin
     first = create(service, night_request("asp-a", 400))
     before = reservations(store)
     other, decider = stale_service(store, engine, clock, stale=10)
-    with pytest.raises(ReservationConflict):
+    with pytest.raises(Contention) as caught:  # 503 NF_CONGESTION, not 500
         create(other, night_request("asp-b", 400))
+    assert isinstance(caught.value.__cause__, ReservationConflict)
     assert decider.calls == 3  # three plans, three refusals
     assert policies(store) == [first.policy_id]  # no policy without its reservation
     assert reservations(store) == before

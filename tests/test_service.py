@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from pcf_server.policy.decision import EvenSplitDecider
 from pcf_server.service import (
     BdtPolicyControl,
     EquivalentPolicyExists,
@@ -15,7 +14,9 @@ from pcf_server.service import (
 )
 from pcf_server.storage import SqliteStore
 from pcf_server.wire import DocumentError
+from pcf_server.wire.bdt import create_command
 from tests.dates import TUESDAY, future_day, window
+from tests.even_split import EvenSplitDecider
 
 DAY = future_day(TUESDAY)
 NOW = DAY - timedelta(hours=12)  # the service's clock: the day before the requests
@@ -34,7 +35,7 @@ def service(tmp_path: Path) -> BdtPolicyControl:
 
 
 def test_create_offers_ids_from_one_with_rates_per_direction(service: BdtPolicyControl) -> None:
-    policy = service.create(REQUEST)
+    policy = service.create(create_command(REQUEST))
     assert policy.offered_ids == (1, 2, 3)
     whole = policy.transfer_policies[0]
     # 10 UEs x 450 MB over 4 h = 2.5 Mbit/s downlink, 50 kbit/s uplink.
@@ -47,7 +48,7 @@ WITH_NOTIFICATIONS = {**REQUEST, "suppFeat": "1", "notifUri": "http://nef.exampl
 
 
 def test_select_and_switch_warnings(service: BdtPolicyControl) -> None:
-    policy = service.create(WITH_NOTIFICATIONS)
+    policy = service.create(create_command(WITH_NOTIFICATIONS))
     assert policy.supported_features == "1"
     updated = service.update(policy.policy_id, PolicyPatch(selected_id=3, warn_notif_req=True))
     assert updated is not None and updated.selected_id == 3
@@ -57,7 +58,7 @@ def test_select_and_switch_warnings(service: BdtPolicyControl) -> None:
 
 
 def test_selecting_what_was_not_offered_is_refused(service: BdtPolicyControl) -> None:
-    policy = service.create(REQUEST)
+    policy = service.create(create_command(REQUEST))
     with pytest.raises(InvalidSelection) as caught:
         service.update(policy.policy_id, PolicyPatch(selected_id=9))
     assert caught.value.pointer == "/bdtPolData/selTransPolicyId"
@@ -77,12 +78,12 @@ def test_inverted_window_is_refused(service: BdtPolicyControl) -> None:
         "desTimeInt": window(DAY + timedelta(hours=5), DAY + timedelta(hours=1)),
     }
     with pytest.raises(DocumentError):
-        service.create(bad)
+        service.create(create_command(bad))
 
 
 def test_without_bdt_notification_5g_notification_fields_are_off(service: BdtPolicyControl):
     asked = {**REQUEST, "warnNotifReq": True, "notifUri": "http://nef.example/bdt"}
-    policy = service.create(asked)
+    policy = service.create(create_command(asked))
     # No suppFeat: no optional feature, and none echoed (TS 29.500 clause 6.6.2).
     assert policy.supported_features is None
     assert policy.request.warn_notif_req is False and policy.request.notif_uri is None
@@ -96,37 +97,37 @@ def test_without_bdt_notification_5g_notification_fields_are_off(service: BdtPol
 
 def test_supported_features_are_the_intersection(service: BdtPolicyControl) -> None:
     # Bits 1, 2, 3 are ours; 5 and 8 are unknown to this PCF.
-    policy = service.create({**WITH_NOTIFICATIONS, "suppFeat": "097"})
+    policy = service.create(create_command({**WITH_NOTIFICATIONS, "suppFeat": "097"}))
     assert policy.supported_features == "7"
-    without = service.create({**REQUEST, "suppFeat": "6"})
+    without = service.create(create_command({**REQUEST, "suppFeat": "6"}))
     assert without.supported_features == "6"
     assert without.request.warn_notif_req is False
 
 
 def test_bdt_notification_5g_needs_a_notif_uri(service: BdtPolicyControl) -> None:
     with pytest.raises(DocumentError) as caught:
-        service.create({**REQUEST, "suppFeat": "1"})
+        service.create(create_command({**REQUEST, "suppFeat": "1"}))
     assert caught.value.pointer == "/notifUri" and caught.value.missing
 
 
 def test_selecting_zero_with_notifications_removes_the_policy(service: BdtPolicyControl):
-    policy = service.create(WITH_NOTIFICATIONS)
+    policy = service.create(create_command(WITH_NOTIFICATIONS))
     assert service.update(policy.policy_id, PolicyPatch(selected_id=0)) is None
     with pytest.raises(PolicyNotFound):
         service.get(policy.policy_id)
     # The request no longer has an equivalent: it creates a new policy.
-    assert service.create(WITH_NOTIFICATIONS).policy_id != policy.policy_id
+    assert service.create(create_command(WITH_NOTIFICATIONS)).policy_id != policy.policy_id
 
 
 def test_selecting_zero_without_notifications_is_not_offered(service: BdtPolicyControl):
-    policy = service.create(REQUEST)
+    policy = service.create(create_command(REQUEST))
     with pytest.raises(InvalidSelection):
         service.update(policy.policy_id, PolicyPatch(selected_id=0))
     assert service.get(policy.policy_id).selected_id is None
 
 
 def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl) -> None:
-    first = service.create(REQUEST)
+    first = service.create(create_command(REQUEST))
     same_instants = {
         "volPerUe": REQUEST["volPerUe"],
         "numOfUes": 10,
@@ -138,7 +139,7 @@ def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl)
         "warnNotifReq": False,
     }
     with pytest.raises(EquivalentPolicyExists) as caught:
-        service.create(same_instants)
+        service.create(create_command(same_instants))
     assert caught.value.policy_id == first.policy_id
 
 
@@ -153,19 +154,19 @@ def test_equivalent_request_names_the_existing_policy(service: BdtPolicyControl)
     ],
 )
 def test_different_requests_are_not_equivalent(service: BdtPolicyControl, change) -> None:
-    first = service.create(REQUEST)
-    assert service.create({**REQUEST, **change}).policy_id != first.policy_id
+    first = service.create(create_command(REQUEST))
+    assert service.create(create_command({**REQUEST, **change})).policy_id != first.policy_id
 
 
 def test_feature_strings_are_compared_as_bits(service: BdtPolicyControl) -> None:
-    first = service.create({**WITH_NOTIFICATIONS, "suppFeat": "1"})
+    first = service.create(create_command({**WITH_NOTIFICATIONS, "suppFeat": "1"}))
     with pytest.raises(EquivalentPolicyExists):
-        service.create({**WITH_NOTIFICATIONS, "suppFeat": "0001"})
+        service.create(create_command({**WITH_NOTIFICATIONS, "suppFeat": "0001"}))
     assert first.supported_features == "1"
 
 
 def test_number_of_ues_must_be_positive(service: BdtPolicyControl) -> None:
     for ues in (0, -1, 2**63):
         with pytest.raises(DocumentError) as caught:
-            service.create({**REQUEST, "numOfUes": ues})
+            service.create(create_command({**REQUEST, "numOfUes": ues}))
         assert caught.value.pointer == "/numOfUes"

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import SPECS, official_release
+from tests.documents import string_values
 
 ROOT = "TS29554_Npcf_BDTPolicyControl.yaml"
 EXACT = (
@@ -211,15 +212,6 @@ def test_the_walk_detects_a_difference(tmp_path: Path) -> None:
     assert any("pattern" in p and "mnc" in p for p in result.problems), result.problems
 
 
-def _descriptions(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        found = [node["description"]] if isinstance(node.get("description"), str) else []
-        return found + [d for value in node.values() for d in _descriptions(value)]
-    if isinstance(node, list):
-        return [d for value in node for d in _descriptions(value)]
-    return []
-
-
 def test_no_official_text_is_copied() -> None:
     """No description of the official files (the copyright notice included) is in specs/.
 
@@ -231,7 +223,7 @@ def test_no_official_text_is_copied() -> None:
     copied = set()
     for path in SPECS.glob("*.yaml"):
         document = yaml.safe_load((official / path.name).read_text(encoding="utf-8"))
-        for text in _descriptions(document):
+        for text in string_values(document, "description"):
             phrase = " ".join(text.split())
             if len(phrase) > 40 and phrase in ours:
                 copied.add((path.name, phrase[:80]))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pcf_server.policy.model import BdtPolicy, TimeWindow, TransferPolicy
-from pcf_server.storage import ConcurrentUpdate, DuplicateRequest, SqliteStore
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage import SqliteStore
 from pcf_server.storage.migrate import migrations
 from pcf_server.wire import request_from_document
 from tests.dates import future_day, window
@@ -103,3 +104,60 @@ def test_one_policy_per_fingerprint_whatever_the_caller(tmp_path: Path) -> None:
         assert uow.policies.find_by_fingerprint("f") is None
         uow.policies.add(make_policy("p4"), fingerprint="f")  # free again once removed
         uow.commit()
+
+
+def test_reset_empties_every_table_and_keeps_the_schema(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy())
+        uow.commit()
+    store.reset()
+    connection = sqlite3.connect(tmp_path / "a.db")
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    assert "bdt_policy" in tables
+    for table in tables:
+        assert connection.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+
+
+def test_the_schema_keeps_only_what_queries_read(tmp_path: Path) -> None:
+    """Migration 0004 drops the columns nothing read (and the index on one of them)."""
+    SqliteStore(tmp_path / "a.db")
+    connection = sqlite3.connect(tmp_path / "a.db")
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+    assert columns("bdt_policy") == {
+        "policy_id", "bdt_ref_id", "asp_id", "request_document", "policy_data", "version",
+        "created_at", "fingerprint", "window_stop", "valid",
+    }  # fmt: skip
+    assert columns("slot_load") == {"area_id", "slot", "reserved_dl", "reserved_ul"}
+    assert columns("degradation") == {"id", "area_id", "first_slot", "stop_slot", "factor"}
+    assert columns("area_capacity") == {"area_id", "downlink", "uplink"}
+    indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "bdt_policy_desired_stop" not in indexes
+
+
+def test_a_database_of_the_previous_schema_is_migrated_with_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    for _, _, sql in migrations()[:3]:
+        connection.executescript(sql)
+    connection.execute("PRAGMA user_version = 3")
+    connection.execute(
+        "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, source, created_at)"
+        " VALUES ('town', 1, 2, 0.5, 'nwdaf', ?)",
+        (future_day().isoformat(),),
+    )
+    connection.close()
+    SqliteStore(path)
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT area_id, factor FROM degradation").fetchall() == [
+        ("town", 0.5)
+    ]

@@ -163,7 +163,7 @@ def test_nwdaf_event_period_errors_name_start_and_expiry() -> None:
 @pytest.mark.parametrize(
     ("body", "where", "reason"),
     [
-        # draft 4 integers, in both shapes: 2.0 is not one (it was taken as 2 before)
+        # draft 4 integers, in both shapes: 2.0 is not one
         ({"selTransPolicyId": 2.0}, "/selTransPolicyId", "not an integer"),
         ({"bdtPolData": {"selTransPolicyId": 2.0}}, "/bdtPolData/selTransPolicyId", "integer"),
         # null would remove the mandatory selection
@@ -179,3 +179,10 @@ def test_update_selection_is_a_json_integer_and_cannot_be_removed(
     assert caught.value.pointer == where
     assert reason in caught.value.reason
     assert not caught.value.optional and not caught.value.missing
+
+
+def test_datetimes_may_have_a_lowercase_t_and_z() -> None:
+    """RFC 3339 section 5.6 allows them; the instant is the same."""
+    lower = wire.parse_datetime(f"{DATE}t01:00:00z", "/x")
+    assert lower == wire.parse_datetime(f"{DATE}T01:00:00Z", "/x")
+    assert wire.format_datetime(lower) == f"{DATE}T01:00:00Z"

@@ -1,4 +1,9 @@
-"""Build the connexion application of the PCF from our multi-file specification."""
+"""The connexion application of the PCF, built from our multi-file specification.
+
+It routes each API to its thin handlers and maps service errors to ProblemDetails; the
+parts it serves (use cases, notification sender, store reset) are built and handed in
+by the composition root, ``pcf_server.bootstrap``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +26,28 @@ from starlette.exceptions import HTTPException
 
 from pcf_server.api import validation
 from pcf_server.api.handlers import BdtPolicyHandlers
-from pcf_server.api.middleware import RouteTable, SbiGuard
+from pcf_server.api.middleware import Route, RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
-from pcf_server.api.problems import from_exception, problem
-from pcf_server.config import load_network
-from pcf_server.notify import NotificationSender
-from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.api.problems import from_exception, problem, problem_document
+from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
+    Contention,
     InvalidSelection,
     NoCapacity,
     PolicyNotFound,
     UnknownArea,
+    WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
-from pcf_server.settings import BASE_PATH, Settings
-from pcf_server.storage import SqliteStore
-from pcf_server.wire import DocumentError
+from pcf_server.service.ports import StoreBusy
+from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH, Settings
+from pcf_server.wire.errors import DocumentError
 
 ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
 NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
 ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
-ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
-NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
+STUB_SPEC = Path(__file__).resolve().parent / "stub.yaml"
 # An NF serves its API only: no console, no spec download (the SBI guard would 404 them).
 _NO_UI = SwaggerUIOptions(swagger_ui=False, serve_spec=False)
 
@@ -59,20 +63,24 @@ def spec_dir() -> Path:
 
 def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, PolicyNotFound)
-    return problem(404, "BDT_POLICY_NOT_FOUND", "Not Found", str(exc))
+    return problem(problem_document(404, "BDT_POLICY_NOT_FOUND", "Not Found", str(exc)))
 
 
-def _invalid_selection(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """400 for what the schema could not catch: each error named by its JSON pointer."""
+    if isinstance(exc, WindowEnded):  # what the NEF sent that can no longer be met
+        exc = DocumentError("/desTimeInt/stopTime", exc.reason)
     assert isinstance(exc, InvalidSelection | DocumentError)
     errors = exc.all if isinstance(exc, DocumentError) else (exc,)
     causes = [_document_cause(error) for error in errors]
-    return problem(
+    document = problem_document(
         400,
         min(causes, key=validation.CAUSE_PRIORITY.index),
         "Bad Request",
         "; ".join(str(error) for error in errors),
         [{"param": error.pointer, "reason": error.reason} for error in errors],
     )
+    return problem(document)
 
 
 def _document_cause(exc: InvalidSelection | DocumentError) -> str:
@@ -91,22 +99,30 @@ def _connexion_problem(_: ConnexionRequest, exc: Exception) -> ConnexionResponse
 
 def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, None, None, exc.detail, None, **dict(exc.headers or {}))
+    document = problem_document(exc.status_code, None, detail=exc.detail)
+    return problem(document, **dict(exc.headers or {}))
 
 
 def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, NoCapacity)
-    return problem(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason)
+    return problem(problem_document(403, "BDT_CAPACITY_UNAVAILABLE", "Forbidden", exc.reason))
+
+
+def _contention(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """503 NF_CONGESTION: concurrent writers, not the request, stood in the way."""
+    assert isinstance(exc, Contention | StoreBusy)
+    return problem(problem_document(503, "NF_CONGESTION", detail=str(exc)), **{"Retry-After": "1"})
 
 
 def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, UnknownArea)
-    return problem(404, "AREA_NOT_FOUND", "Not Found", str(exc))
+    return problem(problem_document(404, "AREA_NOT_FOUND", "Not Found", str(exc)))
 
 
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     logging.getLogger(__name__).error("unexpected error", exc_info=exc)
-    return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
+    document = problem_document(500, "SYSTEM_FAILURE", detail=type(exc).__name__)
+    return problem(document)
 
 
 def _validators() -> dict[str, object]:
@@ -121,12 +137,15 @@ def _validators() -> dict[str, object]:
     }
 
 
-def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
-    """Run the notification sender for as long as the server (worker) runs."""
+def _lifespan(background: Callable[[], Coroutine[Any, Any, None]] | None) -> Callable[[Any], Any]:
+    """Run ``background`` (the notification sender) for as long as the server runs."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run())
+        if background is None:
+            yield
+            return
+        task = asyncio.create_task(background())
         try:
             yield
         finally:
@@ -137,18 +156,27 @@ def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
     return lifespan
 
 
+def handler_name(operation_id: str) -> str:
+    """The method that serves an operation: ``CreateBDTPolicy`` -> ``create_bdt_policy``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation_id).lower()
+
+
 def _add_apis(
-    app: connexion.AsyncApp, apis: list[tuple[Path, str, dict[str, Any]]], settings: Settings
+    app: connexion.AsyncApp, apis: list[tuple[Path, str, object]], settings: Settings
 ) -> RouteTable:
-    """Route every API of the PCF; the SBI guard gets one table of all their resources."""
-    routes: list[tuple[re.Pattern[str], frozenset[str]]] = []
-    for spec, base_path, operations in apis:
+    """Route every API of the PCF to its handlers' methods, named after the operationIds.
+
+    The SBI guard gets one table of all their resources.
+    """
+    routes: list[Route] = []
+    for spec, base_path, handlers in apis:
         app.add_api(
             spec,
             base_path=base_path,
-            resolver=Resolver(function_resolver=operations.__getitem__),
+            resolver=Resolver(
+                function_resolver=lambda op, h=handlers: getattr(h, handler_name(op))
+            ),
             pythonic_params=True,
-            validate_responses=settings.validate_responses,
             swagger_ui_options=_NO_UI,
             validator_map=_validators(),
         )
@@ -156,31 +184,37 @@ def _add_apis(
     return RouteTable(tuple(routes))
 
 
-def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
-    settings = settings or Settings()
-    store = SqliteStore(settings.db_path)
-    engine = LoadAwareDecider(load_network(settings.config_path))
-    sender = NotificationSender(store.unit_of_work)
-    service = BdtPolicyControl(store.unit_of_work, engine, planner=engine)
-    events = NetworkEvents(store.unit_of_work, engine, engine, outbox_written=sender.wake)
-    handlers = BdtPolicyHandlers(service, settings.api_root).operations()
-    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(sender))
-    network = NetworkHandlers(events)
-    routes = _add_apis(
-        app,
-        [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
-            (ADMIN_SPEC, ADMIN_BASE_PATH, network.admin_operations()),
-            (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network.nwdaf_operations()),
-            (spec_dir() / ROOT_SPEC, BASE_PATH, handlers),
-        ],
-        settings,
-    )
-    # Middleware added first at a position sits outside the ones added after it: the stub
-    # must see requests before the SBI checks, and its own admin paths never reach them.
-    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
-        from pcf_server.api import stub
+def create_app(
+    policies: BdtPolicyControl,
+    events: NetworkEvents,
+    settings: Settings,
+    *,
+    background: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    reset_store: Callable[[], None] | None = None,
+) -> connexion.AsyncApp:
+    """The application serving ``policies`` and ``events``.
 
-        stub.install(app, settings.db_path)
+    ``background`` runs while the server does; with ``settings.stub`` the test stub's API
+    is served too, and its reset calls ``reset_store``.
+    """
+    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(background))
+    network = NetworkHandlers(events)
+    bdt = BdtPolicyHandlers(policies, settings.api_root)
+    apis = [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
+        (ADMIN_SPEC, ADMIN_BASE_PATH, network),
+        (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),
+        (spec_dir() / ROOT_SPEC, BASE_PATH, bdt),
+    ]
+    stub = StubState()
+    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
+        if reset_store is None:
+            raise ValueError("the test stub needs reset_store")
+        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
+    routes = _add_apis(app, apis, settings)
+    # Middleware added first at a position sits outside the ones added after it: the stub
+    # must see 3GPP API requests before the SBI checks, to journal and fail any of them.
+    if settings.stub:
+        app.add_middleware(StubMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, state=stub)
     app.add_middleware(
         SbiGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
@@ -189,15 +223,13 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     )
     app.add_error_handler(NoCapacity, _no_capacity)
     app.add_error_handler(UnknownArea, _unknown_area)
+    app.add_error_handler(Contention, _contention)
+    app.add_error_handler(StoreBusy, _contention)
     app.add_error_handler(PolicyNotFound, _not_found)
-    app.add_error_handler(InvalidSelection, _invalid_selection)
-    app.add_error_handler(DocumentError, _invalid_selection)
+    app.add_error_handler(InvalidSelection, _bad_request)
+    app.add_error_handler(DocumentError, _bad_request)
+    app.add_error_handler(WindowEnded, _bad_request)
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)
     return app
-
-
-def app_from_environment() -> connexion.AsyncApp:
-    """Factory for server workers: settings come from PCF_BDT_* variables."""
-    return create_app(Settings.from_environment())

@@ -12,9 +12,10 @@ from typing import Any
 from connexion import request
 from starlette.responses import Response
 
-from pcf_server import wire
-from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists, PolicyPatch
+from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
 from pcf_server.settings import BASE_PATH
+from pcf_server.wire.bdt import create_command, policy_to_document
+from pcf_server.wire.updates import update_from_document
 
 _JSON = {"Content-Type": "application/json"}
 Reply = tuple[dict[str, Any], int, dict[str, str]] | Response
@@ -41,15 +42,15 @@ class BdtPolicyHandlers:
 
     def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
         try:
-            policy = self._service.create(body)
+            policy = self._service.create(create_command(body))
         except EquivalentPolicyExists as existing:
             # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
             return _without_body(303, {"Location": self._location(existing.policy_id)})
         headers = {**_JSON, "Location": self._location(policy.policy_id)}
-        return wire.policy_to_document(policy), 201, headers
+        return policy_to_document(policy), 201, headers
 
     def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
-        return wire.policy_to_document(self._service.get(bdt_policy_id)), 200, _JSON
+        return policy_to_document(self._service.get(bdt_policy_id)), 200, _JSON
 
     def update_bdt_policy(self, bdt_policy_id: str, body: dict[str, Any]) -> Reply:
         """200 with the new BdtPolicy; 204 when the Update removed the policy.
@@ -57,21 +58,7 @@ class BdtPolicyHandlers:
         TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
         and only a removal ("none acceptable") leaves no state to tell.
         """
-        fields = wire.update_from_document(body)
-        patch = PolicyPatch(
-            selected_id=fields.selected_id,
-            warn_notif_req=fields.warn_notif_req,
-            selection_pointer=fields.selection_pointer,
-        )
-        policy = self._service.update(bdt_policy_id, patch)
+        policy = self._service.update(bdt_policy_id, update_from_document(body))
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
-        return wire.policy_to_document(policy), 200, _JSON
-
-    def operations(self) -> dict[str, Any]:
-        """OperationId -> handler, for connexion's resolver."""
-        return {
-            "CreateBDTPolicy": self.create_bdt_policy,
-            "GetBDTPolicy": self.get_bdt_policy,
-            "UpdateBDTPolicy": self.update_bdt_policy,
-        }
+        return policy_to_document(policy), 200, _JSON

@@ -1,10 +1,13 @@
-"""HTTP checks made before connexion sees a request: resource, method, body size.
+"""HTTP checks made before connexion sees a request: resource, method, media type, size.
 
 connexion routes each (path, method) pair as a separate starlette route, so a wrong
 method gets an ``Allow`` header naming only the first route's method (PATCH is lost on
 the Individual BDT policy), and unknown paths get no 3GPP cause. This middleware knows
 every resource and its methods from the specification and answers those cases itself
 (TS 29.500 clause 5.2.7.2: 404 RESOURCE_URI_STRUCTURE_NOT_FOUND, 405 with ``Allow``).
+A request whose ``Accept`` header excludes ``application/json``, to an operation that
+answers JSON, gets 406 NOT_ACCEPTABLE (TS 29.554 lists it for GET; RFC 9110 12.5.1 for
+any request): every representation the PCF has is JSON.
 
 It also reads request bodies first, up to ``max_body_bytes``: anything longer is
 refused with 413 before it is parsed, whether or not a Content-Length announced it, and
@@ -38,6 +41,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pcf_server.api.asgi import BodyTooLong, read_body, replay
 from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -47,10 +51,19 @@ DRAIN_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
-class RouteTable:
-    """Resource URI templates of the API and the methods each one allows."""
+class Route:
+    """A resource URI template, the methods it allows and those that answer JSON."""
 
-    routes: tuple[tuple[re.Pattern[str], frozenset[str]], ...]
+    pattern: re.Pattern[str]
+    methods: frozenset[str]
+    json_methods: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """The resources of the APIs a server serves."""
+
+    routes: tuple[Route, ...]
 
     @classmethod
     def from_spec(cls, spec: Path, base_path: str) -> RouteTable:
@@ -58,19 +71,56 @@ class RouteTable:
         routes = []
         for template, item in document["paths"].items():
             methods = {m.upper() for m in item if m in _HTTP_METHODS}
-            if "GET" in methods:
-                methods.add("HEAD")  # served with GET by starlette (RFC 9110 9.3.2)
+            answers_json = {m.upper() for m in item if m in _HTTP_METHODS and _json(item[m])}
+            if "GET" in methods:  # HEAD is served with GET by starlette (RFC 9110 9.3.2)
+                methods.add("HEAD")
+            if "GET" in answers_json:
+                answers_json.add("HEAD")
             pattern = re.escape(base_path + template)
             pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)
-            routes.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+            routes.append(
+                Route(re.compile(f"^{pattern}$"), frozenset(methods), frozenset(answers_json))
+            )
         return cls(tuple(routes))
 
-    def allowed(self, path: str) -> frozenset[str] | None:
-        """Methods of the resource at ``path``; None if no resource has that URI form."""
-        for pattern, methods in self.routes:
-            if pattern.match(path):
-                return methods
+    def find(self, path: str) -> Route | None:
+        """The resource at ``path``; None if no resource has that URI form."""
+        for route in self.routes:
+            if route.pattern.match(path):
+                return route
         return None
+
+
+def _json(operation: Mapping[str, Any]) -> bool:
+    """Whether a successful answer of the operation has a JSON body."""
+    return any(
+        str(code).startswith("2") and "application/json" in (response.get("content") or {})
+        for code, response in operation.get("responses", {}).items()
+    )
+
+
+def accepts_json(accept: str) -> bool:
+    """Whether an ``Accept`` header (RFC 9110 12.5.1) allows ``application/json``.
+
+    The most specific media range that matches decides, and ``q=0`` excludes.
+    """
+    best: tuple[int, float] | None = None
+    for element in accept.split(","):
+        media, *parameters = (part.strip() for part in element.split(";"))
+        specificity = {"application/json": 3, "application/*": 2, "*/*": 1}.get(media.lower())
+        if specificity is None:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if best is None or specificity > best[0]:
+            best = (specificity, quality)
+    return best is not None and best[1] > 0
 
 
 def _allow_header(methods: frozenset[str]) -> str:
@@ -91,27 +141,34 @@ class SbiGuard:
             return
         if scope["method"] == "HEAD":
             send = _without_body(send)
-        allowed = self.routes.allowed(scope["path"])
-        if allowed is None:
+        route = self.routes.find(scope["path"])
+        if route is None:
             await _problem(scope, receive, send, 404, f"no resource {scope['path']!r}")
             return
         method = scope["method"]
-        if method not in allowed:
-            detail = f"{method} is not allowed here; allowed: {_allow_header(allowed)}"
-            await _problem(scope, receive, send, 405, detail, Allow=_allow_header(allowed))
+        if method not in route.methods:
+            allowed = _allow_header(route.methods)
+            detail = f"{method} is not allowed here; allowed: {allowed}"
+            await _problem(scope, receive, send, 405, detail, Allow=allowed)
+            return
+        accept = MutableHeaders(scope=scope).get("accept")
+        if method in route.json_methods and accept is not None and not accepts_json(accept):
+            detail = f"the answer is application/json, which Accept {accept!r} excludes"
+            await _problem(scope, receive, send, 406, detail)
             return
         if method in _WITH_BODY:
-            body, read = await self._read_body(scope, receive)
-            if body is None:
+            try:
+                body = await self._read_body(scope, receive)
+            except BodyTooLong as exc:
                 detail = f"the body is longer than {self.max_body_bytes} bytes"
                 await _problem(scope, receive, send, 413, detail)
-                await _drain(receive, read, self.max_body_bytes + DRAIN_BYTES)
+                await _drain(receive, exc.read, self.max_body_bytes + DRAIN_BYTES)
                 return
-            scope, receive = _replay(scope, receive, body)
+            scope, receive = replay(scope, receive, body)
         await self.app(scope, receive, send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes | None, int]:
-        """(the whole body, its size), or (None, bytes read) once it is over the limit.
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """The whole body; ``BodyTooLong`` once it is over the limit.
 
         The bytes read so far count towards the drain after the 413; ``-1`` says that the
         body was not read at all, and the Content-Length of the request is too large to
@@ -120,21 +177,8 @@ class SbiGuard:
         declared = MutableHeaders(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             too_long_to_drain = int(declared) > self.max_body_bytes + DRAIN_BYTES
-            return None, -1 if too_long_to_drain else 0
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return None, size if message.get("more_body", False) else -1
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks), size
+            raise BodyTooLong(-1 if too_long_to_drain else 0)
+        return await read_body(receive, self.max_body_bytes)
 
 
 async def _drain(receive: Receive, read: int, limit: int) -> None:
@@ -161,23 +205,6 @@ def _without_body(send: Send) -> Send:
         await send(message)
 
     return head_send
-
-
-def _replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:
-    """The request again, with its body read already and an exact Content-Length."""
-    scope = dict(scope)
-    scope["headers"] = list(scope["headers"])
-    MutableHeaders(scope=scope)["content-length"] = str(len(body))
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()  # only a disconnect is left to come
-
-    return scope, replayed
 
 
 async def _problem(

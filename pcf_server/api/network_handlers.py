@@ -9,9 +9,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pcf_server import wire
 from pcf_server.policy.network import Rates
 from pcf_server.service.network_events import AreaSettings, NetworkEvents
+from pcf_server.wire.errors import DocumentError
+from pcf_server.wire.nwdaf import network_performance_from_notifications
+from pcf_server.wire.units import (
+    format_bitrate,
+    parse_bitrate,
+    window_from_document,
+    window_to_document,
+)
 
 _JSON = {"Content-Type": "application/json"}
 Reply = tuple[Any, int, dict[str, str]]
@@ -19,8 +26,8 @@ Reply = tuple[Any, int, dict[str, str]]
 
 def _capacity(rates: Rates) -> dict[str, str]:
     return {
-        "downlink": wire.format_bitrate(rates.downlink),
-        "uplink": wire.format_bitrate(rates.uplink),
+        "downlink": format_bitrate(rates.downlink),
+        "uplink": format_bitrate(rates.uplink),
     }
 
 
@@ -28,21 +35,19 @@ def _capacity_from(body: dict[str, Any]) -> Rates:
     """The Capacity body as rates, each a real number of bit/s.
 
     The schema's BitRate pattern admits any number of digits: 400 of them parse to
-    infinity, which was stored and shown as "inf Tbps", an area with no limit at all.
+    infinity, which would make an area with no limit at all ("inf Tbps").
     Both directions are checked, so that one answer names every wrong attribute.
     """
     rates: list[float] = []
-    errors: list[wire.DocumentError] = []
+    errors: list[DocumentError] = []
     for name in ("downlink", "uplink"):
-        rate = wire.parse_bitrate(body[name])
+        rate = parse_bitrate(body[name])
         if not math.isfinite(rate):
             shown = body[name] if len(body[name]) <= 40 else body[name][:20] + "..."
-            errors.append(wire.DocumentError(f"/{name}", f"{shown!r} is not a finite bit rate"))
+            errors.append(DocumentError(f"/{name}", f"{shown!r} is not a finite bit rate"))
         rates.append(rate)
     if errors:
-        first, *rest = errors
-        first.related = tuple(rest)
-        raise first
+        raise DocumentError.together(errors)
     return Rates(rates[0], rates[1])
 
 
@@ -54,7 +59,7 @@ def settings_document(settings: AreaSettings) -> dict[str, Any]:
         "overridden": settings.overridden,
         "utilisationCeiling": settings.utilisation_ceiling,
         "degradations": [
-            {"timeWindow": wire.window_to_document(window), "factor": factor}
+            {"timeWindow": window_to_document(window), "factor": factor}
             for window, factor in settings.degradations
         ],
         "nwAreaInfo": dict(settings.nw_area_info),
@@ -76,21 +81,10 @@ class NetworkHandlers:
         return settings_document(self._events.set_capacity(area_id, None)), 200, _JSON
 
     def add_degradation(self, body: dict[str, Any]) -> Reply:
-        window = wire.window_from_document(body["timeWindow"], "/timeWindow")
-        outcome = self._events.degrade(body["areaId"], window, float(body["factor"]), "operator")
+        window = window_from_document(body["timeWindow"], "/timeWindow")
+        outcome = self._events.degrade(body["areaId"], window, float(body["factor"]))
         return {"affected": outcome.affected, "notified": outcome.notified}, 200, _JSON
 
     def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:
-        self._events.network_performance(wire.network_performance_from_notifications(body))
+        self._events.network_performance(network_performance_from_notifications(body))
         return None, 204, {}
-
-    def admin_operations(self) -> dict[str, Any]:
-        return {
-            "ListAreas": self.list_areas,
-            "SetAreaCapacity": self.set_area_capacity,
-            "ResetAreaCapacity": self.reset_area_capacity,
-            "AddDegradation": self.add_degradation,
-        }
-
-    def nwdaf_operations(self) -> dict[str, Any]:
-        return {"ReceiveNwdafNotification": self.receive_nwdaf_notification}

@@ -33,13 +33,17 @@ _DEFAULT_CAUSE = {
 }
 _TITLES = {
     400: BAD_REQUEST,
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
     411: "Length Required",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
+    502: "Bad Gateway",
     503: "Service Unavailable",
 }
 
@@ -65,25 +69,13 @@ def encode(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-def problem_response(status: int, document: dict[str, Any], **headers: str) -> ConnexionResponse:
+def problem(document: dict[str, Any], **headers: str) -> ConnexionResponse:
+    """The response carrying a ProblemDetails document (``problem_document``)."""
     return ConnexionResponse(
-        status_code=status,
+        status_code=document["status"],
         content_type=PROBLEM_JSON,
         headers=headers or None,
         body=encode(document),
-    )
-
-
-def problem(
-    status: int,
-    cause: str | None,
-    title: str | None = None,
-    detail: str | None = None,
-    invalid_params: list[dict[str, str]] | None = None,
-    **headers: str,
-) -> ConnexionResponse:
-    return problem_response(
-        status, problem_document(status, cause, title, detail, invalid_params), **headers
     )
 
 
@@ -94,7 +86,7 @@ def from_exception(exc: ProblemException) -> ConnexionResponse:
         exc.status, ext.pop("cause", None), exc.title, exc.detail, ext.pop("invalidParams", None)
     )
     document.update(ext)
-    return problem_response(exc.status, document, **dict(exc.headers or {}))
+    return problem(document, **dict(exc.headers or {}))
 
 
 def invalid_message(detail: str) -> ProblemException:

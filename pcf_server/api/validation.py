@@ -53,6 +53,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from connexion.exceptions import ProblemException
 from connexion.validators import JSONRequestBodyValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from rfc3339_validator import validate_rfc3339
 from starlette.types import Scope
 
 from pcf_server.api.problems import BAD_REQUEST, INVALID_MSG_FORMAT, invalid_message
@@ -85,6 +86,12 @@ def _format_checker() -> FormatChecker:
             return not isinstance(value, int) or isinstance(value, bool) or low <= value <= high
 
         checker.checks(name)(in_range)
+
+    @checker.checks("date-time")
+    def is_date_time(value: object) -> bool:
+        # RFC 3339 section 5.6: "T" and "Z" may be lowercase; rfc3339-validator wants them
+        # upper-case, and nothing else in a date-time has a case.
+        return not isinstance(value, str) or validate_rfc3339(value.upper())
 
     @checker.checks("uuid", raises=ValueError)
     def is_uuid(value: object) -> bool:

@@ -9,6 +9,7 @@ dotted path, e.g. ``areas.metro.capacity.downlink``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
-from pcf_server import wire
+from pcf_server.policy.areas import area_keys
 from pcf_server.policy.network import (
     DAYS,
     Area,
@@ -28,6 +29,7 @@ from pcf_server.policy.network import (
     Rates,
     TariffTier,
 )
+from pcf_server.wire.units import BITRATE_PATTERN, parse_bitrate
 
 __all__ = ["ConfigError", "default_network", "load_network", "network_from_document"]
 
@@ -37,7 +39,6 @@ class ConfigError(ValueError):
 
 
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-_BITRATE = r"^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$"
 _PLMN = {
     "type": "object",
     "required": ["mcc", "mnc"],
@@ -147,8 +148,8 @@ SCHEMA: dict[str, Any] = {
                         "required": ["downlink", "uplink"],
                         "additionalProperties": False,
                         "properties": {
-                            "downlink": {"type": "string", "pattern": _BITRATE},
-                            "uplink": {"type": "string", "pattern": _BITRATE},
+                            "downlink": {"type": "string", "pattern": BITRATE_PATTERN},
+                            "uplink": {"type": "string", "pattern": BITRATE_PATTERN},
                         },
                     },
                     "load_profile": {"type": "string"},
@@ -219,7 +220,7 @@ def network_from_document(doc: Any) -> Network:
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ConfigError("; ".join(f"{_path(e.absolute_path)}: {e.message}" for e in errors))
-    timezone = doc.get("timezone", "UTC")
+    timezone = doc.get("timezone", Network.timezone)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -250,7 +251,10 @@ def network_from_document(doc: Any) -> Network:
             )
             if spec.get(name)
         }
-        keys = wire.area_keys(info)
+        try:
+            keys = area_keys(info)
+        except ValueError as exc:  # the schema cannot say "one node identifier"
+            raise ConfigError(f"{where}.ran_nodes: {exc}") from exc
         for key in keys:
             if key in owner:
                 raise ConfigError(f"{where}: {key} is already in area {owner[key]!r}")
@@ -258,7 +262,7 @@ def network_from_document(doc: Any) -> Network:
         capacity = spec["capacity"]
         areas[area_id] = Area(
             area_id,
-            Rates(wire.parse_bitrate(capacity["downlink"]), wire.parse_bitrate(capacity["uplink"])),
+            Rates(parse_bitrate(capacity["downlink"]), parse_bitrate(capacity["uplink"])),
             profiles[spec["load_profile"]],
             keys,
             info,
@@ -267,23 +271,32 @@ def network_from_document(doc: Any) -> Network:
         raise ConfigError(
             f"default_area: no area {doc['default_area']!r} (defined: {', '.join(sorted(areas))})"
         )
-    slot_seconds = 60 * int(doc.get("slot_minutes", 15))
-    if 86400 % slot_seconds:
+    # Keys left out keep the defaults of Network, the one place they are written.
+    knobs: dict[str, Any] = {
+        name: convert(doc[key]) for key, (name, convert) in _KNOBS.items() if key in doc
+    }
+    if 86400 % knobs.get("slot_seconds", Network.slot_seconds):
         raise ConfigError("slot_minutes: must divide a day (e.g. 5, 10, 15, 30, 60)")
     return Network(
         areas=areas,
         tariffs=_tariffs(doc["tariffs"]),
         default_area=doc["default_area"],
-        slot_seconds=slot_seconds,
-        utilisation_ceiling=float(doc.get("utilisation_ceiling", 0.8)),
-        candidates=int(doc.get("candidates", 3)),
-        search_horizon=timedelta(hours=float(doc.get("search_horizon_hours", 48))),
-        min_window=timedelta(minutes=float(doc.get("min_window_minutes", 60))),
-        hold=timedelta(seconds=float(doc.get("hold_seconds", 300))),
-        congestion_penalty=float(doc.get("congestion_penalty", 2.0)),
-        downlink_share=float(doc.get("downlink_share", 0.9)),
-        timezone=timezone,
+        **knobs,
     )
+
+
+# Optional keys of the file: the Network field each sets, and how its value converts.
+_KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "timezone": ("timezone", str),
+    "slot_minutes": ("slot_seconds", lambda minutes: 60 * int(minutes)),
+    "utilisation_ceiling": ("utilisation_ceiling", float),
+    "candidates": ("candidates", int),
+    "search_horizon_hours": ("search_horizon", lambda hours: timedelta(hours=float(hours))),
+    "min_window_minutes": ("min_window", lambda minutes: timedelta(minutes=float(minutes))),
+    "hold_seconds": ("hold", lambda seconds: timedelta(seconds=float(seconds))),
+    "congestion_penalty": ("congestion_penalty", float),
+    "downlink_share": ("downlink_share", float),
+}
 
 
 def load_network(path: Path | None = None) -> Network:

@@ -16,7 +16,7 @@ them; this sender, one per server worker process, takes due rows and POSTs them:
 - anything else is permanent too, and dead at once: a URI httpx cannot parse or send
   (``InvalidURL``, ``UnsupportedProtocol``: retrying cannot change it), a redirect loop,
   or an error nobody foresaw. Each row is delivered on its own, so one bad row never
-  holds up the others of its batch (it once kept a whole batch pending forever);
+  holds up the others of its batch;
 - ``http://`` URIs are spoken HTTP/2 with prior knowledge (h2c), as the SBI wants; an
   origin that turns out not to speak it gets HTTP/1.1 from then on. ``https://`` URIs
   negotiate HTTP/2 or HTTP/1.1 by ALPN.
@@ -35,8 +35,7 @@ from dataclasses import dataclass
 import httpx
 
 from nef_client.retry_after import parse_retry_after
-from pcf_server.storage.capacity import OutboxItem
-from pcf_server.storage.repository import UnitOfWorkFactory
+from pcf_server.service.ports import OutboxItem, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

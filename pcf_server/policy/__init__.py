@@ -3,7 +3,6 @@
 from pcf_server.policy.decision import (
     Decider,
     Decision,
-    EvenSplitDecider,
     LoadView,
     NoTransferWindow,
     Reservation,
@@ -24,7 +23,6 @@ __all__ = [
     "BdtRequest",
     "Decider",
     "Decision",
-    "EvenSplitDecider",
     "LoadAwareDecider",
     "LoadView",
     "Network",

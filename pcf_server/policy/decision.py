@@ -3,18 +3,18 @@
 The decision is behind the small ``Decider`` protocol so that the service layer and the
 HTTP layer never change when the decision logic does. A decider sees the network's
 current state only through a ``LoadView`` that the service fills from the store, so no
-decider ever imports storage. ``EvenSplitDecider`` here is the load-blind baseline;
-``pcf_server.policy.engine.LoadAwareDecider`` is the one the PCF runs.
+decider ever imports storage. ``pcf_server.policy.engine.LoadAwareDecider`` is the one
+the PCF runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from pcf_server.policy.model import BdtRequest, TimeWindow, TransferPolicy
+from pcf_server.policy.model import BdtRequest, TransferPolicy
 from pcf_server.policy.network import Network, Rates
 
 
@@ -56,6 +56,24 @@ class Decision:
     offers: tuple[TransferPolicy, ...]
     reservations: tuple[Reservation, ...] = ()
 
+    def numbered_after(self, last_used: int) -> Decision:
+        """The same decision with ids from ``last_used + 1`` on, in the same order.
+
+        A policy's transfer policy ids name one window each for the whole life of the
+        policy: candidates offered after a warning continue the numbering, so that an id
+        the NEF saw before never comes back naming another window.
+        """
+        new = {
+            offer.transfer_policy_id: last_used + index
+            for index, offer in enumerate(self.offers, start=1)
+        }
+        return Decision(
+            tuple(replace(o, transfer_policy_id=new[o.transfer_policy_id]) for o in self.offers),
+            tuple(
+                replace(r, transfer_policy_id=new[r.transfer_policy_id]) for r in self.reservations
+            ),
+        )
+
 
 class Decider(Protocol):
     def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
@@ -74,46 +92,3 @@ class Planner(Protocol):
     ) -> list[Rates]: ...
 
     def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation: ...
-
-
-def flat_rate(volume_bytes: int, ues: int, window: TimeWindow) -> float:
-    """Bit rate (bit/s) that moves ``ues`` x ``volume_bytes`` evenly over ``window``."""
-    return 8.0 * volume_bytes * ues / window.duration.total_seconds()
-
-
-@dataclass(frozen=True)
-class EvenSplitDecider:
-    """Offer the desired window and, when it is long enough, its halves.
-
-    It ignores load and other ASPs (and so reserves nothing): it is the baseline that
-    the load-aware decider must beat, kept for tests of the layers around a decider.
-    """
-
-    rating_group: int = 1
-    min_split_seconds: float = 3600.0
-
-    def decide(self, request: BdtRequest, load: LoadView, now: datetime) -> Decision:
-        desired = request.desired_window
-        windows = [desired]
-        if desired.duration.total_seconds() >= 2 * self.min_split_seconds:
-            middle = desired.start + desired.duration / 2
-            windows += [TimeWindow(desired.start, middle), TimeWindow(middle, desired.stop)]
-        volume = request.volume_per_ue
-        downlink = volume.downlink if volume.downlink is not None else volume.total
-        uplink = volume.uplink
-        return Decision(
-            tuple(
-                TransferPolicy(
-                    transfer_policy_id=index,
-                    window=window,
-                    rating_group=self.rating_group,
-                    max_bitrate_dl=(
-                        flat_rate(downlink, request.number_of_ues, window) if downlink else None
-                    ),
-                    max_bitrate_ul=(
-                        flat_rate(uplink, request.number_of_ues, window) if uplink else None
-                    ),
-                )
-                for index, window in enumerate(windows, start=1)
-            )
-        )

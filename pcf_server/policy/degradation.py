@@ -1,8 +1,9 @@
 """What a network-performance report (TS 23.288 6.6, NWDAF) means for BDT capacity.
 
 NWDAF reports network performance per area and period as a ``nwPerfType`` with a
-``relativeRatio`` (percent) or an ``absoluteNum``. The PCF turns the types that speak of
-radio capacity into a factor on the area's capacity for that period:
+``relativeRatio`` (percent) or an ``absoluteNum``; only a ratio says what share of the
+capacity is affected. The PCF turns the ratios of the types that speak of radio capacity
+into a factor on the area's capacity for that period:
 
 - ``GNB_ACTIVE_RATIO`` r %: only r % of the gNBs are up, so about r % of the capacity is
   left: factor r / 100;
@@ -27,7 +28,6 @@ class NetworkPerformance:
     window: TimeWindow | None
     perf_type: str
     relative_ratio: int | None
-    absolute_num: int | None
 
 
 def capacity_factor(report: NetworkPerformance) -> float | None:

@@ -13,7 +13,7 @@ The features of TS 29.554 clause 5.8 (table 5.8-1), with where each number was c
 1. ``BdtNotification_5G`` - BDT warning notifications: ``notifUri`` and ``warnNotifReq``
    in BdtReqData, transfer policy id 0 reserved for "none selected" (TS 29.554 V18.3.0
    clauses 4.2.2.2 and 4.2.3.2; feature 1 since Rel-16, and the only feature named in the
-   Rel-16..18 OpenAPI files of ``/work/shared/3gpp``).
+   official Rel-16..18 OpenAPI files of TS 29.554).
 2. ``PatchCorrection`` - the Update body is ``PatchBdtPolicy`` (``bdtPolData`` /
    ``bdtReqData``) instead of the bare Rel-15/early Rel-16 ``BdtPolicyDataPatch``
    (named in TS 29.554 V18.3.0 clauses 4.2.3.2 and 4.2.3.3).

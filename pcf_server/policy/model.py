@@ -48,7 +48,6 @@ class Volume:
     total: int | None = None
     downlink: int | None = None
     uplink: int | None = None
-    duration_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +75,7 @@ class BdtRequest:
     volume_per_ue: Volume
     warn_notif_req: bool = False
     notif_uri: str | None = None
-    supported_features: str | None = None
-    # Canonical keys of the nwAreaInfo elements (pcf_server.wire.area_keys); None: absent.
+    # Canonical keys of the nwAreaInfo elements (pcf_server.policy.areas); None: absent.
     area_keys: frozenset[str] | None = None
 
 

@@ -76,7 +76,7 @@ class TariffTier:
 class Area:
     """A network area: its identifiers, nominal capacity and load profile.
 
-    ``identifiers`` are canonical keys (see ``pcf_server.wire.area_keys``) of the TAIs,
+    ``identifiers`` are canonical keys (see ``pcf_server.policy.areas``) of the TAIs,
     cells and RAN nodes in the area; ``nw_area_info`` is the area as a TS 29.554
     NetworkAreaInfo document, which warning notifications carry.
     """
@@ -90,7 +90,10 @@ class Area:
 
 @dataclass(frozen=True)
 class Network:
-    """The operator configuration the decisions use (validated by ``pcf_server.config``)."""
+    """The operator configuration the decisions use (validated by ``pcf_server.config``).
+
+    The defaults here are those of a configuration file that leaves a key out.
+    """
 
     areas: Mapping[str, Area]
     tariffs: tuple[TariffTier, ...]
@@ -100,7 +103,7 @@ class Network:
     candidates: int = 3
     search_horizon: timedelta = timedelta(hours=48)
     min_window: timedelta = timedelta(hours=1)
-    hold: timedelta = timedelta(minutes=2)
+    hold: timedelta = timedelta(seconds=300)
     congestion_penalty: float = 2.0
     downlink_share: float = 0.9
     timezone: str = "UTC"

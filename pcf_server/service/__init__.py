@@ -1,17 +1,22 @@
 """Use cases of Npcf_BDTPolicyControl, independent of HTTP and of the storage engine."""
 
-from pcf_server.service.bdt_policy_control import BdtPolicyControl, PolicyPatch
+from pcf_server.policy.commands import CreatePolicy, PolicyPatch
+from pcf_server.service.bdt_policy_control import BdtPolicyControl
 from pcf_server.service.errors import (
+    Contention,
     EquivalentPolicyExists,
     InvalidSelection,
     NoCapacity,
     PolicyNotFound,
     ServiceError,
     UnknownArea,
+    WindowEnded,
 )
 
 __all__ = [
     "BdtPolicyControl",
+    "Contention",
+    "CreatePolicy",
     "EquivalentPolicyExists",
     "InvalidSelection",
     "NoCapacity",
@@ -19,4 +24,5 @@ __all__ = [
     "PolicyPatch",
     "ServiceError",
     "UnknownArea",
+    "WindowEnded",
 ]

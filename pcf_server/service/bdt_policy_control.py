@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from pcf_server import wire
+from pcf_server.policy.commands import CreatePolicy, PolicyPatch
 from pcf_server.policy.decision import Decider, Decision, NoTransferWindow, Planner
 from pcf_server.policy.equivalence import fingerprint
-from pcf_server.policy.features import FeatureSet, negotiate
 from pcf_server.policy.model import BdtPolicy, BdtRequest, UnknownTransferPolicy
-from pcf_server.service.capacity import CapacityBook, ReservationConflict
+from pcf_server.service.capacity import CapacityBook
+from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import (
     EquivalentPolicyExists,
     InvalidSelection,
     NoCapacity,
     PolicyNotFound,
+    WindowEnded,
 )
-from pcf_server.storage.repository import DuplicateRequest, UnitOfWork, UnitOfWorkFactory
-
-# A guard can refuse a reservation only when another PCF instance sharing the database
-# took the capacity between our read and our write; deciding again is then right.
-_DECISION_ATTEMPTS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyPatch:
-    """The changes an Update may carry; ``None`` means "leave as it is" (merge patch)."""
-
-    selected_id: int | None = None
-    warn_notif_req: bool | None = None
-    # Where the selection sat in the Update body, for the error naming it.
-    selection_pointer: str = "/bdtPolData/selTransPolicyId"
+from pcf_server.service.ports import DuplicateRequest, UnitOfWork, UnitOfWorkFactory
 
 
 def _new_id() -> str:
@@ -61,41 +46,28 @@ class BdtPolicyControl:
         self._capacity = CapacityBook(planner)
         self._clock = clock
 
-    def create(self, request_document: dict[str, Any]) -> BdtPolicy:
-        """Decide transfer policies for a schema-valid BdtReqData and store the result.
+    def create(self, command: CreatePolicy) -> BdtPolicy:
+        """Decide transfer policies for a request and store the result.
 
         Raises ``EquivalentPolicyExists`` instead when the request is equivalent to a
         stored policy (``policy.equivalence``); nothing is decided or stored then.
         """
-        features = negotiate(request_document.get("suppFeat"))
-        request = wire.request_from_document(request_document, features)
-        self._refuse_ended(request)
-        key = fingerprint(request_document, request.desired_window)
-        for attempt in range(_DECISION_ATTEMPTS):
-            try:
-                return self._create(request, request_document, features, key)
-            except ReservationConflict:
-                if attempt == _DECISION_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        self._refuse_ended(command.request)
+        key = fingerprint(command.document, command.request.desired_window)
+        return retrying(lambda: self._create(command, key), "create")
 
-    def _create(
-        self,
-        request: BdtRequest,
-        request_document: dict[str, Any],
-        features: FeatureSet | None,
-        key: str,
-    ) -> BdtPolicy:
+    def _create(self, command: CreatePolicy, key: str) -> BdtPolicy:
         with self._uow() as uow:
             self._refuse_equivalent(uow, key)
             now = self._clock()
             self._capacity.housekeeping(uow, now)
-            decision = self._decide(uow, request, now)
+            decision = self._decide(uow, command.request, now)
+            features = command.features
             policy = BdtPolicy(
                 policy_id=self._new_id(),
                 bdt_ref_id=self._new_id(),
-                request=request,
-                request_document=request_document,
+                request=command.request,
+                request_document=command.document,
                 transfer_policies=decision.offers,
                 supported_features=None if features is None else features.encode(),
             )
@@ -118,7 +90,7 @@ class BdtPolicyControl:
         clock or time-zone mistake on the NEF side is better reported than hidden.
         """
         if request.desired_window.stop <= self._clock():
-            raise wire.DocumentError("/desTimeInt/stopTime", "the desired window has already ended")
+            raise WindowEnded("the desired window has already ended")
 
     @staticmethod
     def _refuse_equivalent(uow: UnitOfWork, key: str) -> None:
@@ -140,7 +112,14 @@ class BdtPolicyControl:
         return policy
 
     def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
-        """Apply an Update; ``None`` when it removed the policy ("none acceptable")."""
+        """Apply an Update; ``None`` when it removed the policy ("none acceptable").
+
+        A merge patch says what the policy is to become, not what it was: after a
+        conflict it is applied again to the policy as the other writer left it.
+        """
+        return retrying(lambda: self._update(policy_id, patch), f"update of {policy_id}")
+
+    def _update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
         with self._uow() as uow:
             self._capacity.housekeeping(uow, self._clock())
             policy = uow.policies.get(policy_id)

@@ -23,12 +23,9 @@ from datetime import datetime
 
 from pcf_server.policy.decision import Decision, Planner, Reservation
 from pcf_server.policy.model import BdtPolicy
+from pcf_server.service.conflicts import ReservationConflict
 from pcf_server.service.errors import NoCapacity
-from pcf_server.storage.repository import UnitOfWork
-
-
-class ReservationConflict(Exception):
-    """A guard refused a reservation: another writer took the capacity first; decide again."""
+from pcf_server.service.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,26 @@ class NoCapacity(ServiceError):
         self.reason = reason
 
 
+class WindowEnded(ServiceError):
+    """The desired window of a Create has already ended: none of it can be met."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Contention(ServiceError):
+    """A use case lost to concurrent writers every time it tried (``service.conflicts``).
+
+    Mapped to 503 NF_CONGESTION with a Retry-After: nothing is wrong with the request,
+    and the same request a moment later will most likely go through.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class UnknownArea(ServiceError):
     def __init__(self, area_id: str) -> None:
         super().__init__(f"no network area {area_id!r} is configured")

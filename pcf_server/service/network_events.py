@@ -20,22 +20,20 @@ never sent for a change that was rolled back nor lost for one that was committed
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pcf_server import wire
 from pcf_server.policy.decision import Decider, NoTransferWindow, Planner
 from pcf_server.policy.degradation import NetworkPerformance, capacity_factor
 from pcf_server.policy.model import BdtPolicy, TimeWindow
 from pcf_server.policy.network import Rates
-from pcf_server.policy.warning import warnings_enabled
+from pcf_server.policy.warning import WarningNotification, warnings_enabled
 from pcf_server.service.capacity import CapacityBook
+from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import UnknownArea
-from pcf_server.storage.capacity import StoredReservation
-from pcf_server.storage.repository import UnitOfWork, UnitOfWorkFactory
+from pcf_server.service.ports import StoredReservation, UnitOfWork, UnitOfWorkFactory
 
 # How long a report without a period is taken to last.
 _OPEN_REPORT = timedelta(hours=1)
@@ -181,16 +179,22 @@ class NetworkEvents:
 
     # -- degradations -----------------------------------------------------------------
 
-    def degrade(
-        self, area_id: str, window: TimeWindow, factor: float, source: str
-    ) -> DegradationOutcome:
+    def degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
         self._area(area_id)
+        outcome = retrying(
+            lambda: self._degrade(area_id, window, factor), f"degradation of {area_id}"
+        )
+        if outcome.notified:
+            self._outbox_written()
+        return outcome
+
+    def _degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
         outcome = DegradationOutcome()
         with self._uow() as uow:
             now = self._clock()
             self._capacity.housekeeping(uow, now)
             first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
-            uow.capacity.add_degradation(area_id, first, stop, factor, source)
+            uow.capacity.add_degradation(area_id, first, stop, factor)
             for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
                 if self._still_fits(uow, policy_id, first, stop):
                     continue
@@ -201,17 +205,15 @@ class NetworkEvents:
                 if self._warn(uow, policy, area_id, window, now):
                     outcome.notified.append(policy_id)
             uow.commit()
-        if outcome.notified:
-            self._outbox_written()
         return outcome
 
     def degrade_areas(
-        self, keys: frozenset[str], window: TimeWindow, factor: float, source: str
+        self, keys: frozenset[str], window: TimeWindow, factor: float
     ) -> DegradationOutcome:
         """A report naming cells/TAIs/RAN nodes: degrade every configured area it touches."""
         total = DegradationOutcome()
         for area_id in self._network.known_areas(keys):
-            total.extend(self.degrade(area_id, window, factor, source))
+            total.extend(self.degrade(area_id, window, factor))
         return total
 
     def _still_fits(self, uow: UnitOfWork, policy_id: str, first: int, stop: int) -> bool:
@@ -243,23 +245,21 @@ class NetworkEvents:
             decision = self._decider.decide(policy.request, _WithoutOwn(uow.capacity, own), now)
         except NoTransferWindow:
             return False  # step 6: keep the policy, say nothing
+        decision = decision.numbered_after(max(policy.offered_ids))
         uow.capacity.release(policy.policy_id)
         policy.invalidate(decision.offers)
         self._capacity.take(uow, policy, decision, now)
         uow.policies.save(policy)
         assert policy.request.notif_uri is not None  # warnings_enabled checked it
-        body = wire.notification_document(
-            policy.bdt_ref_id,
-            decision.offers,
-            dict(self._network.areas[area_id].nw_area_info),
-            window,
-        )
-        uow.outbox.add(
+        notification = WarningNotification(
             policy.policy_id,
             policy.request.notif_uri,
-            json.dumps(body, separators=(",", ":")),
-            now.timestamp(),
+            policy.bdt_ref_id,
+            decision.offers,
+            self._network.areas[area_id].nw_area_info,
+            window,
         )
+        uow.outbox.add(notification, now.timestamp())
         return True
 
     def network_performance(self, reports: list[NetworkPerformance]) -> DegradationOutcome:
@@ -277,5 +277,5 @@ class NetworkEvents:
             if window is None:
                 now = self._clock()
                 window = TimeWindow(now, now + _OPEN_REPORT)
-            total.extend(self.degrade_areas(report.area_keys, window, factor, "nwdaf"))
+            total.extend(self.degrade_areas(report.area_keys, window, factor))
         return total

@@ -1,19 +1,5 @@
-"""Where BDT policies live: a repository and a unit of work, SQLite by default."""
+"""The service layer's ports (``pcf_server.service.ports``) on SQLite, with migrations."""
 
-from pcf_server.storage.repository import (
-    ConcurrentUpdate,
-    DuplicateRequest,
-    PolicyRepository,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
 from pcf_server.storage.sqlite import SqliteStore
 
-__all__ = [
-    "ConcurrentUpdate",
-    "DuplicateRequest",
-    "PolicyRepository",
-    "SqliteStore",
-    "UnitOfWork",
-    "UnitOfWorkFactory",
-]
+__all__ = ["SqliteStore"]

@@ -12,14 +12,14 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
-from pcf_server import wire
 from pcf_server.policy.model import BdtPolicy
-from pcf_server.storage.capacity import SqliteCapacityLedger, SqliteOutbox
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest, StoreBusy
+from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
-from pcf_server.storage.repository import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage.outbox import SqliteOutbox
+from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
 
 _BUSY_TIMEOUT_S = 30.0
 
@@ -34,10 +34,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
 def _dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
@@ -47,40 +43,27 @@ class SqlitePolicyRepository:
         self._db = connection
 
     def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
-        now = _now()
-        window = policy.request.desired_window
         try:
-            self._insert(policy, fingerprint, now, window.start, window.stop)
+            self._insert(policy, fingerprint)
         except sqlite3.IntegrityError as exc:
             existing = None if fingerprint is None else self.find_by_fingerprint(fingerprint)
             if existing is None:
                 raise
             raise DuplicateRequest(existing) from exc
 
-    def _insert(
-        self,
-        policy: BdtPolicy,
-        fingerprint: str | None,
-        now: str,
-        start: datetime,
-        stop: datetime,
-    ) -> None:
+    def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, desired_start, desired_stop, version, created_at, updated_at,"
-            " fingerprint, window_stop, valid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " policy_data, version, created_at, fingerprint, window_stop, valid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 policy.policy_id,
                 policy.bdt_ref_id,
                 policy.request.asp_id,
                 _dumps(policy.request_document),
-                _dumps(wire.policy_data_to_document(policy)),
-                wire.format_datetime(start),
-                wire.format_datetime(stop),
+                _dumps(policy_data_to_document(policy)),
                 policy.version,
-                now,
-                now,
+                datetime.now(UTC).isoformat(),
                 fingerprint,
                 policy.window_stop.timestamp(),
                 int(policy.valid),
@@ -101,19 +84,19 @@ class SqlitePolicyRepository:
         ).fetchone()
         if row is None:
             return None
-        policy = wire.policy_from_documents(row[0], json.loads(row[1]), json.loads(row[2]), row[3])
-        policy.valid = bool(row[4])
-        return policy
+        # Trusted as written: no rule of today is applied again to a row of yesterday.
+        return policy_from_documents(
+            row[0], json.loads(row[1]), json.loads(row[2]), row[3], valid=bool(row[4])
+        )
 
     def save(self, policy: BdtPolicy) -> None:
         cursor = self._db.execute(
             "UPDATE bdt_policy SET request_document = ?, policy_data = ?, version = ?,"
-            " updated_at = ?, window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
+            " window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
             (
                 _dumps(policy.request_document),
-                _dumps(wire.policy_data_to_document(policy)),
+                _dumps(policy_data_to_document(policy)),
                 policy.version + 1,
-                _now(),
                 policy.window_stop.timestamp(),
                 int(policy.valid),
                 policy.policy_id,
@@ -151,19 +134,22 @@ class SqliteUnitOfWork:
         return SqliteOutbox(self._connection)
 
     def __enter__(self) -> Self:
-        self._connection = _connect(self._path)
-        # IMMEDIATE: take the write lock now, so read-decide-write sequences of
-        # concurrent requests (threads or processes) are serialised, not interleaved.
-        self._connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        self._policies = SqlitePolicyRepository(self._connection)
+        connection = _connect(self._path)
+        try:
+            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
+            # concurrent requests (threads or processes) are serialised, not interleaved.
+            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StoreBusy(f"{self._path} stayed locked for {_BUSY_TIMEOUT_S:.0f} s") from exc
+            raise
+        self._connection = connection
+        self._policies = SqlitePolicyRepository(connection)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
+        """Roll back what was not committed, and close the connection."""
         assert self._connection is not None
         try:
             if self._connection.in_transaction:
@@ -176,10 +162,6 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         assert self._connection is not None
         self._connection.execute("COMMIT")
-
-    def rollback(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("ROLLBACK")
 
 
 class SqliteStore:
@@ -196,3 +178,21 @@ class SqliteStore:
 
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.path, write)
+
+    def reset(self) -> None:
+        """Empty every table in one transaction; the schema and its version stay."""
+        connection = _connect(self.path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            tables = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for table in tables:
+                connection.execute(f'DELETE FROM "{table}"')
+            connection.execute("COMMIT")
+        finally:
+            connection.close()

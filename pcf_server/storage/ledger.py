@@ -1,4 +1,4 @@
-"""SQLite capacity ledger (reservations, overrides, degradations) and notification outbox.
+"""The capacity ledger on SQLite: reservations, operator overrides, degradations.
 
 The ledger is also the ``LoadView`` the decision engine reads, on the connection of the
 unit of work that will write the outcome: a decision and the reservation it leads to see
@@ -14,34 +14,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.network import Rates
+from pcf_server.service.ports import Limits, StoredReservation
 
 _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
 _PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReservation:
-    transfer_policy_id: int
-    area_id: str
-    first_slot: int
-    stop_slot: int
-    rates: Rates
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    item_id: int
-    policy_id: str
-    uri: str
-    body: str
-    attempts: int
-    created_at: float
 
 
 class SqliteCapacityLedger:
@@ -82,15 +62,10 @@ class SqliteCapacityLedger:
         self,
         policy_id: str,
         reservation: Reservation,
-        limits: Mapping[str, Sequence[Rates]],
-        *,
+        limits: Limits,
         held_until: float | None,
     ) -> bool:
-        """Take the capacity of one transfer policy in all its areas, or nothing.
-
-        ``limits[area]`` is the per-slot limit from ``first_slot``; ``held_until`` (Unix
-        seconds) makes it a hold of an offered candidate, ``None`` a commitment.
-        """
+        """Take the capacity of one transfer policy in all its areas, or nothing."""
         rates = reservation.rates
         slots = range(reservation.first_slot, reservation.stop_slot)
         self._db.execute("SAVEPOINT reserve")
@@ -102,7 +77,7 @@ class SqliteCapacityLedger:
                 )
                 cursor = self._db.executemany(
                     "UPDATE slot_load SET reserved_dl = reserved_dl + ?,"
-                    " reserved_ul = reserved_ul + ?, version = version + 1"
+                    " reserved_ul = reserved_ul + ?"
                     " WHERE area_id = ? AND slot = ?"
                     " AND (? <= 0 OR reserved_dl + ? <= ?)"
                     " AND (? <= 0 OR reserved_ul + ? <= ?)",
@@ -171,7 +146,7 @@ class SqliteCapacityLedger:
     def _give_back(self, policy_id: str, item: StoredReservation) -> None:
         self._db.execute(
             "UPDATE slot_load SET reserved_dl = max(0, reserved_dl - ?),"
-            " reserved_ul = max(0, reserved_ul - ?), version = version + 1"
+            " reserved_ul = max(0, reserved_ul - ?)"
             " WHERE area_id = ? AND slot >= ? AND slot < ?",
             (item.rates.downlink, item.rates.uplink, item.area_id, item.first_slot, item.stop_slot),
         )
@@ -228,70 +203,17 @@ class SqliteCapacityLedger:
 
     def set_capacity(self, area_id: str, capacity: Rates) -> None:
         self._db.execute(
-            "INSERT INTO area_capacity (area_id, downlink, uplink, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (area_id) DO UPDATE SET"
-            " downlink = excluded.downlink, uplink = excluded.uplink,"
-            " updated_at = excluded.updated_at",
-            (area_id, capacity.downlink, capacity.uplink, datetime.now(UTC).isoformat()),
+            "INSERT INTO area_capacity (area_id, downlink, uplink) VALUES (?, ?, ?)"
+            " ON CONFLICT (area_id) DO UPDATE SET"
+            " downlink = excluded.downlink, uplink = excluded.uplink",
+            (area_id, capacity.downlink, capacity.uplink),
         )
 
     def reset_capacity(self, area_id: str) -> None:
         self._db.execute("DELETE FROM area_capacity WHERE area_id = ?", (area_id,))
 
-    def add_degradation(
-        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
-    ) -> None:
+    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
         self._db.execute(
-            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, source, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (area_id, first_slot, stop_slot, factor, source, datetime.now(UTC).isoformat()),
-        )
-
-
-class SqliteOutbox:
-    """Notifications waiting for delivery; claimed with a lease so one sender sends each."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
-
-    def add(self, policy_id: str, uri: str, body: str, now: float) -> None:
-        self._db.execute(
-            "INSERT INTO outbox (policy_id, uri, body, next_attempt_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (policy_id, uri, body, now, now),
-        )
-
-    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
-        rows = self._db.execute(
-            "SELECT id, policy_id, uri, body, attempts, created_at FROM outbox"
-            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-            (now, limit),
-        ).fetchall()
-        self._db.executemany(
-            "UPDATE outbox SET next_attempt_at = ? WHERE id = ?",
-            [(now + lease_seconds, row[0]) for row in rows],
-        )
-        return [OutboxItem(*row) for row in rows]
-
-    def delivered(self, item_id: int) -> None:
-        self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
-
-    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
-        """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
-        self._db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-            " next_attempt_at = coalesce(?, next_attempt_at),"
-            " state = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END WHERE id = ?",
-            (error[:500], retry_at, retry_at, item_id),
-        )
-
-    def next_due(self) -> float | None:
-        row = self._db.execute(
-            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
-        ).fetchone()
-        return float(row[0]) if row and row[0] is not None else None
-
-    def pending(self) -> int:
-        return int(
-            self._db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor) VALUES (?, ?, ?, ?)",
+            (area_id, first_slot, stop_slot, factor),
         )

@@ -1,8 +1,14 @@
-"""Storage interfaces the service layer depends on (cosmicpython's repository + UoW)."""
+"""What the use cases need from storage: repository, ledger, outbox, unit of work.
+
+These are the service layer's ports (cosmicpython's abstract repository and unit of
+work), with the data classes and errors that cross them; ``pcf_server.storage`` provides
+them on SQLite. Nothing here knows the storage engine.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -10,11 +16,18 @@ from typing import Protocol, Self
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.policy.network import Rates
-from pcf_server.storage.capacity import OutboxItem, StoredReservation
+from pcf_server.policy.warning import WarningNotification
+
+# Per area, the BDT limit of each slot of a reservation, from its first slot on.
+Limits = Mapping[str, Sequence[Rates]]
 
 
 class ConcurrentUpdate(Exception):
     """Someone else changed the policy between our read and our write (optimistic lock)."""
+
+
+class StoreBusy(Exception):
+    """The store stayed locked by other writers for longer than it waits (a busy timeout)."""
 
 
 class DuplicateRequest(Exception):
@@ -23,6 +36,29 @@ class DuplicateRequest(Exception):
     def __init__(self, policy_id: str) -> None:
         super().__init__(f"an equivalent policy is stored: {policy_id!r}")
         self.policy_id = policy_id
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReservation:
+    """What one transfer policy takes in one area: ``held`` (a candidate) or ``committed``."""
+
+    transfer_policy_id: int
+    area_id: str
+    first_slot: int
+    stop_slot: int
+    rates: Rates
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A notification to deliver: its URI and body, tries so far, and when it was written."""
+
+    item_id: int
+    uri: str
+    body: str
+    attempts: int
+    created_at: float
 
 
 class PolicyRepository(Protocol):
@@ -53,14 +89,13 @@ class CapacityLedger(Protocol):
     def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]: ...
 
     def reserve(
-        self,
-        policy_id: str,
-        reservation: Reservation,
-        limits: Mapping[str, Sequence[Rates]],
-        *,
-        held_until: float | None,
+        self, policy_id: str, reservation: Reservation, limits: Limits, held_until: float | None
     ) -> bool:
-        """All or nothing; False when some slot would exceed its limit."""
+        """All or nothing; False when some slot would exceed its limit.
+
+        ``limits[area]`` is the per-slot limit from ``first_slot``; ``held_until`` (Unix
+        seconds) makes it a hold of an offered candidate, ``None`` a commitment.
+        """
         ...
 
     def commit_hold(self, policy_id: str, transfer_policy_id: int) -> bool: ...
@@ -79,15 +114,15 @@ class CapacityLedger(Protocol):
 
     def reset_capacity(self, area_id: str) -> None: ...
 
-    def add_degradation(
-        self, area_id: str, first_slot: int, stop_slot: int, factor: float, source: str
-    ) -> None: ...
+    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
+        """Record that the area's capacity is multiplied by ``factor`` in those slots."""
+        ...
 
 
 class Outbox(Protocol):
     """Notifications to deliver, written in the transaction that decided to send them."""
 
-    def add(self, policy_id: str, uri: str, body: str, now: float) -> None: ...
+    def add(self, notification: WarningNotification, now: float) -> None: ...
 
     def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]: ...
 
@@ -97,11 +132,12 @@ class Outbox(Protocol):
 
     def next_due(self) -> float | None: ...
 
-    def pending(self) -> int: ...
-
 
 class UnitOfWork(Protocol):
-    """One atomic transaction: nothing is visible to others until ``commit``."""
+    """One atomic transaction: nothing is visible to others until ``commit``.
+
+    Leaving the ``with`` block without ``commit`` rolls everything back.
+    """
 
     @property
     def policies(self) -> PolicyRepository: ...
@@ -122,8 +158,6 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -1,0 +1,78 @@
+"""TS 29.571 BitRate and DateTime strings, and TimeWindow documents."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pcf_server.policy.model import TimeWindow
+from pcf_server.wire.errors import DocumentError
+
+# TS 29.571 BitRate; the operator configuration's schema uses the same pattern.
+BITRATE_PATTERN = r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$"
+_BITRATE = re.compile(BITRATE_PATTERN)
+_UNITS = (("Tbps", 1e12), ("Gbps", 1e9), ("Mbps", 1e6), ("Kbps", 1e3), ("bps", 1.0))
+
+
+def format_bitrate(bits_per_second: float) -> str:
+    """Render a rate as a TS 29.571 BitRate string with the largest unit that keeps >= 1."""
+    for unit, factor in _UNITS:
+        if bits_per_second >= factor or unit == "bps":
+            value = f"{bits_per_second / factor:.3f}".rstrip("0").rstrip(".")
+            return f"{value} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parse_bitrate(text: str) -> float:
+    match = _BITRATE.match(text)
+    if match is None:
+        raise ValueError(f"not a BitRate: {text!r}")
+    return float(match.group(1)) * dict(_UNITS)[match.group(2)]
+
+
+def read_datetime(text: str) -> datetime:
+    """An RFC 3339 date-time; raises ``ValueError`` if it is not one Python can read.
+
+    RFC 3339 section 5.6 lets ``T`` and ``Z`` be lowercase; ``fromisoformat`` wants them
+    upper-case, and nothing else in a date-time has a case.
+    """
+    return datetime.fromisoformat(text.upper())
+
+
+def parse_datetime(text: str, pointer: str) -> datetime:
+    """A date-time of an incoming document, checked as the PCF needs it."""
+    try:
+        value = read_datetime(text)
+    except ValueError as exc:
+        raise DocumentError(pointer, f"not an RFC 3339 date-time: {text!r}") from exc
+    if value.tzinfo is None:
+        raise DocumentError(pointer, "date-time needs a time zone offset (RFC 3339)")
+    try:
+        # Every instant is handled in UTC later on; 0001-01-01T00:00:00+01:00 has none.
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise DocumentError(pointer, f"date-time out of range: {text!r}") from exc
+    return value
+
+
+def format_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def window_from_document(doc: dict[str, Any], pointer: str) -> TimeWindow:
+    """A TimeWindow of an incoming document: both instants valid, stop after start."""
+    start = parse_datetime(doc["startTime"], f"{pointer}/startTime")
+    stop = parse_datetime(doc["stopTime"], f"{pointer}/stopTime")
+    if stop <= start:
+        raise DocumentError(f"{pointer}/stopTime", "stopTime must be later than startTime")
+    return TimeWindow(start, stop)
+
+
+def read_window(doc: dict[str, Any]) -> TimeWindow:
+    """A TimeWindow the PCF has already accepted once (a stored one): no check again."""
+    return TimeWindow(read_datetime(doc["startTime"]), read_datetime(doc["stopTime"]))
+
+
+def window_to_document(window: TimeWindow) -> dict[str, str]:
+    return {"startTime": format_datetime(window.start), "stopTime": format_datetime(window.stop)}
