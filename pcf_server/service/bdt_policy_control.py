@@ -133,9 +133,7 @@ class BdtPolicyControl:
         what the policy is to become, not what it was: after a conflict it is applied
         again to the policy as the other writer left it.
         """
-        return retrying(
-            lambda: self._update(policy_id, patch, consumer), f"update of {policy_id}"
-        )
+        return retrying(lambda: self._update(policy_id, patch, consumer), f"update of {policy_id}")
 
     def _update(self, policy_id: str, patch: PolicyPatch, consumer: str) -> BdtPolicy | None:
         with self._uow() as uow:

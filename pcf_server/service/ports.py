@@ -162,6 +162,16 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
+class AnalyticsSubscriptions(Protocol):
+    """The NWDAF subscriptions whose notifications the PCF takes (TS 29.520 subscriptionId).
+
+    Today the operator configures them; when the PCF subscribes to NWDAF itself, the
+    subscriptions it creates are what this answers from.
+    """
+
+    def is_known(self, subscription_id: str) -> bool: ...
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork:
         """Open a unit of work; ``write=False`` promises not to write and takes no lock."""
