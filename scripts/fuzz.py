@@ -115,7 +115,7 @@ def main(argv: list[str]) -> int:
                 "2",
                 "--admin-listen",
                 f"127.0.0.1:{admin_port}",
-            ],  # fmt: skip
+            ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

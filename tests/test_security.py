@@ -363,12 +363,12 @@ def test_nef_client_with_nrf_credentials_against_a_pcf_asking_for_tokens(
         offer = nef.create("asp", volume_per_ue=1, number_of_ues=1, desired_window=window_)
         assert nef.get(offer.policy_id).policy_id == offer.policy_id
     assert [form["nfInstanceId"] for form in nrf_stub.forms] == [NEF_A]
-    with nef_client.Client(pcf_stub_oauth2.url, retry=nef_client.NO_RETRY) as anonymous:
-        with pytest.raises(nef_client.Unauthorized):
-            anonymous.get(offer.policy_id)
-    with nef_client.Client(pcf_stub_oauth2.url, auth=nrf_stub.credentials(NEF_B)) as other:
-        with pytest.raises(nef_client.NotFound):
-            other.get(offer.policy_id)
+    anonymous = nef_client.Client(pcf_stub_oauth2.url, retry=nef_client.NO_RETRY)
+    with anonymous, pytest.raises(nef_client.Unauthorized):
+        anonymous.get(offer.policy_id)
+    other = nef_client.Client(pcf_stub_oauth2.url, auth=nrf_stub.credentials(NEF_B))
+    with other, pytest.raises(nef_client.NotFound):
+        other.get(offer.policy_id)
 
 
 # -- 3. mutual TLS -------------------------------------------------------------------------
