@@ -444,3 +444,30 @@ def test_nef_client_with_a_client_certificate_and_nrf_credentials(
     with nef:
         offer = nef.create("asp-b", volume_per_ue=1, number_of_ues=1, desired_window=window_)
         assert nef.get(offer.policy_id).policy_id == offer.policy_id
+
+
+def test_command_line_mistakes_are_one_line(tmp_path: Path) -> None:
+    not_a_key = tmp_path / "key.pem"
+    not_a_key.write_text("not a key")
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
+    small_key = tmp_path / "small.pem"
+    small_key.write_bytes(
+        small.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    serve = [sys.executable, "-m", "pcf_server", "serve", "--db", str(tmp_path / "x.db"),
+             "--port", str(free_port())]  # fmt: skip
+    cases = {
+        "not a readable PEM public key": ["--oauth2-key", str(not_a_key)],
+        "too short": ["--oauth2-key", str(small_key)],
+        "need --oauth2-key": ["--oauth2-issuer", "nrf"],
+        "--tls-client-ca needs --tls-cert": ["--tls-client-ca", str(not_a_key)],
+        "must be another port": ["--port", "18080", "--admin-listen", "127.0.0.1:18080"],
+    }
+    for expected, more in cases.items():
+        started = subprocess.run([*serve, *more], capture_output=True, text=True, timeout=60)
+        assert started.returncode == 2, (more, started.stderr)
+        last = started.stderr.strip().splitlines()[-1]
+        assert last.startswith("pcf-bdt") and expected in last, last
+        assert "Traceback" not in started.stderr
