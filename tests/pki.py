@@ -1,5 +1,5 @@
 """Test certificates: a CA (trustme), the PCF's server certificate, and NF client
-certificates carrying the NF instance id as a URI SAN (TS 33.310 Annex C), which trustme
+certificates carrying the NF instance id as a URI SAN (TS 33.310's NF profile), which trustme
 cannot write (it takes host names and addresses only), so cryptography signs them with
 the trustme CA's key."""
 

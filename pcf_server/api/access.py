@@ -9,7 +9,7 @@ when configured, the scope the path needs) and refuses what fails: 401 with
 ``WWW-Authenticate: Bearer error="invalid_token"``, or 403 with
 ``error="insufficient_scope"``, each with a ProblemDetails (TS 29.500 clause 5.2.7).
 
-With client certificates (TS 33.501 clause 13.3, TS 33.310 Annex C: an NF's certificate
+With client certificates (TS 33.501 clause 13.3, TS 33.310's NF certificate profile: an NF's certificate
 carries its NF instance id as a URI SAN ``urn:uuid:<id>``), a token is only taken from
 the NF it was issued to: its ``sub`` must be the certificate's NF instance id, so a
 token stolen from one NF cannot be replayed by another.
@@ -168,9 +168,9 @@ def _invalid(detail: str) -> TokenRefused:
 def certificate_nf_instance_id(pem: str) -> str | None:
     """The NF instance id of a client certificate: its URI SAN ``urn:uuid:<id>``.
 
-    TS 33.310 Annex C.3 (profile of NF certificates) puts the NF instance id in the
-    subjectAltName as a URI of the form ``urn:uuid:`` (RFC 4122); TS 33.501 clause 13.3.1
-    has the producer check it. None when the certificate has no such name.
+    The NF certificate profile of TS 33.310 puts the NF instance id in the
+    subjectAltName as a URI of the form ``urn:uuid:`` (RFC 4122); TS 33.501 clause 13.3
+    has the producer check it against the NF it authorizes. None when the certificate has no such name.
     """
     certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     try:
