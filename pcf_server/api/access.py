@@ -9,10 +9,10 @@ when configured, the scope the path needs) and refuses what fails: 401 with
 ``WWW-Authenticate: Bearer error="invalid_token"``, or 403 with
 ``error="insufficient_scope"``, each with a ProblemDetails (TS 29.500 clause 5.2.7).
 
-With client certificates (TS 33.501 clause 13.3, TS 33.310's NF certificate profile: an NF's certificate
-carries its NF instance id as a URI SAN ``urn:uuid:<id>``), a token is only taken from
-the NF it was issued to: its ``sub`` must be the certificate's NF instance id, so a
-token stolen from one NF cannot be replayed by another.
+With client certificates (TS 33.501 clause 13.3, TS 33.310's NF certificate profile: an
+NF's certificate carries its NF instance id as a URI SAN ``urn:uuid:<id>``), a token is
+only taken from the NF it was issued to: its ``sub`` must be the certificate's NF
+instance id, so a token stolen from one NF cannot be replayed by another.
 
 The consumer a request acts for, the token's ``sub``, goes into the ASGI scope under
 ``CONSUMER_KEY``; without tokens there is one consumer, ``NO_TOKEN_CONSUMER``.
@@ -170,7 +170,8 @@ def certificate_nf_instance_id(pem: str) -> str | None:
 
     The NF certificate profile of TS 33.310 puts the NF instance id in the
     subjectAltName as a URI of the form ``urn:uuid:`` (RFC 4122); TS 33.501 clause 13.3
-    has the producer check it against the NF it authorizes. None when the certificate has no such name.
+    has the producer check it against the NF it authorizes. None when the certificate has
+    no such name.
     """
     certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     try:
