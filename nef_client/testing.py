@@ -4,11 +4,18 @@ The pytest plugin (``nef_client.pytest_plugin``, loaded automatically once npcf-
 installed) gives tests a ``pcf_stub`` fixture built on this module; other harnesses
 (benchmarks, unittest) can call ``start_pcf_stub`` directly. Starting it needs the
 ``server`` extra (``pip install 'npcf-bdt[server]'``); importing this module does not.
+
+``NrfStub`` is a small NRF token endpoint (TS 29.510 clause 5.4) that signs access
+tokens with a key it generates: with ``start_pcf_stub(nrf=...)`` the PCF asks for
+tokens signed by it, so a NEF's OAuth 2.0 path (``nef_client.NrfClientCredentials``)
+is tested end to end, refusals included.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import socket
 import subprocess
 import sys
@@ -25,13 +32,17 @@ import httpx
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
 ADMIN_PATH = "/pcf-bdt-admin/v1"
+API_SCOPE = "npcf-bdtpolicycontrol"
 
 __all__ = [
     "NotificationSink",
+    "NrfStub",
     "PcfStub",
     "PcfStubError",
     "RecordedRequest",
     "notification_sink",
+    "redacted",
+    "start_nrf_stub",
     "start_pcf_stub",
 ]
 
@@ -67,12 +78,27 @@ def _isoformat(value: datetime) -> str:
     return value.isoformat()
 
 
-class PcfStub:
-    """Handle on a running stub PCF: its URLs and the admin calls a test needs."""
+def redacted(token: str, scheme: str = "Bearer") -> str:
+    """How the stub's journal shows ``Authorization: Bearer <token>``: never the token.
 
-    def __init__(self, root: str) -> None:
+    The digest tells which token it was: compare ``request.headers["authorization"]``
+    with ``redacted(token)``.
+    """
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+    return f"{scheme} [redacted sha256:{digest}]"
+
+
+class PcfStub:
+    """Handle on a running stub PCF: its URLs and the admin calls a test needs.
+
+    ``root`` is the 3GPP API's listener, ``admin_root`` the operator listener, where the
+    stub's own API is (``pcf-bdt serve --admin-listen``).
+    """
+
+    def __init__(self, root: str, admin_root: str) -> None:
         self.root = root.rstrip("/")
-        self._admin = httpx.Client(base_url=self.root + ADMIN_PATH, timeout=10)
+        self.admin_root = admin_root.rstrip("/")
+        self._admin = httpx.Client(base_url=self.admin_root + ADMIN_PATH, timeout=10)
 
     @property
     def url(self) -> str:
@@ -179,19 +205,32 @@ def _check_server_installed() -> None:
 
 @contextmanager
 def start_pcf_stub(
-    workdir: Path | None = None, *, port: int | None = None, timeout: float = 30.0
+    workdir: Path | None = None,
+    *,
+    port: int | None = None,
+    timeout: float = 30.0,
+    nrf: NrfStub | None = None,
 ) -> Iterator[PcfStub]:
-    """Run ``pcf-bdt serve --stub`` on a free port until the block ends."""
+    """Run ``pcf-bdt serve --stub`` on free ports until the block ends.
+
+    With ``nrf``, the 3GPP API asks for access tokens that ``nrf`` signed.
+    """
     _check_server_installed()
     with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch:
         folder = Path(workdir or scratch)
         port = port or _free_port()
+        admin_port = _free_port()
         log_path = folder / f"pcf-stub-{port}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
         command += ["--port", str(port), "--db", str(folder / f"pcf-stub-{port}.db")]
+        command += ["--admin-listen", f"127.0.0.1:{admin_port}"]
+        if nrf is not None:
+            key = folder / f"nrf-{port}.pem"
+            key.write_bytes(nrf.public_key_pem)
+            command += ["--oauth2-key", str(key), "--oauth2-issuer", nrf.issuer]
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-            stub = PcfStub(f"http://127.0.0.1:{port}")
+            stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
             try:
                 _wait_ready(stub, process, log_path, timeout)
                 yield stub
@@ -254,3 +293,110 @@ def notification_sink() -> Iterator[NotificationSink]:
     with receiver_in_background(sink) as url:
         sink.url = url
         yield sink
+
+
+class NrfStub:
+    """An NRF's token endpoint for tests: ``POST /oauth2/token`` (TS 29.510 clause 6.3).
+
+    It answers each AccessTokenReq (client credentials) with a JWT signed by a P-256
+    key it generates (ES256): ``iss`` is ``issuer``, ``sub`` the ``nfInstanceId`` asked
+    for, ``aud`` the ``targetNfType``, ``scope`` the scope asked for, ``exp`` in
+    ``lifetime`` seconds. ``public_key_pem`` is what a PCF is given (``--oauth2-key``).
+    ``refuse_with`` makes it answer 400 AccessTokenErr with that error instead;
+    ``forms`` are the requests it got. Run it with ``start_nrf_stub``. Needs PyJWT and
+    cryptography (the ``server`` extra).
+    """
+
+    def __init__(self, issuer: str = "nrf-stub", lifetime: int = 3600) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.issuer = issuer
+        self.lifetime = lifetime
+        self.refuse_with: str | None = None
+        self.forms: list[dict[str, str]] = []
+        self.url = ""
+        """The NRF's apiRoot once started (``NrfClientCredentials(nrf_url=...)``)."""
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self.public_key_pem = self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def issue(
+        self,
+        nf_instance_id: str,
+        scope: str = API_SCOPE,
+        *,
+        lifetime: int | None = None,
+        audience: str | None = "PCF",
+        **claims: Any,
+    ) -> str:
+        """A token as the NRF would sign it; ``claims`` add to or replace the usual ones."""
+        import jwt
+
+        now = int(time.time())
+        document: dict[str, Any] = {
+            "iss": self.issuer,
+            "sub": nf_instance_id,
+            "scope": scope,
+            "iat": now,
+            "exp": now + (self.lifetime if lifetime is None else lifetime),
+        }
+        if audience is not None:
+            document["aud"] = audience
+        document.update(claims)
+        return jwt.encode(document, self._key, algorithm="ES256")
+
+    def credentials(self, nf_instance_id: str, scope: str = API_SCOPE) -> Any:
+        """``nef_client.NrfClientCredentials`` that fetch tokens from this NRF."""
+        from nef_client import NrfClientCredentials
+
+        return NrfClientCredentials(nrf_url=self.url, nf_instance_id=nf_instance_id, scope=scope)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        if scope["path"] != "/oauth2/token" or scope["method"] != "POST":
+            await _reply(send, 404, {"error": "invalid_request"})
+            return
+        from urllib.parse import parse_qs
+
+        form = {k: v[0] for k, v in parse_qs(b"".join(chunks).decode()).items()}
+        self.forms.append(form)
+        if self.refuse_with or "nfInstanceId" not in form:
+            await _reply(send, 400, {"error": self.refuse_with or "invalid_request"})
+            return
+        requested = form.get("scope", API_SCOPE)
+        token = self.issue(
+            form["nfInstanceId"], requested, audience=form.get("targetNfType", "PCF")
+        )
+        answer = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.lifetime,
+            "scope": requested,
+        }
+        await _reply(send, 200, answer)
+
+
+async def _reply(send: Any, status: int, document: dict[str, Any]) -> None:
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps(document).encode()})
+
+
+@contextmanager
+def start_nrf_stub(issuer: str = "nrf-stub", lifetime: int = 3600) -> Iterator[NrfStub]:
+    """Serve an ``NrfStub`` from this process (hypercorn, h2c) until the block ends."""
+    from nef_client._serving import background
+
+    nrf = NrfStub(issuer, lifetime)
+    with background(nrf) as url:
+        nrf.url = url
+        yield nrf

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -10,49 +11,145 @@ from pathlib import Path
 
 from pcf_server.settings import ADMIN_BASE_PATH, Settings
 
+_LOOPBACK_NAMES = {"localhost"}
 
-def _serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces
 
-    from pcf_server.bootstrap import prepare
-    from pcf_server.config import ConfigError
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
-    if args.stub and args.workers != 1:
-        raise SystemExit(
-            "pcf-bdt: --stub keeps its faults and journal in one process: use --workers 1"
-        )
-    if (args.tls_cert is None) != (args.tls_key is None):
-        raise SystemExit("pcf-bdt serve: --tls-cert and --tls-key go together")
-    settings = Settings(
+
+def _address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[v6]:PORT`` for IPv6) or ``PORT`` (on loopback)."""
+    host, _, port = text.rpartition(":")
+    try:
+        number = int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT") from None
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError(f"port {number} is out of range")
+    return (host.strip("[]") or "127.0.0.1"), number
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    admin_host, admin_port = args.admin_listen
+    return Settings(
         db_path=args.db,
         api_root=args.api_root,
         max_body_bytes=args.max_body_bytes,
         stub=args.stub,
         config_path=args.config,
+        oauth2_keys=tuple(args.oauth2_key),
+        oauth2_issuer=args.oauth2_issuer,
+        oauth2_audience=args.oauth2_audience,
+        tls_client_ca=args.tls_client_ca,
+        nwdaf_subscriptions=tuple(args.nwdaf_subscription),
+        admin_host=admin_host,
+        admin_port=admin_port,
     )
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """What makes the command line unusable, in one line; None if nothing does."""
+    if args.stub and args.workers != 1:
+        return "--stub keeps its faults and journal in one process: use --workers 1"
+    if (args.tls_cert is None) != (args.tls_key is None):
+        return "--tls-cert and --tls-key go together"
+    if args.tls_client_ca is not None and args.tls_cert is None:
+        return "--tls-client-ca needs --tls-cert and --tls-key (client certificates need TLS)"
+    admin_host, admin_port = args.admin_listen
+    if admin_port == args.port:
+        return f"--admin-listen must be another port than --port ({args.port})"
+    if args.stub and not args.stub_allow_remote:
+        remote = [h for h in (args.host, admin_host) if not _is_loopback(h)]
+        if remote:
+            return (
+                f"--stub on {remote[0]} would let anyone who reaches it reset the store and"
+                " read the journal; use a loopback address, or --stub-allow-remote"
+            )
+    if (args.oauth2_issuer or args.oauth2_audience) and not args.oauth2_key:
+        return "--oauth2-issuer and --oauth2-audience need --oauth2-key"
+    return None
+
+
+def _announce(settings: Settings) -> None:
+    """Say once, at start, what an operator must know about who can reach what."""
+    if not settings.tokens_required:
+        print(
+            "pcf-bdt: no --oauth2-key: the 3GPP API and the NWDAF endpoint take requests"
+            " without access tokens, all as one consumer",
+            file=sys.stderr,
+        )
+    if not _is_loopback(settings.admin_host):
+        print(
+            f"pcf-bdt: the operator API listens on {settings.admin_host}, not loopback:"
+            " whoever reaches it can change capacity and degrade areas",
+            file=sys.stderr,
+        )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+
+    from pcf_server import listeners
+    from pcf_server.api.access import UnusableKey
+    from pcf_server.bootstrap import prepare
+    from pcf_server.config import ConfigError
+
+    refusal = _refusal(args)
+    if refusal is not None:
+        print(f"pcf-bdt serve: {refusal}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
     try:  # here, so that a bad file or database fails the command, not each worker
         prepare(settings)
-    except ConfigError as exc:
+        listeners.check_free(settings.admin_host, settings.admin_port)
+    except (ConfigError, UnusableKey) as exc:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = f"{settings.admin_host}:{settings.admin_port}"
+        print(f"pcf-bdt: cannot listen on {where} (--admin-listen): {exc}", file=sys.stderr)
+        return 2
+    _announce(settings)
     os.environ.update(settings.to_environment())
-    # What the command line chose; TLS only when a certificate is given.
-    chosen = {"address": args.host, "port": args.port, "workers": args.workers}
-    chosen["log_access"] = args.access_log
-    if args.tls_cert is not None:
-        chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
-    server = Granian(
-        "pcf_server.bootstrap:app_from_environment",
-        factory=True,
-        interface=Interfaces.ASGI,
-        # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear text,
-        # ALPN (h2, http/1.1) under TLS.
-        http=HTTPModes.auto,
-        **chosen,
-    )
-    server.serve()
-    return 0
+    # The stub serves its operator listener from its one worker (bootstrap.create_app).
+    admin = None if settings.stub else listeners.start_admin_process(*args.admin_listen)
+    admin_died = []
+
+    def on_admin_death() -> None:
+        admin_died.append(True)
+        listeners.interrupt_self()
+
+    with listeners.supervised(admin, on_admin_death):
+        if args.tls_client_ca is not None:
+            tls = listeners.MutualTls(args.tls_cert, args.tls_key, args.tls_client_ca)
+            status = listeners.serve_mutual_tls(
+                args.host, args.port, args.workers, tls, args.access_log
+            )
+        else:
+            # What the command line chose; TLS only when a certificate is given.
+            chosen = {"address": args.host, "port": args.port, "workers": args.workers}
+            chosen["log_access"] = args.access_log
+            if args.tls_cert is not None:
+                chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
+            server = Granian(
+                "pcf_server.bootstrap:app_from_environment",
+                factory=True,
+                interface=Interfaces.ASGI,
+                # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear
+                # text, ALPN (h2, http/1.1) under TLS.
+                http=HTTPModes.auto,
+                **chosen,
+            )
+            server.serve()
+            status = 0
+    return 1 if admin_died else status
 
 
 def _positive(text: str) -> int:
@@ -101,11 +198,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    serve.add_argument(
+        "--tls-client-ca",
+        type=Path,
+        help="PEM CA of NF client certificates: require and verify them (mutual TLS)",
+    )
+    serve.add_argument(
+        "--oauth2-key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="NRF public key (RS256 or ES256) access tokens must be signed with; repeat"
+        " for rotation. Without it no token is asked for",
+    )
+    serve.add_argument("--oauth2-issuer", help="the iss access tokens must carry (the NRF)")
+    serve.add_argument("--oauth2-audience", help="an aud access tokens must carry (this PCF)")
+    serve.add_argument(
+        "--nwdaf-subscription",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an NWDAF subscriptionId whose notifications are taken; repeatable",
+    )
+    serve.add_argument(
+        "--admin-listen",
+        type=_address,
+        default=("127.0.0.1", 8081),
+        metavar="HOST:PORT",
+        help="where the operator API listens (default 127.0.0.1:8081)",
+    )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
         "--stub",
         action="store_true",
-        help=f"test stub: fault injection, request journal, reset under {ADMIN_BASE_PATH}",
+        help=f"test stub: fault injection, request journal, reset under {ADMIN_BASE_PATH}"
+        " of the operator listener",
+    )
+    serve.add_argument(
+        "--stub-allow-remote",
+        action="store_true",
+        help="let --stub listen on an address other than loopback",
     )
     serve.add_argument(
         "--config",
@@ -119,7 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     degrade.add_argument("--from", dest="start", required=True, help="RFC 3339 start time")
     degrade.add_argument("--to", dest="stop", required=True, help="RFC 3339 stop time")
     degrade.add_argument("--factor", type=float, required=True, help="capacity multiplier, 0-1")
-    degrade.add_argument("--url", default="http://127.0.0.1:8080", help="the PCF's apiRoot")
+    degrade.add_argument(
+        "--url",
+        default="http://127.0.0.1:8081",
+        help="the PCF's operator listener (--admin-listen of pcf-bdt serve)",
+    )
     return parser
 
 

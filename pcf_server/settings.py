@@ -6,6 +6,7 @@ as ``PCF_BDT_*`` environment variables rather than as Python objects.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,27 +36,62 @@ class Settings:
     max_body_bytes: int = 1_048_576
     # Operator configuration of BDT decisions (YAML); None: the one shipped in the package.
     config_path: Path | None = None
+    # NRF public keys (PEM) that access tokens must be signed with; none: no token asked.
+    oauth2_keys: tuple[Path, ...] = ()
+    oauth2_issuer: str | None = None
+    oauth2_audience: str | None = None
+    # CA (PEM) of the NFs' client certificates: mutual TLS on the 3GPP API's listener.
+    tls_client_ca: Path | None = None
+    # NWDAF subscriptions whose notifications are taken (access.py has the rule).
+    nwdaf_subscriptions: tuple[str, ...] = ()
+    # The operator API's own listener (and the test stub's, with --stub).
+    admin_host: str = "127.0.0.1"
+    admin_port: int = 8081
+
+    @property
+    def tokens_required(self) -> bool:
+        return bool(self.oauth2_keys)
 
     def to_environment(self) -> dict[str, str]:
         env = {
             f"{_PREFIX}DB": str(self.db_path),
             f"{_PREFIX}STUB": "1" if self.stub else "0",
             f"{_PREFIX}MAX_BODY_BYTES": str(self.max_body_bytes),
+            f"{_PREFIX}OAUTH2_KEYS": json.dumps([str(p.resolve()) for p in self.oauth2_keys]),
+            f"{_PREFIX}NWDAF_SUBSCRIPTIONS": json.dumps(list(self.nwdaf_subscriptions)),
+            f"{_PREFIX}ADMIN_HOST": self.admin_host,
+            f"{_PREFIX}ADMIN_PORT": str(self.admin_port),
         }
-        if self.api_root:
-            env[f"{_PREFIX}API_ROOT"] = self.api_root
-        if self.config_path:
-            env[f"{_PREFIX}CONFIG"] = str(self.config_path.resolve())
+        optional = {
+            "API_ROOT": self.api_root,
+            "CONFIG": self.config_path and str(self.config_path.resolve()),
+            "OAUTH2_ISSUER": self.oauth2_issuer,
+            "OAUTH2_AUDIENCE": self.oauth2_audience,
+            "TLS_CLIENT_CA": self.tls_client_ca and str(self.tls_client_ca.resolve()),
+        }
+        env |= {f"{_PREFIX}{name}": value for name, value in optional.items() if value}
         return env
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        def text(name: str) -> str | None:
+            return environ.get(f"{_PREFIX}{name}") or None
+
+        def path(name: str) -> Path | None:
+            value = text(name)
+            return None if value is None else Path(value)
+
         return cls(
             db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
-            api_root=environ.get(f"{_PREFIX}API_ROOT") or None,
+            api_root=text("API_ROOT"),
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
-            config_path=Path(environ[f"{_PREFIX}CONFIG"])
-            if environ.get(f"{_PREFIX}CONFIG")
-            else None,
+            config_path=path("CONFIG"),
+            oauth2_keys=tuple(Path(p) for p in json.loads(text("OAUTH2_KEYS") or "[]")),
+            oauth2_issuer=text("OAUTH2_ISSUER"),
+            oauth2_audience=text("OAUTH2_AUDIENCE"),
+            tls_client_ca=path("TLS_CLIENT_CA"),
+            nwdaf_subscriptions=tuple(json.loads(text("NWDAF_SUBSCRIPTIONS") or "[]")),
+            admin_host=environ.get(f"{_PREFIX}ADMIN_HOST", cls.admin_host),
+            admin_port=int(environ.get(f"{_PREFIX}ADMIN_PORT", cls.admin_port)),
         )

@@ -1,7 +1,8 @@
 """Run schemathesis against a PCF that this script starts, on a fresh database, and stops.
 
 Three APIs are fuzzed in turn on the same server: Npcf_BDTPolicyControl (the 3GPP API,
-stateful links included), the operator API and the NWDAF notification endpoint.
+stateful links included), the operator API (on the server's operator listener) and the
+NWDAF notification endpoint.
 
     .venv/bin/python scripts/fuzz.py                     # what CI runs (seeded, bounded)
     .venv/bin/python scripts/fuzz.py --max-examples 500  # longer; any schemathesis option
@@ -29,11 +30,12 @@ import httpx
 from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH
 
 REPO = Path(__file__).resolve().parent.parent
-# (specification, base path) of every API the PCF serves, the 3GPP one first.
+# (specification, base path, on the operator listener) of every API the PCF serves, the
+# 3GPP one first.
 APIS = (
-    ("specs/TS29554_Npcf_BDTPolicyControl.yaml", BASE_PATH),
-    ("pcf_server/api/admin.yaml", ADMIN_BASE_PATH),
-    ("specs/TS29520_Nnwdaf_EventsSubscription.yaml", NWDAF_BASE_PATH),
+    ("specs/TS29554_Npcf_BDTPolicyControl.yaml", BASE_PATH, False),
+    ("pcf_server/api/admin.yaml", ADMIN_BASE_PATH, True),
+    ("specs/TS29520_Nnwdaf_EventsSubscription.yaml", NWDAF_BASE_PATH, False),
 )
 DEFAULTS = {
     "--checks": "all",
@@ -97,12 +99,23 @@ def schemathesis_command(spec: str, url: str, extra: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    port = _free_port()
+    port, admin_port = _free_port(), _free_port()
     url = f"http://127.0.0.1:{port}{BASE_PATH}"
     with tempfile.TemporaryDirectory(prefix="pcf-fuzz-") as scratch:
         db = Path(scratch) / "pcf.db"
         server = subprocess.Popen(
-            [_bin("pcf-bdt"), "serve", "--port", str(port), "--db", str(db), "--workers", "2"],
+            [
+                _bin("pcf-bdt"),
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--workers",
+                "2",
+                "--admin-listen",
+                f"127.0.0.1:{admin_port}",
+            ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -110,10 +123,11 @@ def main(argv: list[str]) -> int:
         )
         try:
             _wait_until_up(url, server)
+            _wait_until_up(f"http://127.0.0.1:{admin_port}", server)  # any answer will do
             env = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.schemathesis_hooks"}
             worst = 0
-            for spec, base_path in APIS:
-                api_url = f"http://127.0.0.1:{port}{base_path}"
+            for spec, base_path, operator in APIS:
+                api_url = f"http://127.0.0.1:{admin_port if operator else port}{base_path}"
                 command = schemathesis_command(spec, api_url, argv)
                 print("SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks " + shlex.join(command))
                 started = time.monotonic()

@@ -28,8 +28,8 @@ class _Wrapper:
 
 
 class _StaleReads(_Wrapper):
-    def get(self, policy_id: str) -> Any:
-        policy = self._inner.get(policy_id)
+    def get(self, policy_id: str, *, consumer: str | None = None) -> Any:
+        policy = self._inner.get(policy_id, consumer=consumer)
         if policy is not None and self._interfering.take("save"):
             return dataclasses.replace(policy, version=policy.version - 1)
         return policy

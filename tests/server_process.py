@@ -26,6 +26,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class PcfProcess(subprocess.Popen[bytes]):
+    """The server process; ``admin_root`` is its operator listener's apiRoot."""
+
+    admin_root: str
+
+
 @contextmanager
 def running_pcf(
     db: Path,
@@ -34,31 +40,42 @@ def running_pcf(
     timeout: float = 30.0,
     scheme: str = "http",
     verify: ssl.SSLContext | bool = True,
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    admin_port: int | None = None,
+    probe_headers: dict[str, str] | None = None,
+) -> Iterator[tuple[str, PcfProcess]]:
     """Yield (base URL of the API, process) once the server answers; stop it after.
 
-    The server runs in a session (process group) of its own, so that ``kill_hard`` can
-    take its worker processes down with it.
+    The operator listener is on ``admin_port`` (a free one by default): never the
+    default port, which several test servers would share. The server runs in a session
+    (process group) of its own, so that ``kill_hard`` can take its worker processes down
+    with it.
     """
     port = port or free_port()
+    if "--admin-listen" not in extra_args:
+        extra_args = [*extra_args, "--admin-listen", f"127.0.0.1:{admin_port or free_port()}"]
+    admin_address = list(extra_args)[list(extra_args).index("--admin-listen") + 1]
     log = db.with_suffix(".log").open("wb")
     # The console script that users run, when installed; the module otherwise.
     script = Path(sys.executable).with_name("pcf-bdt")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "pcf_server"]
-    process = subprocess.Popen(
+    process = PcfProcess(
         [*command, "serve", "--port", str(port), "--db", str(db), *extra_args],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
         start_new_session=True,
     )  # fmt: skip
     url = f"{scheme}://127.0.0.1:{port}{BASE_PATH}"
+    process.admin_root = f"http://{admin_address}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"PCF exited with {process.returncode}: {_tail(db)}")
             try:
-                probe = httpx.get(f"{url}/bdtpolicies/probe", timeout=1, verify=verify)
-                if probe.status_code == 404:
+                probe = httpx.get(
+                    f"{url}/bdtpolicies/probe", timeout=1, verify=verify, headers=probe_headers
+                )
+                # 404: no such policy; 401: up, and asking for a token.
+                if probe.status_code in (401, 404) and _admin_up(process.admin_root):
                     break
             except httpx.TransportError:
                 pass
@@ -75,6 +92,14 @@ def running_pcf(
                 kill_hard(process)
         _reap_group(process)
         log.close()
+
+
+def _admin_up(root: str) -> bool:
+    try:
+        httpx.get(f"{root}/pcf-bdt-admin/v1/areas", timeout=1)
+    except httpx.TransportError:
+        return False
+    return True
 
 
 def kill_hard(process: subprocess.Popen[bytes]) -> None:

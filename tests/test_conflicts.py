@@ -13,7 +13,7 @@ import sqlite3
 import httpx
 import pytest
 
-from pcf_server.api.app import create_app
+from pcf_server.api.app import create_sbi_app as create_app
 from pcf_server.policy.model import TimeWindow
 from pcf_server.service import BdtPolicyControl, Contention, PolicyPatch
 from pcf_server.service.network_events import NetworkEvents

@@ -20,7 +20,7 @@ from npcf_bdt_client.models import BdtPolicy
 import nef_client
 from nef_client import AsyncClient, Client, NrfAuth, NrfClientCredentials
 from nef_client._serving import background
-from nef_client.testing import PcfStub
+from nef_client.testing import PcfStub, redacted
 from tests.asgi import read_body
 from tests.dates import SATURDAY, future_day
 
@@ -89,7 +89,9 @@ def create(client: Client) -> nef_client.PolicyResult:
 
 
 def bearer(pcf_stub: PcfStub) -> list[tuple[str | None, int | None]]:
-    return [(r.headers.get("authorization"), r.status) for r in pcf_stub.requests()]
+    """(token, status) of each request; the journal shows each token's digest only."""
+    tokens = {redacted(f"tok-{n}"): f"Bearer tok-{n}" for n in range(1, 10)}
+    return [(tokens.get(r.headers.get("authorization", "")), r.status) for r in pcf_stub.requests()]
 
 
 def test_token_is_requested_as_ts_29510_says_and_reused(

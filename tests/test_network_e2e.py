@@ -126,8 +126,8 @@ def test_committed_reservations_never_exceed_headroom_with_several_workers(tmp_p
 
 def test_operator_api_cli_and_nwdaf_endpoint(tmp_path) -> None:
     config = write_config(tmp_path / "c.yaml")
-    with running_pcf(tmp_path / "pcf.db", extra_args=["--config", str(config)]) as (url, _):
-        base = root(url)
+    with running_pcf(tmp_path / "pcf.db", extra_args=["--config", str(config)]) as (url, pcf):
+        base = pcf.admin_root
         areas = httpx.get(f"{base}{ADMIN}/areas").json()
         assert {a["areaId"] for a in areas} == {"town", "village"}
         town = next(a for a in areas if a["areaId"] == "town")
@@ -173,12 +173,12 @@ def test_operator_api_cli_and_nwdaf_endpoint(tmp_path) -> None:
             "event": "NETWORK_PERFORMANCE",
             "nwPerfs": [{"networkArea": {"tais": [TOWN_TAI]}, "nwPerfType": "GNB_ACTIVE_RATIO",
                          "relativeRatio": 50, "anaPeriod": night(1)}]}]}]  # fmt: skip
-        nwdaf = httpx.post(f"{base}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=report)
+        nwdaf = httpx.post(f"{root(url)}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=report)
         assert nwdaf.status_code == 204, nwdaf.text
         areas = httpx.get(f"{base}{ADMIN}/areas").json()
         town = next(a for a in areas if a["areaId"] == "town")
         assert {d["factor"] for d in town["degradations"]} == {0.3, 0.5}
-        invalid = httpx.post(f"{base}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=[{}])
+        invalid = httpx.post(f"{root(url)}/pcf-bdt-callbacks/v1/nwdaf-notifications", json=[{}])
         assert invalid.status_code == 400
 
 
@@ -191,8 +191,8 @@ def test_notifications_survive_a_nef_outage_and_a_pcf_restart(tmp_path) -> None:
     args = ["--config", str(config)]
 
     # 1. The NEF is down; the PCF decides to warn, then restarts before it could deliver.
-    with running_pcf(db, extra_args=args) as (url, _):
-        base = root(url)
+    with running_pcf(db, extra_args=args) as (url, pcf):
+        base = pcf.admin_root
         first = httpx.post(f"{url}/bdtpolicies", json=night_request(
             "asp-1", 300, notifUri=f"{nef}/old", warnNotifReq=True,
             suppFeat="1"))  # fmt: skip
@@ -235,8 +235,8 @@ def test_notifications_survive_a_nef_outage_and_a_pcf_restart(tmp_path) -> None:
         assert second.status_code == 201
 
     # 3. The NEF goes down while the PCF runs, and comes back a little later.
-    with running_pcf(db, extra_args=args) as (url, _):
-        outcome = httpx.post(f"{root(url)}{ADMIN}/degradations", json={
+    with running_pcf(db, extra_args=args) as (url, pcf):
+        outcome = httpx.post(f"{pcf.admin_root}{ADMIN}/degradations", json={
             "areaId": "village", "timeWindow": night(), "factor": 0.3}).json()  # fmt: skip
         (second_id,) = outcome["notified"]
         wait_for(lambda: attempts(db, second_id) >= 1)  # the NEF is down: a failed attempt

@@ -105,7 +105,7 @@ def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
     configured = {a["areaId"]: a["capacity"] for a in pcf_stub.areas()}
     endless = "9" * 400 + " Tbps"
     response = httpx.put(
-        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        f"{pcf_stub.admin_root}/pcf-bdt-admin/v1/areas/metro/capacity",
         json={"downlink": endless, "uplink": "100 Mbps"},
     )
     assert response.status_code == 400, response.text
@@ -114,7 +114,7 @@ def test_infinite_capacity_is_refused(pcf_stub: PcfStub) -> None:
     assert problem["cause"] == "MANDATORY_IE_INCORRECT"
     assert [p["param"] for p in problem["invalidParams"]] == ["/downlink"]
     both = httpx.put(
-        f"{pcf_stub.root}/pcf-bdt-admin/v1/areas/metro/capacity",
+        f"{pcf_stub.admin_root}/pcf-bdt-admin/v1/areas/metro/capacity",
         json={"downlink": endless, "uplink": endless},
     )
     assert [p["param"] for p in both.json()["invalidParams"]] == ["/downlink", "/uplink"]
@@ -197,7 +197,7 @@ def test_mild_degradation_that_still_fits_notifies_nobody(
 
 def test_stub_requests_are_validated_against_its_spec(pcf_stub: PcfStub) -> None:
     """The stub's API is described in stub.yaml and routed (and checked) by connexion."""
-    faults = f"{pcf_stub.root}/pcf-bdt-admin/v1/faults"
+    faults = f"{pcf_stub.admin_root}/pcf-bdt-admin/v1/faults"
     wrong = httpx.post(faults, json={"status": 200, "count": 0, "colour": "red"})
     assert wrong.status_code == 400
     assert wrong.headers["content-type"] == "application/problem+json"
@@ -205,7 +205,7 @@ def test_stub_requests_are_validated_against_its_spec(pcf_stub: PcfStub) -> None
     assert params == {"/status", "/count", "/colour"}
     assert httpx.get(faults).json() == []  # nothing was added
     assert httpx.put(faults, json={}).status_code == 405
-    assert httpx.get(f"{pcf_stub.root}/pcf-bdt-admin/v1/reset").status_code == 405
+    assert httpx.get(f"{pcf_stub.admin_root}/pcf-bdt-admin/v1/reset").status_code == 405
     # A 3xx without a location passes the schema and is refused by the handler.
     redirect = httpx.post(faults, json={"status": 307})
     assert redirect.status_code == 400

@@ -157,9 +157,10 @@ class RacingUnitOfWork:
         real = repository.find_by_fingerprint
         checks: list[str] = []
 
-        def find_by_fingerprint(key: str) -> str | None:
+        def find_by_fingerprint(key: str, *, consumer: str) -> str | None:
             checks.append(key)
-            return None if len(checks) == 1 else real(key)  # the first look is too early
+            # the first look is too early
+            return None if len(checks) == 1 else real(key, consumer=consumer)
 
         repository.find_by_fingerprint = find_by_fingerprint
         return self

@@ -170,3 +170,35 @@ def test_number_of_ues_must_be_positive(service: BdtPolicyControl) -> None:
         with pytest.raises(DocumentError) as caught:
             service.create(create_command({**REQUEST, "numOfUes": ues}))
         assert caught.value.pointer == "/numOfUes"
+
+
+NEF_A = "6f1c7d2e-0000-4000-8000-00000000000a"
+NEF_B = "6f1c7d2e-0000-4000-8000-00000000000b"
+
+
+def test_a_consumer_sees_and_changes_only_its_own_policies(service: BdtPolicyControl) -> None:
+    policy = service.create(create_command(WITH_NOTIFICATIONS, NEF_A))
+    assert policy.consumer == NEF_A
+    assert service.get(policy.policy_id, consumer=NEF_A) == policy
+    for other in (NEF_B, ""):  # another NEF, or a request without a token
+        with pytest.raises(PolicyNotFound):
+            service.get(policy.policy_id, consumer=other)
+        with pytest.raises(PolicyNotFound):
+            service.update(policy.policy_id, PolicyPatch(selected_id=0), consumer=other)
+        with pytest.raises(PolicyNotFound):
+            service.update(policy.policy_id, PolicyPatch(warn_notif_req=True), consumer=other)
+    # Untouched: neither removed ("none acceptable") nor switched.
+    kept = service.get(policy.policy_id, consumer=NEF_A)
+    assert kept.offered_ids == policy.offered_ids and kept.request.warn_notif_req is False
+
+
+def test_equivalence_is_judged_within_one_consumer(service: BdtPolicyControl) -> None:
+    first = service.create(create_command(REQUEST, NEF_A))
+    with pytest.raises(EquivalentPolicyExists) as again:
+        service.create(create_command(REQUEST, NEF_A))
+    assert again.value.policy_id == first.policy_id
+    # The same request of another NEF is its own policy, not a 303 to NEF A's.
+    other = service.create(create_command(REQUEST, NEF_B))
+    assert other.policy_id != first.policy_id and other.consumer == NEF_B
+    without_token = service.create(create_command(REQUEST))
+    assert without_token.policy_id not in {first.policy_id, other.policy_id}

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,11 +101,30 @@ def test_one_policy_per_fingerprint_whatever_the_caller(tmp_path: Path) -> None:
         with pytest.raises(DuplicateRequest) as caught:
             uow.policies.add(make_policy("p4"), fingerprint="f")
         assert caught.value.policy_id == "p1"
-        assert uow.policies.find_by_fingerprint("f") == "p1"
+        assert uow.policies.find_by_fingerprint("f", consumer="") == "p1"
         uow.policies.remove("p1")
-        assert uow.policies.find_by_fingerprint("f") is None
+        assert uow.policies.find_by_fingerprint("f", consumer="") is None
         uow.policies.add(make_policy("p4"), fingerprint="f")  # free again once removed
         uow.commit()
+
+
+def test_a_fingerprint_is_unique_per_consumer_and_a_policy_is_its_consumers(
+    tmp_path: Path,
+) -> None:
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.policies.add(replace(make_policy("a1"), consumer="nef-a"), fingerprint="f")
+        uow.policies.add(replace(make_policy("b1"), consumer="nef-b"), fingerprint="f")
+        uow.commit()
+    with store.unit_of_work() as uow:
+        assert uow.policies.find_by_fingerprint("f", consumer="nef-a") == "a1"
+        assert uow.policies.find_by_fingerprint("f", consumer="nef-b") == "b1"
+        assert uow.policies.find_by_fingerprint("f", consumer="") is None
+        assert uow.policies.get("a1", consumer="nef-b") is None
+        owned = uow.policies.get("a1", consumer="nef-a")
+        assert owned is not None and owned.consumer == "nef-a"
+        anyone = uow.policies.get("a1")  # unscoped: the network's own use (degradations)
+        assert anyone is not None and anyone.consumer == "nef-a"
 
 
 def test_reset_empties_every_table_and_keeps_the_schema(tmp_path: Path) -> None:
@@ -135,7 +156,7 @@ def test_the_schema_keeps_only_what_queries_read(tmp_path: Path) -> None:
 
     assert columns("bdt_policy") == {
         "policy_id", "bdt_ref_id", "asp_id", "request_document", "policy_data", "version",
-        "created_at", "fingerprint", "window_stop", "valid",
+        "created_at", "fingerprint", "window_stop", "valid", "consumer",
     }  # fmt: skip
     assert columns("slot_load") == {"area_id", "slot", "reserved_dl", "reserved_ul"}
     assert columns("degradation") == {"id", "area_id", "first_slot", "stop_slot", "factor"}
@@ -161,3 +182,28 @@ def test_a_database_of_the_previous_schema_is_migrated_with_its_rows(tmp_path: P
     assert connection.execute("SELECT area_id, factor FROM degradation").fetchall() == [
         ("town", 0.5)
     ]
+
+
+def test_policies_stored_before_consumers_belong_to_the_no_token_consumer(tmp_path: Path) -> None:
+    from pcf_server.wire.bdt import policy_data_to_document
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    for _, _, sql in migrations()[:4]:
+        connection.executescript(sql)
+    connection.execute("PRAGMA user_version = 4")
+    policy = make_policy("old")
+    connection.execute(
+        "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document, policy_data,"
+        " version, created_at, fingerprint, window_stop, valid)"
+        " VALUES ('old', 'ref', 'asp', ?, ?, 0, '', 'f', 0, 1)",
+        (json.dumps(policy.request_document), json.dumps(policy_data_to_document(policy))),
+    )
+    connection.close()
+    store = SqliteStore(path)
+    with store.unit_of_work() as uow:
+        kept = uow.policies.get("old", consumer="")
+        assert kept is not None and kept.consumer == ""
+        assert uow.policies.get("old", consumer="6f1c7d2e-0000-4000-8000-000000000001") is None
+        assert uow.policies.find_by_fingerprint("f", consumer="") == "old"
+        assert uow.policies.find_by_fingerprint("f", consumer="other") is None

@@ -58,8 +58,8 @@ def test_tls_serves_http2_by_alpn(tmp_path: Path, certificate: tuple[trustme.CA,
             httpx.get(f"{url}/bdtpolicies/x")
 
 
-def test_tls_options_go_together(tmp_path: Path) -> None:
+def test_tls_options_go_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pcf_server.cli import main
 
-    with pytest.raises(SystemExit, match="go together"):
-        main(["serve", "--db", str(tmp_path / "x.db"), "--tls-cert", "c.pem"])
+    assert main(["serve", "--db", str(tmp_path / "x.db"), "--tls-cert", "c.pem"]) == 2
+    assert capsys.readouterr().err == "pcf-bdt serve: --tls-cert and --tls-key go together\n"

@@ -1,8 +1,12 @@
-"""The connexion application of the PCF, built from our multi-file specification.
+"""The connexion applications of the PCF, built from our multi-file specification.
 
-It routes each API to its thin handlers and maps service errors to ProblemDetails; the
-parts it serves (use cases, notification sender, store reset) are built and handed in
-by the composition root, ``pcf_server.bootstrap``.
+Two applications, for two listeners: the SBI one (Npcf_BDTPolicyControl and the NWDAF
+notification endpoint, which NFs reach, with access tokens when configured) and the
+operator's (the operator API, and the test stub's API with ``--stub``), which only the
+operator should reach (loopback by default). Each routes its APIs to thin handlers and
+maps service errors to ProblemDetails; the parts they serve (use cases, notification
+sender, store reset) are built and handed in by the composition root,
+``pcf_server.bootstrap``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +23,20 @@ import connexion
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from pcf_server.api import validation
+from pcf_server.api.access import (
+    BDT_SCOPE,
+    NWDAF_CALLBACK_SCOPE,
+    AccessControl,
+    ProtectedPrefix,
+    TokenPolicy,
+)
 from pcf_server.api.handlers import BdtPolicyHandlers
 from pcf_server.api.middleware import Route, RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
@@ -37,6 +49,7 @@ from pcf_server.service import (
     NoCapacity,
     PolicyNotFound,
     UnknownArea,
+    UnknownSubscription,
     WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
@@ -119,6 +132,11 @@ def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(problem_document(404, "AREA_NOT_FOUND", "Not Found", str(exc)))
 
 
+def _unknown_subscription(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, UnknownSubscription)
+    return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", str(exc)))
+
+
 def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     logging.getLogger(__name__).error("unexpected error", exc_info=exc)
     document = problem_document(500, "SYSTEM_FAILURE", detail=type(exc).__name__)
@@ -137,21 +155,23 @@ def _validators() -> dict[str, object]:
     }
 
 
-def _lifespan(background: Callable[[], Coroutine[Any, Any, None]] | None) -> Callable[[Any], Any]:
-    """Run ``background`` (the notification sender) for as long as the server runs."""
+Background = Callable[[], Coroutine[Any, Any, None]]
+
+
+def _lifespan(background: Sequence[Background]) -> Callable[[Any], Any]:
+    """Run ``background`` tasks (the notification sender, ...) while the server runs."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
-        if background is None:
-            yield
-            return
-        task = asyncio.create_task(background())
+        tasks = [asyncio.create_task(run()) for run in background]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return lifespan
 
@@ -161,13 +181,24 @@ def handler_name(operation_id: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation_id).lower()
 
 
-def _add_apis(
-    app: connexion.AsyncApp, apis: list[tuple[Path, str, object]], settings: Settings
-) -> RouteTable:
-    """Route every API of the PCF to its handlers' methods, named after the operationIds.
+# Access is checked outside connexion (api.access); its own security middleware would
+# only log "x-tokenInfoFunc missing" for the oauth2 scheme of the specification.
+_MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
 
-    The SBI guard gets one table of all their resources.
+
+def _application(
+    apis: list[tuple[Path, str, object]], background: Sequence[Background]
+) -> tuple[connexion.AsyncApp, RouteTable]:
+    """An application routing every API to its handlers' methods, named after operationIds.
+
+    The route table (for the SBI guard) has the resources of all of them.
     """
+    app = connexion.AsyncApp(
+        __name__,
+        specification_dir=spec_dir(),
+        lifespan=_lifespan(background),
+        middlewares=list(_MIDDLEWARES),  # connexion inserts into the list it is given
+    )
     routes: list[Route] = []
     for spec, base_path, handlers in apis:
         app.add_api(
@@ -181,48 +212,14 @@ def _add_apis(
             validator_map=_validators(),
         )
         routes += RouteTable.from_spec(spec, base_path).routes
-    return RouteTable(tuple(routes))
+    _add_error_handlers(app)
+    return app, RouteTable(tuple(routes))
 
 
-def create_app(
-    policies: BdtPolicyControl,
-    events: NetworkEvents,
-    settings: Settings,
-    *,
-    background: Callable[[], Coroutine[Any, Any, None]] | None = None,
-    reset_store: Callable[[], None] | None = None,
-) -> connexion.AsyncApp:
-    """The application serving ``policies`` and ``events``.
-
-    ``background`` runs while the server does; with ``settings.stub`` the test stub's API
-    is served too, and its reset calls ``reset_store``.
-    """
-    app = connexion.AsyncApp(__name__, specification_dir=spec_dir(), lifespan=_lifespan(background))
-    network = NetworkHandlers(events)
-    bdt = BdtPolicyHandlers(policies, settings.api_root)
-    apis = [  # the operator API and the NWDAF notification endpoint beside the 3GPP API
-        (ADMIN_SPEC, ADMIN_BASE_PATH, network),
-        (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),
-        (spec_dir() / ROOT_SPEC, BASE_PATH, bdt),
-    ]
-    stub = StubState()
-    if settings.stub:  # `pcf-bdt serve --stub`: fault injection and journal for NEF tests
-        if reset_store is None:
-            raise ValueError("the test stub needs reset_store")
-        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
-    routes = _add_apis(app, apis, settings)
-    # Middleware added first at a position sits outside the ones added after it: the stub
-    # must see 3GPP API requests before the SBI checks, to journal and fail any of them.
-    if settings.stub:
-        app.add_middleware(StubMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, state=stub)
-    app.add_middleware(
-        SbiGuard,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=routes,
-        max_body_bytes=settings.max_body_bytes,
-    )
+def _add_error_handlers(app: connexion.AsyncApp) -> None:
     app.add_error_handler(NoCapacity, _no_capacity)
     app.add_error_handler(UnknownArea, _unknown_area)
+    app.add_error_handler(UnknownSubscription, _unknown_subscription)
     app.add_error_handler(Contention, _contention)
     app.add_error_handler(StoreBusy, _contention)
     app.add_error_handler(PolicyNotFound, _not_found)
@@ -232,4 +229,80 @@ def create_app(
     app.add_error_handler(ProblemException, _connexion_problem)
     app.add_error_handler(HTTPException, _http_error)
     app.add_error_handler(Exception, _unexpected)
+
+
+def create_sbi_app(
+    policies: BdtPolicyControl,
+    events: NetworkEvents,
+    settings: Settings,
+    *,
+    tokens: TokenPolicy | None = None,
+    background: Sequence[Background] = (),
+    stub: StubState | None = None,
+) -> connexion.AsyncApp:
+    """The application NFs reach: Npcf_BDTPolicyControl and the NWDAF callback.
+
+    ``tokens`` None: no access token is asked for. ``stub``: the test stub journals each
+    3GPP API request and injects its faults (its own API is on the operator listener).
+    """
+    network = NetworkHandlers(events)
+    bdt = BdtPolicyHandlers(policies, settings.api_root)
+    app, routes = _application(
+        [
+            (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),
+            (spec_dir() / ROOT_SPEC, BASE_PATH, bdt),
+        ],
+        background,
+    )
+    # Middleware added first at a position sits outside the ones added after it: the stub
+    # must see 3GPP API requests before anything else, to journal and fail any of them;
+    # access comes before the SBI checks, so that nothing of a request is read for an
+    # NF that may not send it.
+    if stub is not None:
+        app.add_middleware(
+            StubMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            state=stub,
+            max_body_bytes=settings.max_body_bytes,
+        )
+    app.add_middleware(
+        AccessControl,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        tokens=tokens,
+        prefixes=[
+            ProtectedPrefix(BASE_PATH, BDT_SCOPE),
+            ProtectedPrefix(NWDAF_BASE_PATH, NWDAF_CALLBACK_SCOPE),
+        ],
+        bind_to_certificate=settings.tls_client_ca is not None,
+    )
+    app.add_middleware(
+        SbiGuard,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        routes=routes,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    return app
+
+
+def create_admin_app(
+    events: NetworkEvents,
+    settings: Settings,
+    *,
+    background: Sequence[Background] = (),
+    stub: StubState | None = None,
+    reset_store: Callable[[], None] | None = None,
+) -> connexion.AsyncApp:
+    """The operator's application: the operator API, and the test stub's with ``stub``."""
+    apis: list[tuple[Path, str, object]] = [(ADMIN_SPEC, ADMIN_BASE_PATH, NetworkHandlers(events))]
+    if stub is not None:
+        if reset_store is None:
+            raise ValueError("the test stub needs reset_store")
+        apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
+    app, routes = _application(apis, background)
+    app.add_middleware(
+        SbiGuard,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        routes=routes,
+        max_body_bytes=settings.max_body_bytes,
+    )
     return app

@@ -5,6 +5,9 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope
 
+# Bytes of an over-long body read and discarded after the 413 (api.middleware says why).
+DRAIN_BYTES = 64 * 2**20
+
 
 class BodyTooLong(Exception):
     """The body passed the limit; ``read`` bytes were read, or -1 if none is left to read."""
@@ -31,6 +34,19 @@ async def read_body(receive: Receive, limit: float = float("inf")) -> bytes:
         if not more:
             break
     return b"".join(chunks)
+
+
+async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole body, refused (``BodyTooLong``) as soon as it is known to pass ``limit``.
+
+    A Content-Length over the limit refuses it before a byte is read. ``BodyTooLong.read``
+    is what was read (for draining after the answer); -1 when the body was not read and is
+    longer than ``limit + DRAIN_BYTES`` (not worth draining), 0 when not read at all.
+    """
+    declared = MutableHeaders(scope=scope).get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLong(-1 if int(declared) > limit + DRAIN_BYTES else 0)
+    return await read_body(receive, limit)
 
 
 def replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:

@@ -12,6 +12,8 @@ from typing import Any
 from connexion import request
 from starlette.responses import Response
 
+from pcf_server.api.access import CONSUMER_KEY
+from pcf_server.policy.model import NO_TOKEN_CONSUMER
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
 from pcf_server.settings import BASE_PATH
 from pcf_server.wire.bdt import create_command, policy_to_document
@@ -24,6 +26,12 @@ Reply = tuple[dict[str, Any], int, dict[str, str]] | Response
 def _without_body(status: int, headers: dict[str, str] | None = None) -> Response:
     # A framework response: connexion would otherwise insist on a Content-Type.
     return Response(status_code=status, headers=headers)
+
+
+def _consumer() -> str:
+    """The NF the request acts for, as access control (api.access) found it."""
+    consumer: str = request.scope.get(CONSUMER_KEY, NO_TOKEN_CONSUMER)
+    return consumer
 
 
 class BdtPolicyHandlers:
@@ -42,7 +50,7 @@ class BdtPolicyHandlers:
 
     def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
         try:
-            policy = self._service.create(create_command(body))
+            policy = self._service.create(create_command(body, _consumer()))
         except EquivalentPolicyExists as existing:
             # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
             return _without_body(303, {"Location": self._location(existing.policy_id)})
@@ -50,7 +58,8 @@ class BdtPolicyHandlers:
         return policy_to_document(policy), 201, headers
 
     def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
-        return policy_to_document(self._service.get(bdt_policy_id)), 200, _JSON
+        policy = self._service.get(bdt_policy_id, consumer=_consumer())
+        return policy_to_document(policy), 200, _JSON
 
     def update_bdt_policy(self, bdt_policy_id: str, body: dict[str, Any]) -> Reply:
         """200 with the new BdtPolicy; 204 when the Update removed the policy.
@@ -58,7 +67,8 @@ class BdtPolicyHandlers:
         TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
         and only a removal ("none acceptable") leaves no state to tell.
         """
-        policy = self._service.update(bdt_policy_id, update_from_document(body))
+        patch = update_from_document(body)
+        policy = self._service.update(bdt_policy_id, patch, consumer=_consumer())
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
         return policy_to_document(policy), 200, _JSON

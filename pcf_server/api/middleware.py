@@ -41,13 +41,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcf_server.api.asgi import BodyTooLong, read_body, replay
+from pcf_server.api.asgi import DRAIN_BYTES, BodyTooLong, read_limited_body, replay
 from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-# Bytes of an over-long body read and discarded after the 413 (see the module docstring).
-DRAIN_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -158,27 +156,20 @@ class SbiGuard:
             return
         if method in _WITH_BODY:
             try:
-                body = await self._read_body(scope, receive)
+                body = await read_limited_body(scope, receive, self.max_body_bytes)
             except BodyTooLong as exc:
-                detail = f"the body is longer than {self.max_body_bytes} bytes"
-                await _problem(scope, receive, send, 413, detail)
-                await _drain(receive, exc.read, self.max_body_bytes + DRAIN_BYTES)
+                await too_long(scope, receive, send, exc, self.max_body_bytes)
                 return
             scope, receive = replay(scope, receive, body)
         await self.app(scope, receive, send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        """The whole body; ``BodyTooLong`` once it is over the limit.
 
-        The bytes read so far count towards the drain after the 413; ``-1`` says that the
-        body was not read at all, and the Content-Length of the request is too large to
-        drain (so it is not tried).
-        """
-        declared = MutableHeaders(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            too_long_to_drain = int(declared) > self.max_body_bytes + DRAIN_BYTES
-            raise BodyTooLong(-1 if too_long_to_drain else 0)
-        return await read_body(receive, self.max_body_bytes)
+async def too_long(
+    scope: Scope, receive: Receive, send: Send, exc: BodyTooLong, limit: int
+) -> None:
+    """413 PAYLOAD_TOO_LARGE, then the rest of the body drained (the module docstring)."""
+    await _problem(scope, receive, send, 413, f"the body is longer than {limit} bytes")
+    await _drain(receive, exc.read, limit + DRAIN_BYTES)
 
 
 async def _drain(receive: Receive, read: int, limit: int) -> None:

@@ -86,5 +86,6 @@ class NetworkHandlers:
         return {"affected": outcome.affected, "notified": outcome.notified}, 200, _JSON
 
     def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:
-        self._events.network_performance(network_performance_from_notifications(body))
+        reports = network_performance_from_notifications(body)
+        self._events.analytics_notified([n["subscriptionId"] for n in body], reports)
         return None, 204, {}

@@ -13,6 +13,7 @@ single worker with ``--stub``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import deque
@@ -23,7 +24,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcf_server.api.asgi import read_body, replay
+from pcf_server.api.asgi import BodyTooLong, read_limited_body, replay
+from pcf_server.api.middleware import too_long
 from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
 from pcf_server.settings import BASE_PATH
 from pcf_server.wire.errors import DocumentError
@@ -126,29 +128,61 @@ class StubState:
             self._journal.clear()
 
 
-class StubMiddleware:
-    """Journal every request to the 3GPP API, and answer it with a due fault if any."""
+def redact_credentials(value: str) -> str:
+    """An Authorization value as the journal shows it: scheme and a digest, no secret.
 
-    def __init__(self, app: ASGIApp, state: StubState) -> None:
+    The journal is readable by whoever reaches the operator listener; a token there
+    could be replayed. The digest (the first 16 hex digits of the SHA-256 of the
+    credentials) still tells a test which token was sent (nef_client.testing has the
+    same function).
+    """
+    scheme, _, credentials = value.partition(" ")
+    digest = hashlib.sha256(credentials.strip().encode("utf-8")).hexdigest()[:16]
+    return f"{scheme} [redacted sha256:{digest}]"
+
+
+def _journal_headers(scope: Scope) -> dict[str, str]:
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    for name in ("authorization", "proxy-authorization"):
+        if name in headers:
+            headers[name] = redact_credentials(headers[name])
+    return headers
+
+
+class StubMiddleware:
+    """Journal every request to the 3GPP API, and answer it with a due fault if any.
+
+    A body is read only up to ``max_body_bytes`` (the server's limit): a longer one is
+    answered 413 as the SBI guard would, and journalled without its body.
+    """
+
+    def __init__(self, app: ASGIApp, state: StubState, max_body_bytes: int) -> None:
         self.app = app
         self.state = state
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or not (path.startswith(BASE_PATH + "/") or path == BASE_PATH):
             await self.app(scope, receive, send)
             return
-        body = await read_body(receive)
         entry: dict[str, Any] = {
             "method": scope["method"],
             "path": path,
             "query": scope.get("query_string", b"").decode("latin-1"),
-            "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
-            "body": _body_document(body),
+            "headers": _journal_headers(scope),
+            "body": None,
             "httpVersion": scope.get("http_version"),
             "status": None,
         }
         self.state.record(entry)
+        try:
+            body = await read_limited_body(scope, receive, self.max_body_bytes)
+        except BodyTooLong as exc:
+            entry["status"] = 413
+            await too_long(scope, receive, send, exc, self.max_body_bytes)
+            return
+        entry["body"] = _body_document(body)
         fault = self.state.take_fault(scope["method"])
         if fault is not None:
             entry["status"] = fault.status

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pcf_server.policy.features import FeatureSet
-from pcf_server.policy.model import BdtRequest
+from pcf_server.policy.model import NO_TOKEN_CONSUMER, BdtRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +19,14 @@ class CreatePolicy:
 
     ``document`` is the BdtReqData as received: the PCF echoes it and the equivalence
     rule (``policy.equivalence``) reads it. ``features`` are those negotiated, ``None``
-    when the NEF sent no suppFeat.
+    when the NEF sent no suppFeat. ``consumer`` is the NF asking (its access token's
+    sub), which will own the policy.
     """
 
     request: BdtRequest
     document: dict[str, Any]
     features: FeatureSet | None
+    consumer: str = NO_TOKEN_CONSUMER
 
 
 @dataclass(frozen=True, slots=True)

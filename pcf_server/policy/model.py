@@ -11,6 +11,9 @@ from pcf_server.policy.features import Feature, FeatureSet
 # With BdtNotification_5G, "selTransPolicyId: 0" says that no candidate is acceptable
 # (TS 29.554 clause 4.2.3.2), which is why the PCF never offers id 0.
 NONE_SELECTED = 0
+# The consumer of every request when the PCF asks for no access token (and the owner of
+# the policies stored before consumers were told apart): one NEF, as far as it can tell.
+NO_TOKEN_CONSUMER = ""
 
 
 class UnknownTransferPolicy(ValueError):
@@ -93,6 +96,9 @@ class BdtPolicy:
     version: int = 0
     # False between a warning notification and the NEF's answer (TS 23.502 4.16.7.3).
     valid: bool = True
+    # The NF that created it (its access token's sub): the only one that may read or
+    # change it.
+    consumer: str = NO_TOKEN_CONSUMER
 
     @property
     def features(self) -> FeatureSet:

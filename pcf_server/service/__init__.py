@@ -10,6 +10,7 @@ from pcf_server.service.errors import (
     PolicyNotFound,
     ServiceError,
     UnknownArea,
+    UnknownSubscription,
     WindowEnded,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "PolicyPatch",
     "ServiceError",
     "UnknownArea",
+    "UnknownSubscription",
     "WindowEnded",
 ]

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 from pcf_server.policy.commands import CreatePolicy, PolicyPatch
 from pcf_server.policy.decision import Decider, Decision, NoTransferWindow, Planner
 from pcf_server.policy.equivalence import fingerprint
-from pcf_server.policy.model import BdtPolicy, BdtRequest, UnknownTransferPolicy
+from pcf_server.policy.model import (
+    NO_TOKEN_CONSUMER,
+    BdtPolicy,
+    BdtRequest,
+    UnknownTransferPolicy,
+)
 from pcf_server.service.capacity import CapacityBook
 from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import (
@@ -50,7 +55,9 @@ class BdtPolicyControl:
         """Decide transfer policies for a request and store the result.
 
         Raises ``EquivalentPolicyExists`` instead when the request is equivalent to a
-        stored policy (``policy.equivalence``); nothing is decided or stored then.
+        stored policy of the same consumer (``policy.equivalence``); nothing is decided
+        or stored then. Another consumer's policies never count: a 303 would tell one NEF
+        the id of a policy it may not see.
         """
         self._refuse_ended(command.request)
         key = fingerprint(command.document, command.request.desired_window)
@@ -58,7 +65,7 @@ class BdtPolicyControl:
 
     def _create(self, command: CreatePolicy, key: str) -> BdtPolicy:
         with self._uow() as uow:
-            self._refuse_equivalent(uow, key)
+            self._refuse_equivalent(uow, command.consumer, key)
             now = self._clock()
             self._capacity.housekeeping(uow, now)
             decision = self._decide(uow, command.request, now)
@@ -70,6 +77,7 @@ class BdtPolicyControl:
                 request_document=command.document,
                 transfer_policies=decision.offers,
                 supported_features=None if features is None else features.encode(),
+                consumer=command.consumer,
             )
             try:
                 uow.policies.add(policy, fingerprint=key)
@@ -93,8 +101,8 @@ class BdtPolicyControl:
             raise WindowEnded("the desired window has already ended")
 
     @staticmethod
-    def _refuse_equivalent(uow: UnitOfWork, key: str) -> None:
-        existing = uow.policies.find_by_fingerprint(key)
+    def _refuse_equivalent(uow: UnitOfWork, consumer: str, key: str) -> None:
+        existing = uow.policies.find_by_fingerprint(key, consumer=consumer)
         if existing is not None:
             raise EquivalentPolicyExists(existing)
 
@@ -104,25 +112,33 @@ class BdtPolicyControl:
         except NoTransferWindow as exc:
             raise NoCapacity(str(exc)) from exc
 
-    def get(self, policy_id: str) -> BdtPolicy:
+    def get(self, policy_id: str, *, consumer: str = NO_TOKEN_CONSUMER) -> BdtPolicy:
+        """The policy, if ``consumer`` created it; ``PolicyNotFound`` otherwise.
+
+        Another consumer's policy is not found, exactly as one that does not exist: the
+        answer must not tell a NEF which ids other NEFs hold.
+        """
         with self._uow(write=False) as uow:
-            policy = uow.policies.get(policy_id)
+            policy = uow.policies.get(policy_id, consumer=consumer)
         if policy is None:
             raise PolicyNotFound(policy_id)
         return policy
 
-    def update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
+    def update(
+        self, policy_id: str, patch: PolicyPatch, *, consumer: str = NO_TOKEN_CONSUMER
+    ) -> BdtPolicy | None:
         """Apply an Update; ``None`` when it removed the policy ("none acceptable").
 
-        A merge patch says what the policy is to become, not what it was: after a
-        conflict it is applied again to the policy as the other writer left it.
+        Only ``consumer``'s own policies can be updated (as ``get``). A merge patch says
+        what the policy is to become, not what it was: after a conflict it is applied
+        again to the policy as the other writer left it.
         """
-        return retrying(lambda: self._update(policy_id, patch), f"update of {policy_id}")
+        return retrying(lambda: self._update(policy_id, patch, consumer), f"update of {policy_id}")
 
-    def _update(self, policy_id: str, patch: PolicyPatch) -> BdtPolicy | None:
+    def _update(self, policy_id: str, patch: PolicyPatch, consumer: str) -> BdtPolicy | None:
         with self._uow() as uow:
             self._capacity.housekeeping(uow, self._clock())
-            policy = uow.policies.get(policy_id)
+            policy = uow.policies.get(policy_id, consumer=consumer)
             if policy is None:
                 raise PolicyNotFound(policy_id)
             if patch.selected_id is not None and policy.declines(patch.selected_id):

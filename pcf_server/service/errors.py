@@ -71,3 +71,12 @@ class UnknownArea(ServiceError):
     def __init__(self, area_id: str) -> None:
         super().__init__(f"no network area {area_id!r} is configured")
         self.area_id = area_id
+
+
+class UnknownSubscription(ServiceError):
+    """Analytics arrived for a subscription the PCF does not hold: not acted upon."""
+
+    def __init__(self, subscription_ids: list[str]) -> None:
+        shown = ", ".join(repr(s[:64]) for s in subscription_ids[:5])
+        super().__init__(f"no NWDAF subscription {shown} is known to this PCF")
+        self.subscription_ids = subscription_ids

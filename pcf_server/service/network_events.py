@@ -20,7 +20,7 @@ never sent for a change that was rolled back nor lost for one that was committed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,8 +32,13 @@ from pcf_server.policy.network import Rates
 from pcf_server.policy.warning import WarningNotification, warnings_enabled
 from pcf_server.service.capacity import CapacityBook
 from pcf_server.service.conflicts import retrying
-from pcf_server.service.errors import UnknownArea
-from pcf_server.service.ports import StoredReservation, UnitOfWork, UnitOfWorkFactory
+from pcf_server.service.errors import UnknownArea, UnknownSubscription
+from pcf_server.service.ports import (
+    AnalyticsSubscriptions,
+    StoredReservation,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 # How long a report without a period is taken to last.
 _OPEN_REPORT = timedelta(hours=1)
@@ -105,6 +110,21 @@ def _nothing() -> None:
     return None
 
 
+class _AnySubscription:
+    def is_known(self, subscription_id: str) -> bool:
+        return True
+
+
+class ConfiguredSubscriptions:
+    """The subscription ids the operator configured (``pcf-bdt serve --nwdaf-subscription``)."""
+
+    def __init__(self, subscription_ids: Iterable[str]) -> None:
+        self._ids = frozenset(subscription_ids)
+
+    def is_known(self, subscription_id: str) -> bool:
+        return subscription_id in self._ids
+
+
 class NetworkEvents:
     def __init__(
         self,
@@ -114,8 +134,11 @@ class NetworkEvents:
         *,
         clock: Callable[[], datetime] = _utc_now,
         outbox_written: Callable[[], None] = _nothing,
+        subscriptions: AnalyticsSubscriptions | None = None,
     ) -> None:
+        """``subscriptions`` None: notifications of any subscription are taken (labs)."""
         self._uow = unit_of_work
+        self._subscriptions = subscriptions or _AnySubscription()
         self._decider = decider
         self._planner = planner
         self._network = planner.network
@@ -261,6 +284,19 @@ class NetworkEvents:
         )
         uow.outbox.add(notification, now.timestamp())
         return True
+
+    def analytics_notified(
+        self, subscription_ids: Sequence[str], reports: list[NetworkPerformance]
+    ) -> DegradationOutcome:
+        """NWDAF notifications: acted upon only if every one is of a known subscription.
+
+        A forged or stray notification must not degrade capacity (and warn NEFs); a body
+        with one unknown subscription is refused whole, so that nothing of it is applied.
+        """
+        unknown = [s for s in subscription_ids if not self._subscriptions.is_known(s)]
+        if unknown:
+            raise UnknownSubscription(unknown)
+        return self.network_performance(reports)
 
     def network_performance(self, reports: list[NetworkPerformance]) -> DegradationOutcome:
         """Act on NWDAF reports (TS 23.502 4.16.7.3 step 2).

@@ -63,14 +63,16 @@ class OutboxItem:
 
 class PolicyRepository(Protocol):
     def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
-        """Store a new policy; raises ``DuplicateRequest`` if ``fingerprint`` is taken."""
+        """Store a new policy; ``DuplicateRequest`` if its consumer has ``fingerprint``."""
         ...
 
-    def find_by_fingerprint(self, fingerprint: str) -> str | None:
-        """Id of the stored policy created by an equivalent request, if any."""
+    def find_by_fingerprint(self, fingerprint: str, *, consumer: str) -> str | None:
+        """Id of ``consumer``'s stored policy created by an equivalent request, if any."""
         ...
 
-    def get(self, policy_id: str) -> BdtPolicy | None: ...
+    def get(self, policy_id: str, *, consumer: str | None = None) -> BdtPolicy | None:
+        """The policy; with ``consumer``, only if that consumer owns it."""
+        ...
 
     def save(self, policy: BdtPolicy) -> None:
         """Write back a changed policy; raises ``ConcurrentUpdate`` if it changed meanwhile."""
@@ -158,6 +160,16 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class AnalyticsSubscriptions(Protocol):
+    """The NWDAF subscriptions whose notifications the PCF takes (TS 29.520 subscriptionId).
+
+    Today the operator configures them; when the PCF subscribes to NWDAF itself, the
+    subscriptions it creates are what this answers from.
+    """
+
+    def is_known(self, subscription_id: str) -> bool: ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -46,7 +46,11 @@ class SqlitePolicyRepository:
         try:
             self._insert(policy, fingerprint)
         except sqlite3.IntegrityError as exc:
-            existing = None if fingerprint is None else self.find_by_fingerprint(fingerprint)
+            existing = (
+                None
+                if fingerprint is None
+                else self.find_by_fingerprint(fingerprint, consumer=policy.consumer)
+            )
             if existing is None:
                 raise
             raise DuplicateRequest(existing) from exc
@@ -54,8 +58,8 @@ class SqlitePolicyRepository:
     def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, version, created_at, fingerprint, window_stop, valid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " policy_data, version, created_at, fingerprint, window_stop, valid, consumer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 policy.policy_id,
                 policy.bdt_ref_id,
@@ -67,27 +71,31 @@ class SqlitePolicyRepository:
                 fingerprint,
                 policy.window_stop.timestamp(),
                 int(policy.valid),
+                policy.consumer,
             ),
         )
 
-    def find_by_fingerprint(self, fingerprint: str) -> str | None:
+    def find_by_fingerprint(self, fingerprint: str, *, consumer: str) -> str | None:
         row = self._db.execute(
-            "SELECT policy_id FROM bdt_policy WHERE fingerprint = ?", (fingerprint,)
+            "SELECT policy_id FROM bdt_policy WHERE consumer = ? AND fingerprint = ?",
+            (consumer, fingerprint),
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def get(self, policy_id: str) -> BdtPolicy | None:
+    def get(self, policy_id: str, *, consumer: str | None = None) -> BdtPolicy | None:
         row = self._db.execute(
-            "SELECT policy_id, request_document, policy_data, version, valid FROM bdt_policy"
-            " WHERE policy_id = ?",
+            "SELECT policy_id, request_document, policy_data, version, valid, consumer"
+            " FROM bdt_policy WHERE policy_id = ?",
             (policy_id,),
         ).fetchone()
-        if row is None:
+        if row is None or (consumer is not None and row[5] != consumer):
             return None
         # Trusted as written: no rule of today is applied again to a row of yesterday.
-        return policy_from_documents(
+        policy = policy_from_documents(
             row[0], json.loads(row[1]), json.loads(row[2]), row[3], valid=bool(row[4])
         )
+        policy.consumer = row[5]
+        return policy
 
     def save(self, policy: BdtPolicy) -> None:
         cursor = self._db.execute(

@@ -15,7 +15,13 @@ from urllib.parse import urlsplit
 from pcf_server.policy.areas import area_keys
 from pcf_server.policy.commands import CreatePolicy
 from pcf_server.policy.features import Feature, FeatureSet, negotiate
-from pcf_server.policy.model import BdtPolicy, BdtRequest, TransferPolicy, Volume
+from pcf_server.policy.model import (
+    NO_TOKEN_CONSUMER,
+    BdtPolicy,
+    BdtRequest,
+    TransferPolicy,
+    Volume,
+)
 from pcf_server.policy.warning import WarningNotification
 from pcf_server.wire.errors import DocumentError
 from pcf_server.wire.units import (
@@ -36,8 +42,11 @@ _MAX_NOTIF_URI = 2048
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
-def create_command(doc: dict[str, Any]) -> CreatePolicy:
-    """The Create command of a schema-valid ``BdtReqData``; ``DocumentError`` if unusable."""
+def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> CreatePolicy:
+    """The Create command of a schema-valid ``BdtReqData``; ``DocumentError`` if unusable.
+
+    ``consumer`` is the NF asking (its access token's sub).
+    """
     features = negotiate(doc.get("suppFeat"))
     notifications = features is not None and Feature.BDT_NOTIFICATION_5G in features
     if notifications and "notifUri" not in doc:
@@ -49,7 +58,8 @@ def create_command(doc: dict[str, Any]) -> CreatePolicy:
     if not 1 <= doc["numOfUes"] <= _MAX_UES:
         raise DocumentError("/numOfUes", f"numOfUes must be between 1 and {_MAX_UES}")
     window_from_document(doc["desTimeInt"], "/desTimeInt")
-    return CreatePolicy(request_from_document(doc, features or FeatureSet()), doc, features)
+    request = request_from_document(doc, features or FeatureSet())
+    return CreatePolicy(request, doc, features, consumer)
 
 
 def request_from_document(doc: dict[str, Any], features: FeatureSet | None = None) -> BdtRequest:
