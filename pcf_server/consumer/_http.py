@@ -20,10 +20,15 @@ _NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class SbiClient:
-    def __init__(self, timeout: float = 5.0) -> None:
-        self._h2c = httpx.Client(http1=False, http2=True, timeout=timeout)
-        self._alpn = httpx.Client(http1=True, http2=True, timeout=timeout)
-        self._h1 = httpx.Client(http1=True, http2=False, timeout=timeout)
+    def __init__(self, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
+        """``transport`` replaces the network (tests give an ``httpx.MockTransport``)."""
+
+        def client(http1: bool, http2: bool) -> httpx.Client:
+            return httpx.Client(http1=http1, http2=http2, timeout=timeout, transport=transport)
+
+        self._h2c = client(False, True)
+        self._alpn = client(True, True)
+        self._h1 = client(True, False)
         self._h1_only: set[str] = set()
 
     def request(self, method: str, url: str, **options: Any) -> httpx.Response:
