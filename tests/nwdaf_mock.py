@@ -26,6 +26,9 @@ PATH = "/nnwdaf-eventssubscription/v1/subscriptions"
 class MiniNwdaf:
     def __init__(self) -> None:
         self.subscriptions: dict[str, dict[str, Any]] = {}
+        # Where each subscription ever made was to be notified (a restart forgets the
+        # subscriptions, not this: a test may replay a report of a forgotten one).
+        self.callbacks: dict[str, str] = {}
         self.events: list[tuple[str, str]] = []  # (method, subscription id or "")
         self.url = ""
         self._ids = itertools.count(1)
@@ -44,7 +47,7 @@ class MiniNwdaf:
 
     def notify(self, subscription_id: str, notification: dict[str, Any]) -> httpx.Response:
         """POST one NnwdafEventsSubscriptionNotification to the subscription's callback."""
-        uri = self.subscriptions[subscription_id]["notificationURI"]
+        uri = self.callbacks[subscription_id]
         body = [{"subscriptionId": subscription_id, **notification}]
         with httpx.Client(http1=False, http2=True, timeout=30) as client:
             return client.post(uri, json=body)
@@ -54,6 +57,7 @@ class MiniNwdaf:
             document = json.loads(body)
             subscription_id = f"g{self._generation}-{next(self._ids)}"
             self.subscriptions[subscription_id] = document
+            self.callbacks[subscription_id] = document["notificationURI"]
             self.events.append(("POST", subscription_id))
             location = f"{self.url}{PATH}/{subscription_id}"
             return 201, document, [(b"location", location.encode())]
