@@ -3,7 +3,9 @@
 The SBI is HTTP/2 (TS 29.500 5.2): ``http://`` peers are spoken to with prior knowledge
 (h2c), ``https://`` ones negotiate by ALPN. A peer that turns out not to speak h2c (test
 tools such as Prism speak HTTP/1.1 only) gets HTTP/1.1 from then on, as the notification
-sender does (``pcf_server.notify.delivery``).
+sender does (``pcf_server.notify.delivery``). The timeout is generous: these calls run in
+the background, and an NWDAF may call the new subscription's callback before it answers
+the subscription (Prism does).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import httpx
 
 log = logging.getLogger(__name__)
 
-# What an h2c attempt on an accepted connection raises when the peer is not h2c.
-_NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# What an h2c attempt on an accepted connection raises when the peer is not h2c: it
+# breaks the connection, or (Node.js's HTTP/1.1 server) waits for a request line that
+# never comes until the read times out.
+_NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.ReadTimeout)
 
 
 class SbiClient:
-    def __init__(self, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         """``transport`` replaces the network (tests give an ``httpx.MockTransport``)."""
 
         def client(http1: bool, http2: bool) -> httpx.Client:
