@@ -5,8 +5,9 @@ request against it, logging whether it passed; a request the schema does not all
 answered 4xx and logged as a violation. Prism serves the paths of a file without the
 API's base path, which our clients put before them, so each mock runs on a small
 document of our own whose paths (the base path of the file's ``servers`` before each
-official path) refer to the official path items: every operation, schema and response
-is the official file's, read from ../shared/3gpp at test time.
+official path) hold the official operations (``mock_document`` says what it leaves
+out): every schema and response is the official file's, read from ../shared/3gpp at
+test time.
 
 Prism comes from npm (``@stoplight/prism-cli``, pinned below) into ``.prism/`` of the
 checkout, which git ignores; ``.ci/run`` installs it there, and a test that finds it
@@ -24,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -51,14 +53,38 @@ def prism_binary() -> Path:
     return binary
 
 
+def _anchored(node: Any, official: Path) -> Any:
+    """``node`` with every $ref made absolute: into ``official``, or the file it names."""
+    if isinstance(node, dict):
+        anchored = {key: _anchored(value, official) for key, value in node.items()}
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target, _, pointer = ref.partition("#")
+            anchored["$ref"] = f"{official.parent / target if target else official}#{pointer}"
+        return anchored
+    if isinstance(node, list):
+        return [_anchored(item, official) for item in node]
+    return node
+
+
 def mock_document(files: Sequence[Path], out: Path) -> Path:
-    """Our document serving the official files' paths under their base paths."""
+    """Our document serving the official files' operations under their base paths.
+
+    Each operation is the official one, its schemas and responses referred to in the
+    official files, without its ``callbacks``: Prism would otherwise post a notification
+    generated from the schema to the callback URI before answering a subscription, which
+    takes it tens of seconds for Nnwdaf's (and says nothing of the PCF's requests).
+    """
     paths = {}
     for official in files:
         document = yaml.safe_load(official.read_text(encoding="utf-8"))
         base_path = document["servers"][0]["url"].replace("{apiRoot}", "")
-        for path in document["paths"]:
-            paths[base_path + path] = {"$ref": f"{official}#/paths/{path.replace('/', '~1')}"}
+        for path, item in document["paths"].items():
+            item = {key: value for key, value in item.items() if key != "callbacks"}
+            for operation in item.values():
+                if isinstance(operation, dict):
+                    operation.pop("callbacks", None)
+            paths[base_path + path] = _anchored(item, official)
     wrapper = {"openapi": "3.0.0", "info": {"title": "mock", "version": "1"}, "paths": paths}
     out.write_text(yaml.safe_dump(wrapper), encoding="utf-8")
     return out
