@@ -52,7 +52,9 @@ class MiniNwdaf:
         with httpx.Client(http1=False, http2=True, timeout=30) as client:
             return client.post(uri, json=body)
 
-    def _handle(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any] | None, list]:
+    def _handle(
+        self, method: str, path: str, body: bytes
+    ) -> tuple[int, dict[str, Any] | None, list]:
         if path == PATH and method == "POST":
             document = json.loads(body)
             subscription_id = f"g{self._generation}-{next(self._ids)}"

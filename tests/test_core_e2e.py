@@ -123,9 +123,10 @@ def test_nwdaf_subscriptions_follow_the_policies_and_a_report_warns_the_nef(tmp_
     )
     with running_nwdaf() as nwdaf, notification_sink() as sink:
         args = ["--nwdaf", nwdaf.url, "--config", str(config)]
-        with running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _), httpx.Client(
-            http1=False, http2=True, timeout=30
-        ) as http:
+        with (
+            running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _),
+            httpx.Client(http1=False, http2=True, timeout=30) as http,
+        ):
             callback = f"{root(url)}{NWDAF_BASE_PATH}/nwdaf-notifications"
             first = http.post(f"{url}/bdtpolicies", json=_policy("a", 0, sink.url))
             assert first.status_code == 201, first.text
@@ -148,8 +149,10 @@ def test_nwdaf_subscriptions_follow_the_policies_and_a_report_warns_the_nef(tmp_
             second = http.post(f"{url}/bdtpolicies", json=_policy("b", 1, sink.url))
             second_window = second.json()["bdtPolData"]["transfPolicies"][0]["recTimeInt"]
             nwdaf.wait_for(
-                lambda: nwdaf.subscriptions[sub_id]["eventSubscriptions"][0]["extraReportReq"]
-                == {"startTs": first_window["startTime"], "endTs": second_window["stopTime"]}
+                lambda: (
+                    nwdaf.subscriptions[sub_id]["eventSubscriptions"][0]["extraReportReq"]
+                    == {"startTs": first_window["startTime"], "endTs": second_window["stopTime"]}
+                )
             )  # the union grew: the subscription was updated (PUT)
 
             nwdaf.restart()  # forgets; the next refresh gets 404 and subscribes again

@@ -71,9 +71,10 @@ def test_registration_and_subscriptions_pass_the_official_schemas(tmp_path) -> N
     ):
         args = ["--nrf", nrf.url, "--nrf-heartbeat", "1", "--nwdaf", nwdaf.url]
         args += ["--config", str(config)]
-        with running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _), httpx.Client(
-            http1=False, http2=True, timeout=30
-        ) as http:
+        with (
+            running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _),
+            httpx.Client(http1=False, http2=True, timeout=30) as http,
+        ):
             wait_for(lambda: len(_seen(nrf.requests(), "PATCH", NFM)) >= 2)  # heartbeats
 
             first = http.post(f"{url}/bdtpolicies", json=_policy(0))

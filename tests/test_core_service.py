@@ -86,7 +86,9 @@ def nwdaf() -> RecordingNwdaf:
 
 @pytest.fixture
 def keeper(store, engine, clock, nwdaf) -> SubscriptionKeeper:
-    return SubscriptionKeeper(store.unit_of_work, engine.network, nwdaf, CALLBACK, "pcf-1", clock=clock)
+    return SubscriptionKeeper(
+        store.unit_of_work, engine.network, nwdaf, CALLBACK, "pcf-1", clock=clock
+    )
 
 
 def test_an_area_with_policies_in_force_gets_one_subscription_covering_them(
