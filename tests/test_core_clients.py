@@ -200,9 +200,9 @@ def test_the_async_twin_fails_over_the_same_way() -> None:
 
 def test_every_pcf_failing_is_the_last_answer() -> None:
     core = FakeCore({PCF_A: 503, PCF_B: 503})
-    with mocked(nef_client.Client, core)(nrf=CREDENTIALS, retry=nef_client.NO_RETRY) as client:
-        with pytest.raises(nef_client.ServiceUnavailable):
-            client.create("asp", volume_per_ue=1, number_of_ues=1, desired_window=WINDOW)
+    client = mocked(nef_client.Client, core)(nrf=CREDENTIALS, retry=nef_client.NO_RETRY)
+    with client, pytest.raises(nef_client.ServiceUnavailable):
+        client.create("asp", volume_per_ue=1, number_of_ues=1, desired_window=WINDOW)
 
 
 def test_a_client_needs_a_pcf_url_or_an_nrf() -> None:

@@ -142,8 +142,8 @@ def test_nwdaf_subscriptions_follow_the_policies_and_a_report_warns_the_nef(tmp_
                 {"nwPerfType": "GNB_ACTIVE_RATIO", "relativeRatio": 90},
                 {"nwPerfType": "GNB_RSC_USAGE_OVERALL_TRAFFIC", "relativeRatio": 80},
             ]
-            assert event["extraReportReq"] == {
-                "startTs": first_window["startTime"], "endTs": first_window["stopTime"]}  # fmt: skip
+            span = {"startTs": first_window["startTime"], "endTs": first_window["stopTime"]}
+            assert event["extraReportReq"] == span
             assert document["notificationURI"] == callback
 
             second = http.post(f"{url}/bdtpolicies", json=_policy("b", 1, sink.url))

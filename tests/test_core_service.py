@@ -23,6 +23,7 @@ from pcf_server.service.ports import AnalyticsUnavailable
 from pcf_server.service.unanswered import UnansweredWarnings
 from pcf_server.wire.bdt import create_command
 from tests.bdt_config import TOWN_TAI
+from tests.dates import iso
 from tests.test_capacity import NIGHT, night_request, reservations
 from tests.test_engine import DAY, hours
 from tests.test_warnings import outbox, warned
@@ -113,8 +114,8 @@ def test_an_area_with_policies_in_force_gets_one_subscription_covering_them(
     keeper.reconcile()  # nothing changed, nothing due
     assert nwdaf.calls == [("subscribe", "s1")]
 
-    later = {**night_request("asp-b", 100), "desTimeInt": {
-        "startTime": (DAY + hours(24)).isoformat(), "stopTime": (DAY + hours(30)).isoformat()}}  # fmt: skip
+    next_night = {"startTime": iso(DAY + hours(24)), "stopTime": iso(DAY + hours(30))}
+    later = {**night_request("asp-b", 100), "desTimeInt": next_night}
     second = committed(service, later)
     keeper.reconcile()
     assert nwdaf.calls[-1] == ("update", "s1")  # the union grew: one subscription, updated
