@@ -9,6 +9,8 @@ updated, recreated after an NWDAF restart and deleted, and a full warning round.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import httpx
@@ -184,3 +186,22 @@ def test_nwdaf_subscriptions_follow_the_policies_and_a_report_warns_the_nef(tmp_
                 assert declined.status_code == 204, declined.text
             nwdaf.wait_for(lambda: ("DELETE", new_id) in nwdaf.events)
             assert nwdaf.subscriptions == {}
+
+
+def test_core_options_mistaken_at_the_command_line_are_one_line(tmp_path) -> None:
+    serve = [sys.executable, "-m", "pcf_server", "serve", "--db", str(tmp_path / "x.db"),
+             "--port", str(free_port())]  # fmt: skip
+    cases = {
+        "is not an http:// or https:// URL": ["--nrf", "nrf.example:8000"],
+        "is not a UUID": ["--nrf", "http://nrf", "--nf-instance-id", "pcf-1"],
+        "--nf-instance-id goes with --nrf": [
+            "--nf-instance-id", "3b0c1d2e-0000-4000-8000-00000000000c"],
+        "give the address they reach it by with --api-root": [
+            "--host", "0.0.0.0", "--nwdaf", "http://nwdaf"],
+    }  # fmt: skip
+    for expected, more in cases.items():
+        started = subprocess.run([*serve, *more], capture_output=True, text=True, timeout=60)
+        assert started.returncode == 2, (more, started.stderr)
+        last = started.stderr.strip().splitlines()[-1]
+        assert expected in last, last
+        assert "Traceback" not in started.stderr
