@@ -77,22 +77,26 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
             internal_group_id=internal_group_id,
             supported_features=supported_features,
         )
-        response = await self._send(_core.create_request(self._http, args))
+        await self._discover()
+        response = await self._send(_core.create_request(self._http, args, self._base()))
         if response.status_code == 201:
-            return _core.created_result(response, self._generated)
+            return self._remember(_core.created_result(response, self._generated))
         if response.status_code == 303:
             location = _core.created_location(response)
             policy_id = _core.policy_id_from(location)
             existing = await self._send(_core.get_request(self._http, policy_id, location))
             if existing.status_code == 200:
-                return _core.read_result(existing, self._generated, existing=True)
+                return self._remember(_core.read_result(existing, self._generated, existing=True))
             response = existing
         _core.raise_for(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get(self, policy_id: str) -> PolicyResult:
         """Read a policy (Get; TS 29.554 clause 4.2.3)."""
-        response = await self._send(_core.get_request(self._http, policy_id))
+        await self._discover()
+        response = await self._send(
+            _core.get_request(self._http, policy_id, base=self._base(policy_id))
+        )
         if response.status_code == 200:
             return _core.read_result(response, self._generated)
         _core.raise_for(response)
@@ -113,8 +117,13 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
     async def _update(
         self, policy_id: str, *, selected_id: int | None = None, warnings: bool | None = None
     ) -> PolicyResult:
+        await self._discover()
         request = _core.patch_request(
-            self._http, policy_id, selected_id=selected_id, warnings=warnings
+            self._http,
+            policy_id,
+            selected_id=selected_id,
+            warnings=warnings,
+            base=self._base(policy_id),
         )
         response = await self._send(request)
         if response.status_code == 200:
@@ -125,7 +134,7 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects)
+        exchange = Exchange(request, self._retry, self._max_redirects, failover=self._failover())
         while True:
             try:
                 response = await self._http.send(exchange.request)
@@ -136,6 +145,18 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
             if step.action is Action.DONE:
                 return response
             await asyncio.sleep(step.delay)
+
+    async def _discover(self) -> None:
+        """Ask the NRF for PCFs when the last answer has expired (with ``nrf`` only)."""
+        discovery = self._discovery
+        if discovery is None or not discovery.due():
+            return
+        try:
+            response = await self._http.send(discovery.build_request(), auth=None)
+        except httpx.TransportError as exc:
+            discovery.failed(f"cannot reach the NRF: {type(exc).__name__}: {exc}")
+            return
+        discovery.accept(response)
 
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

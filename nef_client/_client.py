@@ -96,22 +96,24 @@ class Client(_core.BaseClient[httpx.Client]):
             internal_group_id=internal_group_id,
             supported_features=supported_features,
         )
-        response = self._send(_core.create_request(self._http, args))
+        self._discover()
+        response = self._send(_core.create_request(self._http, args, self._base()))
         if response.status_code == 201:
-            return _core.created_result(response, self._generated)
+            return self._remember(_core.created_result(response, self._generated))
         if response.status_code == 303:
             location = _core.created_location(response)
             policy_id = _core.policy_id_from(location)
             existing = self._send(_core.get_request(self._http, policy_id, location))
             if existing.status_code == 200:
-                return _core.read_result(existing, self._generated, existing=True)
+                return self._remember(_core.read_result(existing, self._generated, existing=True))
             response = existing
         _core.raise_for(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get(self, policy_id: str) -> PolicyResult:
         """Read a policy (Get; TS 29.554 clause 4.2.3)."""
-        response = self._send(_core.get_request(self._http, policy_id))
+        self._discover()
+        response = self._send(_core.get_request(self._http, policy_id, base=self._base(policy_id)))
         if response.status_code == 200:
             return _core.read_result(response, self._generated)
         _core.raise_for(response)
@@ -132,8 +134,13 @@ class Client(_core.BaseClient[httpx.Client]):
     def _update(
         self, policy_id: str, *, selected_id: int | None = None, warnings: bool | None = None
     ) -> PolicyResult:
+        self._discover()
         request = _core.patch_request(
-            self._http, policy_id, selected_id=selected_id, warnings=warnings
+            self._http,
+            policy_id,
+            selected_id=selected_id,
+            warnings=warnings,
+            base=self._base(policy_id),
         )
         response = self._send(request)
         if response.status_code == 200:
@@ -144,7 +151,7 @@ class Client(_core.BaseClient[httpx.Client]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects)
+        exchange = Exchange(request, self._retry, self._max_redirects, failover=self._failover())
         while True:
             try:
                 response = self._http.send(exchange.request)
@@ -155,6 +162,18 @@ class Client(_core.BaseClient[httpx.Client]):
             if step.action is Action.DONE:
                 return response
             time.sleep(step.delay)
+
+    def _discover(self) -> None:
+        """Ask the NRF for PCFs when the last answer has expired (with ``nrf`` only)."""
+        discovery = self._discovery
+        if discovery is None or not discovery.due():
+            return
+        try:
+            response = self._http.send(discovery.build_request(), auth=None)
+        except httpx.TransportError as exc:
+            discovery.failed(f"cannot reach the NRF: {type(exc).__name__}: {exc}")
+            return
+        discovery.accept(response)
 
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

@@ -35,6 +35,7 @@ from npcf_bdt_client.models import (
 from npcf_bdt_client.types import UNSET, Unset
 
 from nef_client._auth import NrfAuth, NrfClientCredentials
+from nef_client._discovery import Discovery, Failover
 from nef_client._models import PolicyResult
 from nef_client._retry import RetryPolicy
 from nef_client.exceptions import UnexpectedResponse, error_from_response
@@ -115,8 +116,9 @@ class BaseClient(Generic[Http]):
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | None = None,
         *,
+        nrf: str | NrfClientCredentials | None = None,
         auth: NrfClientCredentials | httpx.Auth | None = None,
         verify: bool = True,
         ca_bundle: StrPath | None = None,
@@ -126,33 +128,92 @@ class BaseClient(Generic[Http]):
         retry: RetryPolicy | None = None,
         max_redirects: int = 5,
     ) -> None:
-        self.base_url = api_base_url(base_url)
-        self._http: Http = self._pool(
-            **httpx_options(
-                self.base_url,
-                verify=verify,
-                ca_bundle=ca_bundle,
-                client_cert=client_cert,
-                context=ssl_context,
-                timeout=timeout,
-                auth=NrfAuth(auth) if isinstance(auth, NrfClientCredentials) else auth,
+        if (base_url is None) == (nrf is None):
+            raise ValueError("give the PCF's base_url, or an nrf to discover PCFs with")
+        self._discovery: Discovery | None = None
+        if nrf is not None:
+            credentials = nrf if isinstance(nrf, NrfClientCredentials) else None
+            nrf_url = credentials.nrf_url if credentials else str(nrf)
+            self._discovery = Discovery(
+                nrf_url,
+                requester_nf_instance_id=credentials.nf_instance_id if credentials else None,
+                requester_nf_type=credentials.nf_type if credentials else "NEF",
             )
+            auth = auth or credentials  # the NRF that finds the PCFs issues the tokens
+        self._fixed_url = None if base_url is None else api_base_url(base_url)
+        options = httpx_options(
+            self._fixed_url or self._discovery.nrf_url,  # type: ignore[union-attr]
+            verify=verify,
+            ca_bundle=ca_bundle,
+            client_cert=client_cert,
+            context=ssl_context,
+            timeout=timeout,
+            auth=NrfAuth(auth) if isinstance(auth, NrfClientCredentials) else auth,
         )
+        if self._fixed_url is None:
+            options["base_url"] = ""  # each request names the PCF it goes to
+        self._http: Http = self._pool(**options)
         self._generated = generated_client(self._http)
         self._retry = retry or RetryPolicy()
         self._max_redirects = max_redirects
+        # Where each policy this client saw lives (its Location), with discovered PCFs.
+        self._homes: dict[str, str] = {}
 
     def _pool(self, **options: Any) -> Http:
         """The httpx client (one connection pool) of this kind of client."""
         raise NotImplementedError
 
     @property
+    def base_url(self) -> str | None:
+        """The API's base URL: the one given, or that of the discovered PCF tried first.
+
+        None with ``nrf`` before the first call (nothing discovered yet).
+        """
+        if self._fixed_url is not None:
+            return self._fixed_url
+        assert self._discovery is not None
+        instances = self._discovery.instances
+        return instances[0].base_url if instances else None
+
+    @property
     def generated(self) -> GeneratedClient:
         """The generated client on this client's pool and authentication, for other calls.
 
-        With ``AsyncClient``, use the generated ``asyncio`` functions.
+        With ``AsyncClient``, use the generated ``asyncio`` functions. Only with a fixed
+        ``base_url``: with ``nrf``, calls go to whichever PCF discovery gives.
         """
+        if self._fixed_url is None:
+            raise RuntimeError("with nrf=, use the client's methods: the PCF is discovered")
         return self._generated
+
+    # -- discovered PCFs (sans-I/O parts; the twins send the discovery request) ----------
+
+    def _base(self, policy_id: str | None = None) -> str | None:
+        """The base URL a call goes to with discovered PCFs; None with a fixed one.
+
+        A policy's calls go to the PCF that created it, when this client saw that.
+        """
+        if self._discovery is None:
+            return None
+        if policy_id is not None and policy_id in self._homes:
+            return self._homes[policy_id]
+        return self._discovery.current()
+
+    def _remember(self, result: PolicyResult) -> PolicyResult:
+        if self._discovery is not None:
+            home = self._discovery.owner(result.location)
+            if home is not None:
+                if len(self._homes) >= _MAX_HOMES:
+                    self._homes.pop(next(iter(self._homes)))
+                self._homes[result.policy_id] = home
+        return result
+
+    def _failover(self) -> Failover | None:
+        return None if self._discovery is None else Failover(self._discovery)
+
+
+# Policies whose PCF the client remembers; the oldest is forgotten first.
+_MAX_HOMES = 10_000
 
 
 def _window(window: tuple[datetime, datetime] | TimeWindow) -> TimeWindow:
@@ -236,17 +297,32 @@ def default_features(notification_uri: str | None) -> str:
     return _FEATURES_WITH_NOTIFICATIONS
 
 
-def create_request(http: httpx.Client | httpx.AsyncClient, args: CreateArgs) -> httpx.Request:
-    return http.build_request(**create_bdt_policy.request_kwargs(body=args.body()))
+def _build(
+    http: httpx.Client | httpx.AsyncClient, kwargs: dict[str, Any], base: str | None
+) -> httpx.Request:
+    """The request; ``base``: the API's base URL of a discovered PCF (absolute URLs)."""
+    if base is not None:
+        kwargs["url"] = base + kwargs["url"]
+    return http.build_request(**kwargs)
+
+
+def create_request(
+    http: httpx.Client | httpx.AsyncClient, args: CreateArgs, base: str | None = None
+) -> httpx.Request:
+    return _build(http, create_bdt_policy.request_kwargs(body=args.body()), base)
 
 
 def get_request(
-    http: httpx.Client | httpx.AsyncClient, policy_id: str, url: str | None = None
+    http: httpx.Client | httpx.AsyncClient,
+    policy_id: str,
+    url: str | None = None,
+    base: str | None = None,
 ) -> httpx.Request:
     kwargs = get_bdt_policy.request_kwargs(policy_id)
     if url is not None:
         kwargs["url"] = url  # an absolute Location, possibly on another PCF
-    return http.build_request(**kwargs)
+        return http.build_request(**kwargs)
+    return _build(http, kwargs, base)
 
 
 def patch_request(
@@ -255,6 +331,7 @@ def patch_request(
     *,
     selected_id: int | None = None,
     warnings: bool | None = None,
+    base: str | None = None,
 ) -> httpx.Request:
     """A merge patch carrying only what the caller set (RFC 7396: absent = unchanged)."""
     body = PatchBdtPolicy(
@@ -263,7 +340,7 @@ def patch_request(
         else BdtPolicyDataPatch(sel_trans_policy_id=selected_id),
         bdt_req_data=UNSET if warnings is None else BdtReqDataPatch(warn_notif_req=warnings),
     )
-    return http.build_request(**update_bdt_policy.request_kwargs(policy_id, body=body))
+    return _build(http, update_bdt_policy.request_kwargs(policy_id, body=body), base)
 
 
 def policy_id_from(location: str) -> str:

@@ -65,7 +65,9 @@ class Exchange:
     """The state of one call: how many tries and redirects it used.
 
     ``rng`` draws the backoff delays and ``clock`` (POSIX seconds) measures HTTP-dates in
-    ``Retry-After``; tests inject both.
+    ``Retry-After``; tests inject both. ``failover`` (with PCFs found by discovery) gives
+    the same request for another PCF: a refused connection or a 503 goes to the next
+    PCF at once, before any retry of the same one.
     """
 
     def __init__(
@@ -75,8 +77,10 @@ class Exchange:
         max_redirects: int,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        failover: Callable[[httpx.Request], httpx.Request | None] | None = None,
     ) -> None:
         self.request = request
+        self._failover = failover
         self._retry = retry
         self._max_redirects = max_redirects
         self._rng = rng or random.Random()
@@ -96,6 +100,8 @@ class Exchange:
                 raise TooManyRedirects(f"more than {self._max_redirects} redirects")
             self.request = _redirected(self.request, response)
             return Step(Action.REDIRECT, self.request)
+        if status == 503 and (step := self._fail_over()) is not None:
+            return step
         if status in self._retry.statuses and self._tries < self._retry.attempts:
             retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
             if retry_after is not None and retry_after > self._retry.max_retry_after:
@@ -107,11 +113,21 @@ class Exchange:
 
     def on_transport_error(self, exc: httpx.TransportError) -> Step:
         # Only a connection that never opened is known not to have delivered the request.
+        if isinstance(exc, httpx.ConnectError) and (step := self._fail_over()) is not None:
+            return step
         if isinstance(exc, httpx.ConnectError) and self._tries < self._retry.attempts:
             delay = self._backoff()
             self._tries += 1
             return Step(Action.RETRY, self.request, delay)
         raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _fail_over(self) -> Step | None:
+        """The request for the next PCF, if there is one not tried yet in this call."""
+        other = None if self._failover is None else self._failover(self.request)
+        if other is None:
+            return None
+        self.request = other
+        return Step(Action.REDIRECT, other)
 
 
 def _redirected(request: httpx.Request, response: httpx.Response) -> httpx.Request:

@@ -9,6 +9,7 @@ branch on the 3GPP ``cause`` rather than on status codes or message text::
     ├── TooManyRedirects        307/308 chain longer than the client allows
     ├── UnexpectedResponse      an answer the specification does not allow (no Location...)
     ├── TokenError              the NRF did not issue an access token
+    ├── DiscoveryError          the NRF could not be asked, or knows no usable PCF
     └── ProblemDetailsError     the PCF answered with an error status
         ├── ClientError         4xx
         │   ├── BadRequest          400
@@ -31,6 +32,7 @@ from npcf_bdt_client.types import UNSET
 __all__ = [
     "BadRequest",
     "ClientError",
+    "DiscoveryError",
     "Forbidden",
     "NefClientError",
     "NotFound",
@@ -78,6 +80,14 @@ class TokenError(NefClientError):
         super().__init__(message)
         self.status = status
         self.error = error
+
+
+class DiscoveryError(NefClientError):
+    """No PCF to call (TS 29.510 Nnrf_NFDiscovery).
+
+    The NRF could not be asked and no PCF was found before, or it knows no PCF offering
+    npcf-bdtpolicycontrol v1.
+    """
 
 
 class ProblemDetailsError(NefClientError):

@@ -5,10 +5,11 @@ installed) gives tests a ``pcf_stub`` fixture built on this module; other harnes
 (benchmarks, unittest) can call ``start_pcf_stub`` directly. Starting it needs the
 ``server`` extra (``pip install 'npcf-bdt[server]'``); importing this module does not.
 
-``NrfStub`` is a small NRF token endpoint (TS 29.510 clause 5.4) that signs access
-tokens with a key it generates: with ``start_pcf_stub(nrf=...)`` the PCF asks for
-tokens signed by it, so a NEF's OAuth 2.0 path (``nef_client.NrfClientCredentials``)
-is tested end to end, refusals included.
+``NrfStub`` is a small NRF: a token endpoint (TS 29.510 clause 5.4) that signs access
+tokens with a key it generates (with ``start_pcf_stub(nrf=...)`` the PCF asks for
+tokens signed by it, so a NEF's OAuth 2.0 path, ``nef_client.NrfClientCredentials``, is
+tested end to end, refusals included), and the NF registrations and discovery a PCF
+(``pcf-bdt serve --nrf``) and a NEF (``nef_client.Client(nrf=...)``) use.
 """
 
 from __future__ import annotations
@@ -296,18 +297,31 @@ def notification_sink() -> Iterator[NotificationSink]:
 
 
 class NrfStub:
-    """An NRF's token endpoint for tests: ``POST /oauth2/token`` (TS 29.510 clause 6.3).
+    """A small NRF for tests: tokens, NF registrations and discovery (TS 29.510).
 
-    It answers each AccessTokenReq (client credentials) with a JWT signed by a P-256
-    key it generates (ES256): ``iss`` is ``issuer``, ``sub`` the ``nfInstanceId`` asked
-    for, ``aud`` the ``targetNfType``, ``scope`` the scope asked for, ``exp`` in
-    ``lifetime`` seconds. ``public_key_pem`` is what a PCF is given (``--oauth2-key``).
-    ``refuse_with`` makes it answer 400 AccessTokenErr with that error instead;
-    ``forms`` are the requests it got. Run it with ``start_nrf_stub``. Needs PyJWT and
-    cryptography (the ``server`` extra).
+    Tokens: ``POST /oauth2/token`` answers each AccessTokenReq (client credentials) with
+    a JWT signed by a P-256 key it generates (ES256): ``iss`` is ``issuer``, ``sub`` the
+    ``nfInstanceId`` asked for, ``aud`` the ``targetNfType``, ``scope`` the scope asked
+    for, ``exp`` in ``lifetime`` seconds. ``public_key_pem`` is what a PCF is given
+    (``--oauth2-key``). ``refuse_with`` makes it answer 400 AccessTokenErr with that error
+    instead; ``forms`` are the requests it got.
+
+    NF management (``/nnrf-nfm/v1/nf-instances/{id}``): PUT registers a profile (201, or
+    200 for one it has) and answers with ``heartbeat_timer``; PATCH (a heartbeat) and
+    DELETE answer 204, or 404 for an instance it does not know; ``forget()`` drops every
+    registration, as an NRF that restarted. ``profiles`` are the registered ones,
+    ``events`` the (method, nfInstanceId) of each request in order.
+
+    Discovery (``GET /nnrf-disc/v1/nf-instances``): the registered profiles of
+    ``target-nf-type`` offering one of ``service-names``, valid ``validity_period``
+    seconds; ``discoveries`` are the queries it got.
+
+    Run it with ``start_nrf_stub``. Needs PyJWT and cryptography (the ``server`` extra).
     """
 
     def __init__(self, issuer: str = "nrf-stub", lifetime: int = 3600) -> None:
+        import threading
+
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -315,8 +329,14 @@ class NrfStub:
         self.lifetime = lifetime
         self.refuse_with: str | None = None
         self.forms: list[dict[str, str]] = []
+        self.heartbeat_timer = 60
+        self.validity_period = 60
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.events: list[tuple[str, str]] = []
+        self.discoveries: list[dict[str, str]] = []
         self.url = ""
         """The NRF's apiRoot once started (``NrfClientCredentials(nrf_url=...)``)."""
+        self._changed = threading.Condition()
         self._key = ec.generate_private_key(ec.SECP256R1())
         self.public_key_pem = self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -353,6 +373,17 @@ class NrfStub:
 
         return NrfClientCredentials(nrf_url=self.url, nf_instance_id=nf_instance_id, scope=scope)
 
+    def forget(self) -> None:
+        """Drop every registration, as an NRF that restarted without them."""
+        with self._changed:
+            self.profiles.clear()
+
+    def wait_for(self, condition: Any, timeout: float = 10.0) -> None:
+        """Block until ``condition()`` holds (checked at each request); TimeoutError else."""
+        with self._changed:
+            if not self._changed.wait_for(condition, timeout):
+                raise TimeoutError(f"NRF stub: condition not met in {timeout}s: {self.events}")
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
@@ -362,12 +393,24 @@ class NrfStub:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        if scope["path"] != "/oauth2/token" or scope["method"] != "POST":
+        body = b"".join(chunks)
+        path, method = scope["path"], scope["method"]
+        if path == "/oauth2/token" and method == "POST":
+            await self._token(body, send)
+        elif path.startswith(_NFM_PATH + "/"):
+            with self._changed:
+                status, answer = self._management(method, path[len(_NFM_PATH) + 1 :], body)
+                self._changed.notify_all()
+            await _reply(send, status, answer)
+        elif path == _DISC_PATH and method == "GET":
+            await self._discovery(scope.get("query_string", b""), send)
+        else:
             await _reply(send, 404, {"error": "invalid_request"})
-            return
+
+    async def _token(self, body: bytes, send: Any) -> None:
         from urllib.parse import parse_qs
 
-        form = {k: v[0] for k, v in parse_qs(b"".join(chunks).decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         self.forms.append(form)
         if self.refuse_with or "nfInstanceId" not in form:
             await _reply(send, 400, {"error": self.refuse_with or "invalid_request"})
@@ -384,11 +427,62 @@ class NrfStub:
         }
         await _reply(send, 200, answer)
 
+    def _management(
+        self, method: str, nf_instance_id: str, body: bytes
+    ) -> tuple[int, dict[str, Any] | None]:
+        self.events.append((method, nf_instance_id))
+        known = nf_instance_id in self.profiles
+        if method == "PUT":
+            try:
+                profile = json.loads(body)
+            except ValueError:
+                return 400, {"status": 400, "cause": "INVALID_MSG_FORMAT"}
+            if not isinstance(profile, dict) or profile.get("nfInstanceId") != nf_instance_id:
+                return 400, {"status": 400, "cause": "MANDATORY_IE_INCORRECT"}
+            profile["heartBeatTimer"] = self.heartbeat_timer
+            self.profiles[nf_instance_id] = profile
+            return (200 if known else 201), profile
+        if not known:
+            return 404, {"status": 404, "cause": "RESOURCE_NOT_FOUND"}
+        if method == "PATCH":
+            return 204, None
+        if method == "DELETE":
+            del self.profiles[nf_instance_id]
+            return 204, None
+        return 405, {"status": 405}
 
-async def _reply(send: Any, status: int, document: dict[str, Any]) -> None:
-    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    async def _discovery(self, query_string: bytes, send: Any) -> None:
+        from urllib.parse import parse_qs
+
+        query = {k: v[0] for k, v in parse_qs(query_string.decode()).items()}
+        self.discoveries.append(query)
+        if "target-nf-type" not in query or "requester-nf-type" not in query:
+            await _reply(send, 400, {"status": 400, "cause": "MANDATORY_QUERY_PARAM_MISSING"})
+            return
+        wanted = set(query["service-names"].split(",")) if "service-names" in query else None
+        with self._changed:
+            profiles = list(self.profiles.values())
+        found = [
+            p
+            for p in profiles
+            if p.get("nfType") == query["target-nf-type"]
+            and (wanted is None or wanted & {s.get("serviceName") for s in p.get("nfServices", [])})
+        ]
+        await _reply(send, 200, {"validityPeriod": self.validity_period, "nfInstances": found})
+
+
+_NFM_PATH = "/nnrf-nfm/v1/nf-instances"
+_DISC_PATH = "/nnrf-disc/v1/nf-instances"
+
+
+async def _reply(send: Any, status: int, document: dict[str, Any] | None) -> None:
+    headers = [(b"cache-control", b"no-store")]
+    body = b""
+    if document is not None:
+        headers.append((b"content-type", b"application/json"))
+        body = json.dumps(document).encode()
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(document).encode()})
+    await send({"type": "http.response.body", "body": body})
 
 
 @contextmanager

@@ -2,16 +2,25 @@
 
 Everything that picks an implementation is here (the SQLite store, the load-aware
 engine, the HTTP sender of notifications, the token checks, the known NWDAF
-subscriptions) and nowhere else; the use cases and the HTTP layer receive what they
-need. ``app_from_environment`` (the SBI listener) and ``admin_app_from_environment`` are
-the factories the server processes import (``pcf-bdt serve`` passes the settings in the
-environment).
+subscriptions, the clients of the NRF and the NWDAF) and nowhere else; the use cases and
+the HTTP layer receive what they need. ``app_from_environment`` (the SBI listener) and
+``admin_app_from_environment`` are the factories the server processes import
+(``pcf-bdt serve`` passes the settings in the environment).
+
+What is done once per PCF instance rather than per worker (the NRF registration, the
+NWDAF subscriptions, the removal of unanswered warnings: ``instance_tasks``) runs in the
+one process of an instance that is not a server worker, the operator listener's (the
+stub's single worker with ``--stub``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import connexion
 
@@ -19,14 +28,22 @@ from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import create_admin_app, create_sbi_app
 from pcf_server.api.stub import StubState
 from pcf_server.config import load_network
+from pcf_server.consumer.nrf import NrfRegistration
+from pcf_server.consumer.nwdaf import NwdafClient
 from pcf_server.listeners import serve_in_this_loop
 from pcf_server.notify import NotificationSender
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.service import BdtPolicyControl
+from pcf_server.service.analytics import EitherSubscriptions, HeldSubscriptions, SubscriptionKeeper
 from pcf_server.service.network_events import ConfiguredSubscriptions, NetworkEvents
 from pcf_server.service.ports import AnalyticsSubscriptions
-from pcf_server.settings import Settings
+from pcf_server.service.unanswered import UnansweredWarnings
+from pcf_server.settings import NWDAF_BASE_PATH, Settings
 from pcf_server.storage import SqliteStore
+from pcf_server.wire.nrf import PcfProfile
+
+log = logging.getLogger(__name__)
+Background = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,7 @@ class Pcf:
     """The parts of one PCF server process."""
 
     store: SqliteStore
+    engine: LoadAwareDecider
     sender: NotificationSender
     policies: BdtPolicyControl
     events: NetworkEvents
@@ -51,14 +69,19 @@ def token_policy(settings: Settings) -> TokenPolicy | None:
     )
 
 
-def known_subscriptions(settings: Settings) -> AnalyticsSubscriptions | None:
-    """Whose NWDAF notifications count: the configured subscriptions.
+def known_subscriptions(settings: Settings, store: SqliteStore) -> AnalyticsSubscriptions | None:
+    """Whose NWDAF notifications count.
 
-    With access tokens, only those (none configured: none taken). Without tokens and
-    with none configured, any (None), as a lab without an NWDAF of its own needs.
+    With ``--nwdaf``, the subscriptions the PCF holds and any configured ones. Else the
+    configured ones: with access tokens only those (none configured: none taken);
+    without tokens and with none configured, any (None), as a lab without an NWDAF of
+    its own needs.
     """
+    configured = ConfiguredSubscriptions(settings.nwdaf_subscriptions)
+    if settings.nwdaf_url:
+        return EitherSubscriptions(HeldSubscriptions(store.unit_of_work), configured)
     if settings.tokens_required or settings.nwdaf_subscriptions:
-        return ConfiguredSubscriptions(settings.nwdaf_subscriptions)
+        return configured
     return None
 
 
@@ -81,14 +104,81 @@ def build(settings: Settings) -> Pcf:
         engine,
         engine,
         outbox_written=sender.wake,
-        subscriptions=known_subscriptions(settings),
+        subscriptions=known_subscriptions(settings, store),
     )
     return Pcf(
         store=store,
+        engine=engine,
         sender=sender,
         policies=BdtPolicyControl(store.unit_of_work, engine, planner=engine),
         events=events,
     )
+
+
+async def run_periodically(
+    step: Callable[[], float], name: str, on_stop: Callable[[], None] | None = None
+) -> None:
+    """Run ``step`` (in a thread) again after the seconds it returns, until cancelled.
+
+    A step that raises is logged and tried again a minute later; ``on_stop`` runs when
+    the task is cancelled (the server stopping), e.g. to deregister from the NRF.
+    """
+    try:
+        while True:
+            try:
+                delay = await asyncio.to_thread(step)
+            except Exception:
+                log.exception("%s failed; trying again in a minute", name)
+                delay = 60.0
+            await asyncio.sleep(delay)
+    finally:
+        if on_stop is not None:
+            await asyncio.to_thread(on_stop)
+
+
+def _every(seconds: float, action: Callable[[], object]) -> Callable[[], float]:
+    def step() -> float:
+        action()
+        return seconds
+
+    return step
+
+
+def instance_tasks(settings: Settings, pcf: Pcf) -> list[Background]:
+    """What one PCF instance does besides serving: NRF, NWDAF, unanswered warnings."""
+    network = pcf.engine.network
+    tasks: list[Background] = []
+    # Often enough that a policy outlives its deadline by a small fraction of it.
+    sweep = min(60.0, network.unanswered_warning.total_seconds() / 10)
+    unanswered = UnansweredWarnings(pcf.store.unit_of_work, network)
+    tasks.append(
+        partial(run_periodically, _every(sweep, unanswered.remove_expired), "unanswered warnings")
+    )
+    root = settings.advertised_root
+    nf_instance_id = settings.nf_instance_id
+    if settings.nrf_url or settings.nwdaf_url:
+        nf_instance_id = pcf.store.nf_instance_id(root, settings.nf_instance_id)
+    if settings.nrf_url:
+        profile = PcfProfile(nf_instance_id or "", root, settings.nrf_heartbeat)
+        registration = NrfRegistration(settings.nrf_url, profile)
+        tasks.append(
+            partial(
+                run_periodically, registration.step, "NRF registration", registration.deregister
+            )
+        )
+    if settings.nwdaf_url:
+        keeper = SubscriptionKeeper(
+            pcf.store.unit_of_work,
+            network,
+            NwdafClient(settings.nwdaf_url),
+            f"{root}{NWDAF_BASE_PATH}/nwdaf-notifications",
+            holder=nf_instance_id or root,
+        )
+        check = network.nwdaf_check.total_seconds()
+        tasks.append(
+            partial(run_periodically, _every(check, keeper.reconcile), "NWDAF subscriptions")
+        )
+    return tasks
 
 
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
@@ -100,9 +190,10 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     """
     settings = settings or Settings()
     pcf = build(settings)
-    background = [pcf.sender.run]
+    background: list[Background] = [pcf.sender.run]
     stub = None
     if settings.stub:
+        background += instance_tasks(settings, pcf)
         stub = StubState()
         admin = create_admin_app(pcf.events, settings, stub=stub, reset_store=pcf.store.reset)
         background.append(
@@ -122,7 +213,8 @@ def create_admin(settings: Settings | None = None) -> connexion.AsyncApp:
     """The operator application of a PCF built from ``settings``, for its own process."""
     settings = settings or Settings()
     pcf = build(settings)
-    return create_admin_app(pcf.events, settings, background=[pcf.sender.run])
+    background = [pcf.sender.run, *instance_tasks(settings, pcf)]
+    return create_admin_app(pcf.events, settings, background=background)
 
 
 def app_from_environment() -> connexion.AsyncApp:

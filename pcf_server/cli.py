@@ -50,7 +50,46 @@ def _settings(args: argparse.Namespace) -> Settings:
         nwdaf_subscriptions=tuple(args.nwdaf_subscription),
         admin_host=admin_host,
         admin_port=admin_port,
+        listen_root=_listen_root(args),
+        nrf_url=args.nrf,
+        nf_instance_id=args.nf_instance_id,
+        nrf_heartbeat=args.nrf_heartbeat,
+        nwdaf_url=args.nwdaf,
     )
+
+
+def _listen_root(args: argparse.Namespace) -> str:
+    scheme = "https" if args.tls_cert is not None else "http"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    return f"{scheme}://{host}:{args.port}"
+
+
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+def _http_url(text: str) -> str:
+    """An NF's apiRoot: an absolute http(s) URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
+    return text.rstrip("/")
+
+
+def _uuid(text: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a UUID (TS 29.571 NfInstanceId)"
+        ) from None
 
 
 def _refusal(args: argparse.Namespace) -> str | None:
@@ -73,6 +112,13 @@ def _refusal(args: argparse.Namespace) -> str | None:
             )
     if (args.oauth2_issuer or args.oauth2_audience) and not args.oauth2_key:
         return "--oauth2-issuer and --oauth2-audience need --oauth2-key"
+    if (args.nrf or args.nwdaf) and args.api_root is None and _unspecified(args.host):
+        return (
+            f"--nrf and --nwdaf tell other NFs where this PCF is: with --host {args.host},"
+            " give the address they reach it by with --api-root"
+        )
+    if args.nf_instance_id and not args.nrf:
+        return "--nf-instance-id goes with --nrf"
     return None
 
 
@@ -220,6 +266,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ID",
         help="an NWDAF subscriptionId whose notifications are taken; repeatable",
+    )
+    serve.add_argument(
+        "--nrf",
+        type=_http_url,
+        metavar="URL",
+        help="the NRF's apiRoot: register this PCF's NF profile there, with heartbeats",
+    )
+    serve.add_argument(
+        "--nf-instance-id",
+        type=_uuid,
+        metavar="UUID",
+        help="this PCF's NF instance id at the NRF (default: one made once and kept in the store)",
+    )
+    serve.add_argument(
+        "--nrf-heartbeat",
+        type=_positive,
+        default=Settings.nrf_heartbeat,
+        metavar="SECONDS",
+        help="heartbeat interval proposed to the NRF (the NRF's answer decides)",
+    )
+    serve.add_argument(
+        "--nwdaf",
+        type=_http_url,
+        metavar="URL",
+        help="the NWDAF's apiRoot: subscribe to network performance of the areas in use",
     )
     serve.add_argument(
         "--admin-listen",

@@ -47,6 +47,20 @@ class Settings:
     # The operator API's own listener (and the test stub's, with --stub).
     admin_host: str = "127.0.0.1"
     admin_port: int = 8081
+    # The apiRoot of the 3GPP listener as the command line set it up (scheme, host,
+    # port): what the NRF and the NWDAF are told when no --api-root is given.
+    listen_root: str = "http://127.0.0.1:8080"
+    # The core around the PCF: the NRF it registers with (and its NF instance id; None:
+    # one kept in the store), the heartbeat it proposes, and the NWDAF it subscribes to.
+    nrf_url: str | None = None
+    nf_instance_id: str | None = None
+    nrf_heartbeat: int = 60
+    nwdaf_url: str | None = None
+
+    @property
+    def advertised_root(self) -> str:
+        """The apiRoot other NFs reach this PCF by."""
+        return (self.api_root or self.listen_root).rstrip("/")
 
     @property
     def tokens_required(self) -> bool:
@@ -61,6 +75,8 @@ class Settings:
             f"{_PREFIX}NWDAF_SUBSCRIPTIONS": json.dumps(list(self.nwdaf_subscriptions)),
             f"{_PREFIX}ADMIN_HOST": self.admin_host,
             f"{_PREFIX}ADMIN_PORT": str(self.admin_port),
+            f"{_PREFIX}LISTEN_ROOT": self.listen_root,
+            f"{_PREFIX}NRF_HEARTBEAT": str(self.nrf_heartbeat),
         }
         optional = {
             "API_ROOT": self.api_root,
@@ -68,6 +84,9 @@ class Settings:
             "OAUTH2_ISSUER": self.oauth2_issuer,
             "OAUTH2_AUDIENCE": self.oauth2_audience,
             "TLS_CLIENT_CA": self.tls_client_ca and str(self.tls_client_ca.resolve()),
+            "NRF": self.nrf_url,
+            "NF_INSTANCE_ID": self.nf_instance_id,
+            "NWDAF": self.nwdaf_url,
         }
         env |= {f"{_PREFIX}{name}": value for name, value in optional.items() if value}
         return env
@@ -94,4 +113,9 @@ class Settings:
             nwdaf_subscriptions=tuple(json.loads(text("NWDAF_SUBSCRIPTIONS") or "[]")),
             admin_host=environ.get(f"{_PREFIX}ADMIN_HOST", cls.admin_host),
             admin_port=int(environ.get(f"{_PREFIX}ADMIN_PORT", cls.admin_port)),
+            listen_root=environ.get(f"{_PREFIX}LISTEN_ROOT", cls.listen_root),
+            nrf_url=text("NRF"),
+            nf_instance_id=text("NF_INSTANCE_ID"),
+            nrf_heartbeat=int(environ.get(f"{_PREFIX}NRF_HEARTBEAT", cls.nrf_heartbeat)),
+            nwdaf_url=text("NWDAF"),
         )

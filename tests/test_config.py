@@ -26,6 +26,26 @@ def test_the_default_configuration_is_shipped_and_sensible() -> None:
     assert net.slot_seconds == 900 and net.hold == timedelta(seconds=300)
 
 
+def test_the_core_settings_load_and_keep_their_defaults_when_left_out(tmp_path: Path) -> None:
+    net = load_network(
+        write_config(
+            tmp_path / "c.yaml",
+            nwdaf_thresholds=[{"type": "GNB_RSC_USAGE_GBR_TRAFFIC", "relative_ratio": 70}],
+            nwdaf_check_seconds=2,
+            nwdaf_refresh_seconds=120,
+            unanswered_warning_minutes=15,
+        )
+    )
+    assert [(t.perf_type, t.relative_ratio) for t in net.nwdaf_thresholds] == [
+        ("GNB_RSC_USAGE_GBR_TRAFFIC", 70)
+    ]
+    assert net.nwdaf_check == timedelta(seconds=2) and net.nwdaf_refresh == timedelta(minutes=2)
+    assert net.unanswered_warning == timedelta(minutes=15)
+    plain = load_network(write_config(tmp_path / "d.yaml"))
+    assert plain.unanswered_warning == timedelta(hours=1) == default_network().unanswered_warning
+    assert plain.nwdaf_thresholds == default_network().nwdaf_thresholds
+
+
 def test_a_file_with_every_setting_loads(tmp_path: Path) -> None:
     net = load_network(write_config(tmp_path / "c.yaml"))
     assert set(net.areas) == {"town", "village"}
@@ -54,6 +74,22 @@ def test_a_file_with_every_setting_loads(tmp_path: Path) -> None:
             },
             "overlap at 13:00",
         ),
+        (
+            {"nwdaf_thresholds": [{"type": "NUM_OF_UE", "relative_ratio": 5}]},
+            "type: 'NUM_OF_UE' is not one of",
+        ),
+        (
+            {"nwdaf_thresholds": [{"type": "GNB_ACTIVE_RATIO", "relative_ratio": 0}]},
+            "relative_ratio: 0 is less than the minimum",
+        ),
+        (
+            {"nwdaf_thresholds": [{"type": "GNB_ACTIVE_RATIO"}]},
+            "'relative_ratio' is a required property",
+        ),
+        ({"nwdaf_thresholds": []}, "nwdaf_thresholds"),
+        ({"nwdaf_check_seconds": 0}, "nwdaf_check_seconds"),
+        ({"nwdaf_refresh_seconds": -1}, "nwdaf_refresh_seconds"),
+        ({"unanswered_warning_minutes": "soon"}, "unanswered_warning_minutes"),
     ],
 )
 def test_errors_name_the_offending_key(change: dict, message: str) -> None:

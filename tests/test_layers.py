@@ -14,6 +14,9 @@ def test_the_layers_depend_inwards_only() -> None:
     assert edges["service"] == {"policy"}  # no storage, no wire: commands in, ports out
     assert edges["storage"] <= {"policy", "service", "wire"}
     assert edges["notify"] <= {"service"}
+    # The PCF's calls to other NFs: reached through ports, built by the composition root.
+    assert edges["consumer"] <= {"policy", "service", "wire"}
+    assert {src for src, dsts in edges.items() if "consumer" in dsts} == {"bootstrap"}
     assert not edges["api"] & {"storage", "config", "notify", "bootstrap"}
     # Only the composition root (and the command that starts it) picks implementations.
     importers_of_storage = {src for src, dsts in edges.items() if "storage" in dsts}

@@ -434,7 +434,8 @@ def test_async_401_gets_one_fresh_token() -> None:
 # --- The package's surface -----------------------------------------------------------
 
 PUBLIC_API = {
-    "AsyncClient", "BadRequest", "Client", "ClientError", "Forbidden", "NO_RETRY",
+    "AsyncClient", "BadRequest", "Client", "ClientError", "DiscoveryError", "Forbidden",
+    "NO_RETRY",
     "NefClientError", "NotFound", "NrfAuth", "NrfClientCredentials", "PolicyResult",
     "ProblemDetailsError", "RetryPolicy", "ServerError", "ServiceUnavailable", "TokenError",
     "TooManyRedirects", "TooManyRequests", "TransportError", "Unauthorized",

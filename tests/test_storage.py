@@ -157,6 +157,7 @@ def test_the_schema_keeps_only_what_queries_read(tmp_path: Path) -> None:
     assert columns("bdt_policy") == {
         "policy_id", "bdt_ref_id", "asp_id", "request_document", "policy_data", "version",
         "created_at", "fingerprint", "window_stop", "valid", "consumer",
+        "invalidated_at", "notified_at",  # read by service.unanswered (migration 0006)
     }  # fmt: skip
     assert columns("slot_load") == {"area_id", "slot", "reserved_dl", "reserved_ul"}
     assert columns("degradation") == {"id", "area_id", "first_slot", "stop_slot", "factor"}

@@ -20,12 +20,14 @@ import jsonschema
 import yaml
 
 from pcf_server.policy.areas import area_keys
+from pcf_server.policy.degradation import CAPACITY_TYPES
 from pcf_server.policy.network import (
     DAYS,
     Area,
     DayProfile,
     LoadProfile,
     Network,
+    PerformanceThreshold,
     Rates,
     TariffTier,
 )
@@ -109,6 +111,24 @@ SCHEMA: dict[str, Any] = {
         "congestion_penalty": {"type": "number", "minimum": 0},
         "downlink_share": {"type": "number", "minimum": 0, "maximum": 1},
         "default_area": {"type": "string"},
+        "nwdaf_thresholds": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["type", "relative_ratio"],
+                "additionalProperties": False,
+                "properties": {
+                    # TS 29.520 NetworkPerfType: those the PCF acts on (policy.degradation),
+                    # which it reads as ratios only.
+                    "type": {"enum": list(CAPACITY_TYPES)},
+                    "relative_ratio": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+            },
+        },
+        "nwdaf_check_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+        "nwdaf_refresh_seconds": {"type": "number", "exclusiveMinimum": 0},
+        "unanswered_warning_minutes": {"type": "number", "exclusiveMinimum": 0},
         "tariffs": {
             "type": "array",
             "minItems": 1,
@@ -285,6 +305,10 @@ def network_from_document(doc: Any) -> Network:
     )
 
 
+def _threshold(entry: dict[str, Any]) -> PerformanceThreshold:
+    return PerformanceThreshold(entry["type"], entry["relative_ratio"])
+
+
 # Optional keys of the file: the Network field each sets, and how its value converts.
 _KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "timezone": ("timezone", str),
@@ -296,6 +320,13 @@ _KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "hold_seconds": ("hold", lambda seconds: timedelta(seconds=float(seconds))),
     "congestion_penalty": ("congestion_penalty", float),
     "downlink_share": ("downlink_share", float),
+    "nwdaf_thresholds": ("nwdaf_thresholds", lambda items: tuple(map(_threshold, items))),
+    "nwdaf_check_seconds": ("nwdaf_check", lambda seconds: timedelta(seconds=float(seconds))),
+    "nwdaf_refresh_seconds": ("nwdaf_refresh", lambda seconds: timedelta(seconds=float(seconds))),
+    "unanswered_warning_minutes": (
+        "unanswered_warning",
+        lambda minutes: timedelta(minutes=float(minutes)),
+    ),
 }
 
 

@@ -17,9 +17,15 @@ capacity and are ignored. A factor of 1 or more is not a degradation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pcf_server.policy.model import TimeWindow
+from pcf_server.policy.network import PerformanceThreshold
+
+# The performance types that speak of capacity, hence the ones worth subscribing to.
+CAPACITY_TYPES = ("GNB_ACTIVE_RATIO", "GNB_RSC_USAGE_OVERALL_TRAFFIC", "GNB_RSC_USAGE_GBR_TRAFFIC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +48,19 @@ def capacity_factor(report: NetworkPerformance) -> float | None:
     else:
         return None
     return factor if factor < 1 else None
+
+
+@dataclass(frozen=True)
+class AnalyticsRequest:
+    """NETWORK_PERFORMANCE analytics the PCF asks of the NWDAF for one area.
+
+    ``window`` is the period the area's policies in force cover; ``thresholds`` the
+    operator's (perf type, relative ratio) pairs; the NWDAF reports to
+    ``notification_uri``.
+    """
+
+    area_id: str
+    nw_area_info: Mapping[str, Any]
+    window: TimeWindow
+    thresholds: tuple[PerformanceThreshold, ...]
+    notification_uri: str

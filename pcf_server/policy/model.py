@@ -94,8 +94,10 @@ class BdtPolicy:
     selected_id: int | None = None
     supported_features: str | None = None
     version: int = 0
-    # False between a warning notification and the NEF's answer (TS 23.502 4.16.7.3).
+    # False between a warning notification and the NEF's answer (TS 23.502 4.16.7.3),
+    # which began at ``invalidated_at``.
     valid: bool = True
+    invalidated_at: datetime | None = None
     # The NF that created it (its access token's sub): the only one that may read or
     # change it.
     consumer: str = NO_TOKEN_CONSUMER
@@ -142,17 +144,19 @@ class BdtPolicy:
             raise UnknownTransferPolicy(transfer_policy_id, self.offered_ids)
         self.selected_id = transfer_policy_id
         self.valid = True
+        self.invalidated_at = None
 
     @property
     def window_stop(self) -> datetime:
         """When every window this policy offers or holds has passed: it may be purged."""
         return max(tp.window.stop for tp in self.transfer_policies)
 
-    def invalidate(self, candidates: tuple[TransferPolicy, ...]) -> None:
+    def invalidate(self, candidates: tuple[TransferPolicy, ...], now: datetime) -> None:
         """The network degraded: the policy in force is replaced by new candidates."""
         self.transfer_policies = candidates
         self.selected_id = None
         self.valid = False
+        self.invalidated_at = now
 
     def set_warnings(self, enabled: bool) -> bool:
         """Switch warning notifications; returns False, changing nothing, if not negotiated.

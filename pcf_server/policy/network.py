@@ -88,6 +88,18 @@ class Area:
     nw_area_info: Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class PerformanceThreshold:
+    """A reporting threshold of NETWORK_PERFORMANCE analytics asked of the NWDAF.
+
+    TS 29.520 NetworkPerfRequirement: report when ``perf_type`` crosses
+    ``relative_ratio`` percent (the only measure ``policy.degradation`` reads).
+    """
+
+    perf_type: str
+    relative_ratio: int
+
+
 @dataclass(frozen=True)
 class Network:
     """The operator configuration the decisions use (validated by ``pcf_server.config``).
@@ -107,6 +119,19 @@ class Network:
     congestion_penalty: float = 2.0
     downlink_share: float = 0.9
     timezone: str = "UTC"
+    # What the PCF asks of an NWDAF (pcf-bdt serve --nwdaf): the thresholds of its
+    # NETWORK_PERFORMANCE subscriptions, how often the areas in use are compared with
+    # the subscriptions held, and how often each is sent again (an NWDAF that answers
+    # 404 has forgotten it, after a restart, and it is created anew).
+    nwdaf_thresholds: tuple[PerformanceThreshold, ...] = (
+        PerformanceThreshold("GNB_ACTIVE_RATIO", relative_ratio=90),
+        PerformanceThreshold("GNB_RSC_USAGE_OVERALL_TRAFFIC", relative_ratio=80),
+    )
+    nwdaf_check: timedelta = timedelta(seconds=5)
+    nwdaf_refresh: timedelta = timedelta(minutes=5)
+    # How long a NEF has to answer a warning before the PCF removes the invalidated
+    # policy (TS 23.502 4.16.7.3 NOTE 3: an operator-configured time).
+    unanswered_warning: timedelta = timedelta(hours=1)
 
     @cached_property
     def zone(self) -> ZoneInfo:

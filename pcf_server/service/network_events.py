@@ -270,7 +270,7 @@ class NetworkEvents:
             return False  # step 6: keep the policy, say nothing
         decision = decision.numbered_after(max(policy.offered_ids))
         uow.capacity.release(policy.policy_id)
-        policy.invalidate(decision.offers)
+        policy.invalidate(decision.offers, now)
         self._capacity.take(uow, policy, decision, now)
         uow.policies.save(policy)
         assert policy.request.notif_uri is not None  # warnings_enabled checked it

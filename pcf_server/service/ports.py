@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from pcf_server.policy.decision import Reservation
+from pcf_server.policy.degradation import AnalyticsRequest
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.policy.network import Rates
 from pcf_server.policy.warning import WarningNotification
@@ -79,6 +80,14 @@ class PolicyRepository(Protocol):
         ...
 
     def remove(self, policy_id: str) -> None: ...
+
+    def note_notified(self, now: float) -> None:
+        """Mark invalidated policies whose warning left the outbox (sent or given up)."""
+        ...
+
+    def unanswered(self, notified_before: float, limit: int) -> list[str]:
+        """Invalidated policies still unanswered, whose warning left before that time."""
+        ...
 
 
 class CapacityLedger(Protocol):
@@ -150,6 +159,9 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox: ...
 
+    @property
+    def analytics(self) -> AnalyticsRecords: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -165,11 +177,66 @@ class UnitOfWork(Protocol):
 class AnalyticsSubscriptions(Protocol):
     """The NWDAF subscriptions whose notifications the PCF takes (TS 29.520 subscriptionId).
 
-    Today the operator configures them; when the PCF subscribes to NWDAF itself, the
-    subscriptions it creates are what this answers from.
+    Those the operator configured, and those the PCF created itself (``pcf-bdt serve
+    --nwdaf``; ``service.analytics.HeldSubscriptions``).
     """
 
     def is_known(self, subscription_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class HeldSubscription:
+    """A subscription the NWDAF accepted, as the PCF keeps it."""
+
+    subscription_id: str
+    resource_uri: str
+    request: AnalyticsRequest
+    refreshed_at: float
+
+
+class AnalyticsRecords(Protocol):
+    """The store's side of the NWDAF subscriptions (one per area)."""
+
+    def areas_in_force(self, current_slot: int) -> dict[str, tuple[int, int]]:
+        """Per area, the first and stop slot of the committed reservations not yet over."""
+        ...
+
+    def held(self) -> list[HeldSubscription]: ...
+
+    def holds(self, subscription_id: str) -> bool: ...
+
+    def record(self, subscription: HeldSubscription) -> None:
+        """Keep ``subscription`` as its area's (replacing the one it had)."""
+        ...
+
+    def forget(self, area_id: str) -> None: ...
+
+    def claim_keeper(self, holder: str, now: float, until: float) -> bool:
+        """Become (or stay) the one instance keeping the subscriptions, until ``until``.
+
+        False when another holder's claim has not expired.
+        """
+        ...
+
+
+class AnalyticsUnavailable(Exception):
+    """The NWDAF could not be reached or failed; the PCF tries again later."""
+
+
+class AnalyticsProvider(Protocol):
+    """The NWDAF's Nnwdaf_EventsSubscription service, as the PCF consumes it."""
+
+    def subscribe(self, request: AnalyticsRequest) -> tuple[str, str]:
+        """Create a subscription; its (subscriptionId, resource URI)."""
+        ...
+
+    def update(self, resource_uri: str, request: AnalyticsRequest) -> bool:
+        """Replace a subscription; False when the NWDAF does not know it (404)."""
+        ...
+
+    def unsubscribe(self, resource_uri: str) -> None:
+        """Delete a subscription; one the NWDAF does not know is gone already."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest, StoreBusy
+from pcf_server.storage.analytics import SqliteAnalyticsRecords
 from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
 from pcf_server.storage.outbox import SqliteOutbox
@@ -84,8 +86,8 @@ class SqlitePolicyRepository:
 
     def get(self, policy_id: str, *, consumer: str | None = None) -> BdtPolicy | None:
         row = self._db.execute(
-            "SELECT policy_id, request_document, policy_data, version, valid, consumer"
-            " FROM bdt_policy WHERE policy_id = ?",
+            "SELECT policy_id, request_document, policy_data, version, valid, consumer,"
+            " invalidated_at FROM bdt_policy WHERE policy_id = ?",
             (policy_id,),
         ).fetchone()
         if row is None or (consumer is not None and row[5] != consumer):
@@ -95,18 +97,25 @@ class SqlitePolicyRepository:
             row[0], json.loads(row[1]), json.loads(row[2]), row[3], valid=bool(row[4])
         )
         policy.consumer = row[5]
+        policy.invalidated_at = None if row[6] is None else datetime.fromtimestamp(row[6], UTC)
         return policy
 
     def save(self, policy: BdtPolicy) -> None:
+        invalidated_at = policy.invalidated_at and policy.invalidated_at.timestamp()
         cursor = self._db.execute(
             "UPDATE bdt_policy SET request_document = ?, policy_data = ?, version = ?,"
-            " window_stop = ?, valid = ? WHERE policy_id = ? AND version = ?",
+            " window_stop = ?, valid = ?,"
+            # A new invalidation (or none) starts the wait for the NEF's answer afresh.
+            " notified_at = CASE WHEN invalidated_at IS ? THEN notified_at END,"
+            " invalidated_at = ? WHERE policy_id = ? AND version = ?",
             (
                 _dumps(policy.request_document),
                 _dumps(policy_data_to_document(policy)),
                 policy.version + 1,
                 policy.window_stop.timestamp(),
                 int(policy.valid),
+                invalidated_at,
+                invalidated_at,
                 policy.policy_id,
                 policy.version,
             ),
@@ -117,6 +126,22 @@ class SqlitePolicyRepository:
 
     def remove(self, policy_id: str) -> None:
         self._db.execute("DELETE FROM bdt_policy WHERE policy_id = ?", (policy_id,))
+
+    def note_notified(self, now: float) -> None:
+        self._db.execute(
+            "UPDATE bdt_policy SET notified_at = ? WHERE valid = 0 AND notified_at IS NULL"
+            " AND invalidated_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox AS o"
+            " WHERE o.policy_id = bdt_policy.policy_id AND o.state = 'pending')",
+            (now,),
+        )
+
+    def unanswered(self, notified_before: float, limit: int) -> list[str]:
+        rows = self._db.execute(
+            "SELECT policy_id FROM bdt_policy WHERE valid = 0 AND notified_at <= ?"
+            " ORDER BY notified_at LIMIT ?",
+            (notified_before, limit),
+        )
+        return [row[0] for row in rows]
 
 
 class SqliteUnitOfWork:
@@ -140,6 +165,11 @@ class SqliteUnitOfWork:
     def outbox(self) -> SqliteOutbox:
         assert self._connection is not None, "use the unit of work in a with block"
         return SqliteOutbox(self._connection)
+
+    @property
+    def analytics(self) -> SqliteAnalyticsRecords:
+        assert self._connection is not None, "use the unit of work in a with block"
+        return SqliteAnalyticsRecords(self._connection)
 
     def __enter__(self) -> Self:
         connection = _connect(self._path)
@@ -186,6 +216,34 @@ class SqliteStore:
 
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
         return SqliteUnitOfWork(self.path, write)
+
+    def nf_instance_id(self, api_root: str, chosen: str | None = None) -> str:
+        """The NF instance id of the PCF at ``api_root``: ``chosen``, else the one kept.
+
+        A new one (a UUID, TS 29.571 NfInstanceId) is made and kept the first time, so
+        that a restarted PCF registers as the same instance.
+        """
+        connection = _connect(self.path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            if chosen is not None:
+                connection.execute("DELETE FROM nf_instance WHERE nf_instance_id = ?", (chosen,))
+                connection.execute(
+                    "INSERT OR REPLACE INTO nf_instance (api_root, nf_instance_id) VALUES (?, ?)",
+                    (api_root, chosen),
+                )
+            else:
+                connection.execute(
+                    "INSERT OR IGNORE INTO nf_instance (api_root, nf_instance_id) VALUES (?, ?)",
+                    (api_root, str(uuid.uuid4())),
+                )
+            row = connection.execute(
+                "SELECT nf_instance_id FROM nf_instance WHERE api_root = ?", (api_root,)
+            ).fetchone()
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return str(row[0])
 
     def reset(self) -> None:
         """Empty every table in one transaction; the schema and its version stay."""

@@ -1,14 +1,56 @@
-"""NETWORK_PERFORMANCE reports in Nnwdaf_EventsSubscription notifications (TS 29.520)."""
+"""Nnwdaf_EventsSubscription documents (TS 29.520) the PCF sends and receives.
+
+Sent: its subscriptions to NETWORK_PERFORMANCE analytics. Received: the reports in the
+notifications the NWDAF posts back.
+
+The subscription is a plain dict built here rather than a model generated from our
+specs/: the PCF sends a handful of members of a very large schema, and the tests check
+every document it sends against the official Rel-18 schema (a Prism mock made from the
+official file rejects anything it does not allow).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pcf_server.policy.areas import area_keys
-from pcf_server.policy.degradation import NetworkPerformance
+from pcf_server.policy.degradation import AnalyticsRequest, NetworkPerformance
 from pcf_server.policy.model import TimeWindow
 from pcf_server.wire.errors import DocumentError
-from pcf_server.wire.units import parse_datetime, window_from_document
+from pcf_server.wire.units import format_datetime, parse_datetime, window_from_document
+
+API_NAME = "nnwdaf-eventssubscription"
+API_VERSION = "v1"
+
+
+def subscription_document(request: AnalyticsRequest) -> dict[str, Any]:
+    """The NnwdafEventsSubscription asking for one area's network performance.
+
+    TS 29.520 5.1.6.2.2 and 5.1.6.2.3: the event NETWORK_PERFORMANCE for the area
+    (``networkArea``), reported when a measure crosses the operator's thresholds
+    (``nwPerfRequs`` with ``notificationMethod`` THRESHOLD), over the period of the
+    policies in force (``extraReportReq`` startTs/endTs), until its end (``evtReq.monDur``,
+    after which the NWDAF may drop the subscription). ``notifCorrId`` names the area,
+    which makes the notifications readable in logs on both sides.
+    """
+    start, stop = format_datetime(request.window.start), format_datetime(request.window.stop)
+    return {
+        "eventSubscriptions": [
+            {
+                "event": "NETWORK_PERFORMANCE",
+                "networkArea": dict(request.nw_area_info),
+                "nwPerfRequs": [
+                    {"nwPerfType": t.perf_type, "relativeRatio": t.relative_ratio}
+                    for t in request.thresholds
+                ],
+                "notificationMethod": "THRESHOLD",
+                "extraReportReq": {"startTs": start, "endTs": stop},
+            }
+        ],
+        "evtReq": {"monDur": stop},
+        "notificationURI": request.notification_uri,
+        "notifCorrId": request.area_id,
+    }
 
 
 def network_performance_from_notifications(
