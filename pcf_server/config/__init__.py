@@ -110,6 +110,9 @@ SCHEMA: dict[str, Any] = {
         "hold_seconds": {"type": "number", "exclusiveMinimum": 0},
         "congestion_penalty": {"type": "number", "minimum": 0},
         "downlink_share": {"type": "number", "minimum": 0, "maximum": 1},
+        "longest_degradation_hours": {"type": "number", "exclusiveMinimum": 0},
+        "policies_per_consumer": {"type": "integer", "minimum": 1},
+        "held_offers_per_consumer": {"type": "integer", "minimum": 1},
         "default_area": {"type": "string"},
         "nwdaf_thresholds": {
             "type": "array",
@@ -327,6 +330,12 @@ _KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "unanswered_warning",
         lambda minutes: timedelta(minutes=float(minutes)),
     ),
+    "longest_degradation_hours": (
+        "longest_degradation",
+        lambda hours: timedelta(hours=float(hours)),
+    ),
+    "policies_per_consumer": ("policies_per_consumer", int),
+    "held_offers_per_consumer": ("held_offers_per_consumer", int),
 }
 
 

@@ -57,6 +57,23 @@ class SqlitePolicyRepository:
                 raise
             raise DuplicateRequest(existing) from exc
 
+    def count_of(self, consumer: str, *, at_most: int) -> int:
+        # Bounded by at_most: the limit being checked, never the number of policies stored.
+        row = self._db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM bdt_policy WHERE consumer = ? LIMIT ?)",
+            (consumer, at_most),
+        ).fetchone()
+        return int(row[0])
+
+    def held_offers_of(self, consumer: str, now: float, *, at_most: int) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT r.policy_id FROM reservation AS r"
+            " JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
+            " WHERE r.state = 'held' AND r.expires_at > ? AND p.consumer = ? LIMIT ?)",
+            (now, consumer, at_most),
+        ).fetchone()
+        return int(row[0])
+
     def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
             "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
