@@ -302,6 +302,7 @@ def create_sbi_app(
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         routes=routes,
         max_body_bytes=settings.max_body_bytes,
+        body_read_timeout=settings.body_read_timeout,
     )
     return app
 
@@ -326,5 +327,6 @@ def create_admin_app(
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         routes=routes,
         max_body_bytes=settings.max_body_bytes,
+        body_read_timeout=settings.body_read_timeout,
     )
     return app

@@ -18,6 +18,9 @@ CREATE TABLE degraded_slot (
     PRIMARY KEY (area_id, slot)
 ) WITHOUT ROWID;
 
+-- Passed degradations are purged by their last slot, whatever their area.
+CREATE INDEX degradation_stop ON degradation (stop_slot);
+
 -- Degradations stored before this migration are kept. One longer than 10,080 slots (a
 -- week of one-minute slots, beyond any bound the PCF now accepts) can only come from a
 -- forged report: it is cut to that length, and the operator can remove it.
