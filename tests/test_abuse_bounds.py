@@ -26,7 +26,7 @@ from pcf_server.settings import ADMIN_BASE_PATH as ADMIN
 from pcf_server.settings import NWDAF_BASE_PATH
 from tests.bdt_config import TOWN_TAI, config, write_config
 from tests.dates import future_day, iso, window
-from tests.server_process import running_pcf
+from tests.server_process import free_port, kill_hard, running_pcf
 
 PROBLEM = "application/problem+json"
 DAY = future_day()
@@ -282,11 +282,19 @@ def test_stored_policies_are_limited_per_consumer(tmp_path: Path) -> None:
 
 
 def serve(db: Path, conf: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``pcf-bdt serve`` expected to refuse to start; a server that starts is stopped."""
     script = Path(sys.executable).with_name("pcf-bdt")
-    return subprocess.run(
-        [str(script), "serve", "--port", "1", "--db", str(db), "--config", str(conf)],
-        capture_output=True, text=True, timeout=timeout, check=False,
+    command = [str(script), "serve", "--port", str(free_port()), "--db", str(db)]
+    process = subprocess.Popen(
+        [*command, "--config", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
     )  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_hard(process)  # type: ignore[arg-type]
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def test_a_store_refuses_a_server_configured_otherwise(tmp_path: Path) -> None:
