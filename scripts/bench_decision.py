@@ -16,8 +16,8 @@ Run: ``.venv/bin/python scripts/bench_decision.py`` (add ``--quick`` for 10^2/10
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import contextlib
+import dataclasses
 import json
 import random
 import sqlite3

@@ -10,7 +10,7 @@ import socket
 import sqlite3
 import threading
 from contextlib import closing
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from pcf_server.api.validation import ProblemDetailsBodyValidator
 from pcf_server.connections import SilentConnectionCloser
 from pcf_server.policy.model import TimeWindow
 from pcf_server.service import DegradationNotFound
+from pcf_server.service.capacity import DEAD_NOTIFICATIONS_KEPT
 from pcf_server.service.network_events import NetworkEvents
 from tests.test_capacity import NIGHT
 from tests.test_engine import hours
@@ -64,6 +65,26 @@ def test_passed_degradations_and_dead_notifications_are_purged(
         assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
         rows = db.execute("SELECT DISTINCT area_id FROM degraded_slot").fetchall()
         assert rows == [("village",)]
+
+
+def test_a_dead_notification_is_kept_a_week_for_the_operator(store, events, clock) -> None:
+    written = clock.now
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(
+            "INSERT INTO outbox (policy_id, uri, body, next_attempt_at, created_at, state)"
+            " VALUES ('p', 'http://nef.example/n', '{}', 0, ?, 'dead')",
+            (written.timestamp(),),
+        )
+
+    def dead_rows_after_a_write_at(moment: datetime) -> int:
+        clock.now = moment
+        events.degrade("village", TimeWindow(moment, moment + hours(1)), 0.9)
+        with closing(sqlite3.connect(store.path)) as db:
+            return int(db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    assert dead_rows_after_a_write_at(written + DEAD_NOTIFICATIONS_KEPT - timedelta(seconds=1)) == 1
+    assert dead_rows_after_a_write_at(written + DEAD_NOTIFICATIONS_KEPT + timedelta(seconds=1)) == 0
+    assert timedelta(days=7) == DEAD_NOTIFICATIONS_KEPT  # what the README promises
 
 
 def test_large_bodies_are_read_and_checked_off_the_event_loop(
