@@ -85,3 +85,23 @@ def test_silent_and_slowloris_connections_do_not_lock_out_a_request(tmp_path: Pa
             feeder.join()
         # and the server serves on
         assert httpx.get(f"{url}/bdtpolicies/x", timeout=MARGIN).status_code == 404
+
+
+def test_a_body_that_does_not_arrive_gets_408(tmp_path: Path) -> None:
+    """Headers in, then a body trickled or withheld: the request is answered all the same."""
+    args = ["--body-read-timeout", "1"]
+    with running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _):
+        port = int(url.split(":")[2].split("/")[0])
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(
+                b"POST /npcf-bdtpolicycontrol/v1/bdtpolicies HTTP/1.1\r\nHost: pcf\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"aspId\""
+            )
+            sock.settimeout(MARGIN)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(4096)
+                assert chunk, "closed without an answer"
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert b"application/problem+json" in answer.lower()
