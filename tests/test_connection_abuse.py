@@ -95,7 +95,7 @@ def test_a_body_that_does_not_arrive_gets_408(tmp_path: Path) -> None:
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(
                 b"POST /npcf-bdtpolicycontrol/v1/bdtpolicies HTTP/1.1\r\nHost: pcf\r\n"
-                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"aspId\""
+                b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"aspId"'
             )
             sock.settimeout(MARGIN)
             answer = b""
