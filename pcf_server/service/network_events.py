@@ -407,5 +407,4 @@ class NetworkEvents:
 
 
 def _hours(length: timedelta) -> str:
-    hours = length.total_seconds() / 3600
-    return f"{hours:g} hours" if hours < 10**6 else f"{hours:.3g} hours"
+    return f"{length.total_seconds() / 3600:.6g} hours"
