@@ -73,7 +73,7 @@ def test_nef_is_warned_when_the_network_degrades(
     # A mild degradation leaves room for this small transfer: the PCF keeps the policy
     # and says nothing (TS 23.502 4.16.7.3: only policies that no longer fit are affected).
     mild = pcf_stub.degrade("metro", window.start_time, window.stop_time, factor=0.5)
-    assert mild == {"affected": [], "notified": []}
+    assert (mild["affected"], mild["notified"]) == ([], [])
     # The booked window all but gone: the PCF finds new candidates outside it,
     # invalidates the old policy and warns the NEF.
     outcome = pcf_stub.degrade("metro", window.start_time, window.stop_time, factor=0.01)

@@ -178,7 +178,8 @@ class PcfStub:
     ) -> dict[str, Any]:
         """Report a network degradation; the PCF sends warning notifications.
 
-        Returns ``{"affected": [...], "notified": [...]}`` as the PCF reports it.
+        Returns ``{"id": ..., "affected": [...], "notified": [...]}`` as the PCF reports
+        it: the degradation's id, the policies it affected and those warned.
         """
         response = self._call(
             "POST",

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import connexion
@@ -27,19 +28,21 @@ import connexion
 from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import create_admin_app, create_sbi_app
 from pcf_server.api.stub import StubState
-from pcf_server.config import load_network
+from pcf_server.config import ConfigError, load_network
+from pcf_server.connections import SilentConnectionCloser
 from pcf_server.consumer.nrf import NrfRegistration
 from pcf_server.consumer.nwdaf import NwdafClient
 from pcf_server.listeners import serve_in_this_loop
 from pcf_server.notify import NotificationSender
 from pcf_server.policy.engine import LoadAwareDecider
+from pcf_server.policy.network import Network
 from pcf_server.service import BdtPolicyControl
 from pcf_server.service.analytics import EitherSubscriptions, HeldSubscriptions, SubscriptionKeeper
 from pcf_server.service.network_events import ConfiguredSubscriptions, NetworkEvents
 from pcf_server.service.ports import AnalyticsSubscriptions
 from pcf_server.service.unanswered import UnansweredWarnings
 from pcf_server.settings import NWDAF_BASE_PATH, Settings
-from pcf_server.storage import SqliteStore
+from pcf_server.storage import SettingsMismatch, SqliteStore
 from pcf_server.wire.nrf import PcfProfile
 
 log = logging.getLogger(__name__)
@@ -86,18 +89,66 @@ def known_subscriptions(settings: Settings, store: SqliteStore) -> AnalyticsSubs
 
 
 def prepare(settings: Settings) -> None:
-    """Check the configuration and keys and migrate the database, before servers start.
+    """Check configuration and keys, migrate the database and bind it, before serving.
 
-    Raises ``ConfigError`` for a bad configuration file, ``UnusableKey`` for a bad key.
+    Raises ``ConfigError`` for a bad configuration file, or one that the database was
+    not made under (``open_store``), ``UnusableKey`` for a bad key.
     """
-    load_network(settings.config_path)
+    network = load_network(settings.config_path)
     token_policy(settings)
-    SqliteStore(settings.db_path)
+    open_store(settings.db_path, network)
+
+
+def open_store(path: Path, network: Network) -> SqliteStore:
+    """The store at ``path``, migrated and bound to ``network``'s meaning of its rows.
+
+    Raises ``ConfigError`` naming the first setting the store was made under otherwise.
+    """
+    store = SqliteStore(path)
+    try:
+        store.bind(store_settings(network))
+    except SettingsMismatch as exc:
+        raise ConfigError(_mismatch(path, exc)) from None
+    return store
+
+
+def store_settings(network: Network) -> dict[str, str]:
+    """The settings that give stored rows their meaning (``SqliteStore.bind``).
+
+    Slots are numbered by their length; reservations, aggregates and degradations name
+    their area, and an area is what its TAIs, cells and RAN nodes are; requests without
+    an area count in the default one. Capacities, load profiles, tariffs and the other
+    knobs only change decisions to come, and may change between two starts.
+    """
+    values = {
+        "slot_minutes": str(network.slot_seconds // 60),
+        "default_area": network.default_area,
+    }
+    for area in network.areas.values():
+        values[f"area {area.area_id}"] = " ".join(sorted(area.identifiers))
+    return values
+
+
+def _mismatch(path: Path, exc: SettingsMismatch) -> str:
+    if exc.name.startswith("area "):
+        area = exc.name.removeprefix("area ")
+        difference = (
+            f"area {area!r}, which this configuration lacks"
+            if exc.given is None
+            else f"area {area!r} made of other TAIs, cells or RAN nodes than here"
+        )
+    else:
+        difference = f"{exc.name} {exc.recorded}, where this configuration has {exc.given}"
+    return (
+        f"{path} was made with {difference}; start it with the configuration it was made "
+        "with, or use another --db"
+    )
 
 
 def build(settings: Settings) -> Pcf:
-    store = SqliteStore(settings.db_path)
-    engine = LoadAwareDecider(load_network(settings.config_path))
+    network = load_network(settings.config_path)
+    store = open_store(settings.db_path, network)
+    engine = LoadAwareDecider(network)
     sender = NotificationSender(store.unit_of_work)
     events = NetworkEvents(
         store.unit_of_work,
@@ -218,8 +269,16 @@ def create_admin(settings: Settings | None = None) -> connexion.AsyncApp:
 
 
 def app_from_environment() -> connexion.AsyncApp:
-    """Factory for SBI server workers: settings come from PCF_BDT_* variables."""
-    return create_app(Settings.from_environment())
+    """Factory for SBI server workers: settings come from PCF_BDT_* variables.
+
+    Each worker also closes the connections accepted on its listening socket that stay
+    silent (``pcf_server.connections``).
+    """
+    settings = Settings.from_environment()
+    app = create_app(settings)
+    if settings.silent_timeout is not None:
+        SilentConnectionCloser(settings.silent_timeout).start()
+    return app
 
 
 def admin_app_from_environment() -> connexion.AsyncApp:

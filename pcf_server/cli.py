@@ -7,7 +7,10 @@ import ipaddress
 import json
 import os
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pcf_server.settings import ADMIN_BASE_PATH, Settings
 
@@ -55,6 +58,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         nf_instance_id=args.nf_instance_id,
         nrf_heartbeat=args.nrf_heartbeat,
         nwdaf_url=args.nwdaf,
+        body_read_timeout=args.body_read_timeout,
+        silent_timeout=args.header_read_timeout,
     )
 
 
@@ -176,7 +181,13 @@ def _serve(args: argparse.Namespace) -> int:
         if args.tls_client_ca is not None:
             tls = listeners.MutualTls(args.tls_cert, args.tls_key, args.tls_client_ca)
             status = listeners.serve_mutual_tls(
-                args.host, args.port, args.workers, tls, args.access_log
+                args.host,
+                args.port,
+                args.workers,
+                tls,
+                args.access_log,
+                idle_timeout=args.header_read_timeout,
+                backlog=args.backlog,
             )
         else:
             # What the command line chose; TLS only when a certificate is given.
@@ -192,10 +203,42 @@ def _serve(args: argparse.Namespace) -> int:
                 # text, ALPN (h2, http/1.1) under TLS.
                 http=HTTPModes.auto,
                 **chosen,
+                **_connection_limits(args),
             )
             server.serve()
             status = 0
     return 1 if admin_died else status
+
+
+def _connection_limits(args: argparse.Namespace) -> dict[str, Any]:
+    """Granian's settings against connection abuse (the README's "Security" section).
+
+    A connection holds one of its worker's ``--max-connections`` slots for as long as it
+    is open, whether it sends anything or not; the timeouts close those that say nothing.
+    """
+    from granian.http import HTTP1Settings, HTTP2Settings
+
+    return {
+        "backlog": args.backlog,
+        "backpressure": args.max_connections,
+        # HTTP/1.1: the header section must be in within the timeout, and so must the next
+        # request's on a kept-alive connection (hyper counts that wait as header reading).
+        "http1_settings": HTTP1Settings(header_read_timeout=round(args.header_read_timeout * 1000)),
+        # HTTP/2: a ping every interval; a peer that does not answer within 20 s is gone.
+        "http2_settings": HTTP2Settings(
+            keep_alive_interval=round(args.http2_keepalive * 1000), keep_alive_timeout=20
+        ),
+    }
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
+        return value
+
+    return parse
 
 
 def _positive(text: str) -> int:
@@ -203,6 +246,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        return value
+
+    return parse
 
 
 def _degrade(args: argparse.Namespace) -> int:
@@ -241,6 +294,41 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=Settings.max_body_bytes,
         help="longest request body accepted; longer ones get 413",
+    )
+    serve.add_argument(
+        "--header-read-timeout",
+        type=_seconds(0.01, 60),
+        default=10.0,
+        metavar="SECONDS",
+        help="time a client has to send a request's headers (HTTP/1.1, also between "
+        "requests) or a new connection's first bytes; then it is closed (default 10)",
+    )
+    serve.add_argument(
+        "--body-read-timeout",
+        type=_seconds(0.01, 3600),
+        default=Settings.body_read_timeout,
+        metavar="SECONDS",
+        help="time a client has to send a request body after its headers; 408 after (default 30)",
+    )
+    serve.add_argument(
+        "--http2-keepalive",
+        type=_seconds(1, 60),
+        default=30.0,
+        metavar="SECONDS",
+        help="ping HTTP/2 peers this often; one that does not answer within 20 s is "
+        "disconnected (default 30)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=1000,
+        help="open connections per worker; more wait in the backlog (default 1000)",
+    )
+    serve.add_argument(
+        "--backlog",
+        type=_at_least(128),
+        default=1024,
+        help="connections the kernel queues until a worker takes them (default 1024)",
     )
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
@@ -332,6 +420,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # connexion imports starlette's test client, which warns about httpx on every start:
+    # noise on a command line whose errors are meant to be one line.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)

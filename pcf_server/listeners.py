@@ -245,11 +245,28 @@ class MutualTls:
     client_ca: Path
 
 
-def serve_mutual_tls(host: str, port: int, workers: int, tls: MutualTls, access_log: bool) -> int:
-    """Serve the SBI application over TLS that requires client certificates; blocks."""
+def serve_mutual_tls(
+    host: str,
+    port: int,
+    workers: int,
+    tls: MutualTls,
+    access_log: bool,
+    *,
+    idle_timeout: float = 5.0,
+    backlog: int = 100,
+) -> int:
+    """Serve the SBI application over TLS that requires client certificates; blocks.
+
+    hypercorn's bounds on connections: a TLS handshake, and a connection with no request
+    in progress, get ``idle_timeout`` seconds (``--header-read-timeout``); it has no
+    connection limit of its own (``--max-connections`` is granian's).
+    """
     from hypercorn.run import run
 
     config = _config(host, port)
+    config.keep_alive_timeout = idle_timeout
+    config.ssl_handshake_timeout = idle_timeout
+    config.backlog = backlog
     config.application_path = "pcf_server.listeners:mtls_app()"
     config.workers = workers
     config.certfile = str(tls.certificate)

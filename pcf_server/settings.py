@@ -62,6 +62,12 @@ class Settings:
         """The apiRoot other NFs reach this PCF by."""
         return (self.api_root or self.listen_root).rstrip("/")
 
+    # Seconds a client has to send a request body once its headers are in (408 beyond).
+    body_read_timeout: float = 30.0
+    # Seconds after which a connection that has sent nothing is closed (see
+    # pcf_server.connections); None: not watched (the application outside a server).
+    silent_timeout: float | None = None
+
     @property
     def tokens_required(self) -> bool:
         return bool(self.oauth2_keys)
@@ -77,6 +83,7 @@ class Settings:
             f"{_PREFIX}ADMIN_PORT": str(self.admin_port),
             f"{_PREFIX}LISTEN_ROOT": self.listen_root,
             f"{_PREFIX}NRF_HEARTBEAT": str(self.nrf_heartbeat),
+            f"{_PREFIX}BODY_READ_TIMEOUT": str(self.body_read_timeout),
         }
         optional = {
             "API_ROOT": self.api_root,
@@ -87,6 +94,7 @@ class Settings:
             "NRF": self.nrf_url,
             "NF_INSTANCE_ID": self.nf_instance_id,
             "NWDAF": self.nwdaf_url,
+            "SILENT_TIMEOUT": None if self.silent_timeout is None else str(self.silent_timeout),
         }
         env |= {f"{_PREFIX}{name}": value for name, value in optional.items() if value}
         return env
@@ -118,4 +126,6 @@ class Settings:
             nf_instance_id=text("NF_INSTANCE_ID"),
             nrf_heartbeat=int(environ.get(f"{_PREFIX}NRF_HEARTBEAT", cls.nrf_heartbeat)),
             nwdaf_url=text("NWDAF"),
+            body_read_timeout=float(text("BODY_READ_TIMEOUT") or cls.body_read_timeout),
+            silent_timeout=float(timeout) if (timeout := text("SILENT_TIMEOUT")) else None,
         )

@@ -13,6 +13,9 @@ The rules (each one is also tested directly, with the 400 it deserves, in
 - ``desTimeInt``: stopTime after startTime (a window), both representable as UTC instants,
   and not over yet (a window that has ended is refused);
 - ``numOfUes``: at least one UE (and at most 2^63-1);
+- ``volPerUe``: some volume above zero (a transfer of nothing is refused);
+- the PCF's bounds on strings and arrays (``pcf_server/api/bounds.py``, README
+  "Security"), which ``specs/`` cannot carry as it must equal the official schemas;
 - ``notifUri``: present when the NEF supports BdtNotification_5G (feature 1 in suppFeat,
   TS 29.554 clause 4.2.2.2), and then an absolute http(s) URI of at most 2048 characters
   that the PCF can send warnings to;
@@ -21,9 +24,10 @@ The rules (each one is also tested directly, with the 400 it deserves, in
 
 And for the PCF's own APIs, fuzzed in the same run:
 
-- operator degradations: ``timeWindow`` is a window (stop after start);
+- operator degradations: ``timeWindow`` is a window (stop after start) of at most a
+  week (the operator's bound, ``longest_degradation_hours``);
 - NWDAF notifications: an event's ``start`` precedes its ``expiry``, and every
-  ``anaPeriod`` is a window.
+  ``anaPeriod`` is a window, each at most a week; at most 100 reports in all.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
+
+from pcf_server.api import bounds
+from pcf_server.wire.nwdaf import MAX_REPORTS
 
 
 def _fallback_window() -> dict[str, str]:
@@ -55,15 +62,33 @@ def _instant(text: Any) -> datetime | None:
         return None
 
 
-def _window(window: dict[str, Any]) -> dict[str, Any]:
+_WEEK = timedelta(days=7)
+
+
+def _window(window: dict[str, Any], longest: timedelta | None = None) -> dict[str, Any]:
     start, stop = _instant(window.get("startTime")), _instant(window.get("stopTime"))
     if start is None or stop is None or start == stop:
         return {**window, **_fallback_window()}
     if max(start, stop) <= datetime.now(UTC):
         return {**window, **_fallback_window()}
+    if longest is not None and abs(stop - start) > longest:
+        return {**window, **_fallback_window()}
     if stop < start:
         return {**window, "startTime": window["stopTime"], "stopTime": window["startTime"]}
     return window
+
+
+def _within_bounds(node: Any, name: str | None = None) -> Any:
+    """``node`` with its strings and arrays cut to the PCF's bounds."""
+    if isinstance(node, str):
+        limit = bounds.MAX_LENGTH.get(name or "", bounds.MAX_STRING)
+        return node if name in bounds.BOUNDED_ELSEWHERE else node[:limit]
+    if isinstance(node, list):
+        limit = bounds.MAX_LIST_ITEMS.get(name or "", bounds.MAX_ITEMS)
+        return [_within_bounds(item) for item in node[:limit]]
+    if isinstance(node, dict):
+        return {key: _within_bounds(value, key) for key, value in node.items()}
+    return node
 
 
 def _usable_uri(value: Any) -> bool:
@@ -81,6 +106,12 @@ def _usable_uri(value: Any) -> bool:
 
 
 def _create_body(body: dict[str, Any]) -> None:
+    body.update(_within_bounds(body))
+    volume = body.get("volPerUe")
+    if isinstance(volume, dict) and not any(
+        volume.get(name) for name in ("totalVolume", "downlinkVolume", "uplinkVolume")
+    ):
+        volume["downlinkVolume"] = 1
     if isinstance(body.get("desTimeInt"), dict):
         body["desTimeInt"] = _window(body["desTimeInt"])
     ues = body.get("numOfUes")
@@ -99,17 +130,24 @@ def _update_body(body: dict[str, Any]) -> None:
 
 
 def _nwdaf_body(notifications: list[Any]) -> None:
+    notifications[:] = _within_bounds(notifications)
+    reports = 0
     for notification in notifications:
         events = notification.get("eventNotifications") if isinstance(notification, dict) else []
         for event in events if isinstance(events, list) else []:
             if not isinstance(event, dict):
                 continue
             if "start" in event and "expiry" in event:
-                period = _window({"startTime": event["start"], "stopTime": event["expiry"]})
+                period = {"startTime": event["start"], "stopTime": event["expiry"]}
+                period = _window(period, _WEEK)
                 event["start"], event["expiry"] = period["startTime"], period["stopTime"]
-            for perf in event.get("nwPerfs") or []:
+            perfs = event.get("nwPerfs")
+            if isinstance(perfs, list):
+                del perfs[max(0, MAX_REPORTS - reports) :]
+                reports += len(perfs)
+            for perf in perfs if isinstance(perfs, list) else []:
                 if isinstance(perf, dict) and isinstance(perf.get("anaPeriod"), dict):
-                    perf["anaPeriod"] = _window(perf["anaPeriod"])
+                    perf["anaPeriod"] = _window(perf["anaPeriod"], _WEEK)
 
 
 @schemathesis.hook
@@ -126,6 +164,6 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         elif path == "/bdtpolicies/{bdtPolicyId}" and method == "PATCH":
             _update_body(body)
         elif path == "/degradations" and isinstance(body.get("timeWindow"), dict):
-            body["timeWindow"] = _window(body["timeWindow"])
+            body["timeWindow"] = _window(body["timeWindow"], _WEEK)
     elif isinstance(body, list) and path == "/nwdaf-notifications":
         _nwdaf_body(body)

@@ -160,7 +160,10 @@ def test_the_schema_keeps_only_what_queries_read(tmp_path: Path) -> None:
         "invalidated_at", "notified_at",  # read by service.unanswered (migration 0006)
     }  # fmt: skip
     assert columns("slot_load") == {"area_id", "slot", "reserved_dl", "reserved_ul"}
-    assert columns("degradation") == {"id", "area_id", "first_slot", "stop_slot", "factor"}
+    # The operator's list of degradations (migration 0007) reads the period and source.
+    assert columns("degradation") == {
+        "id", "area_id", "first_slot", "stop_slot", "factor", "start_time", "stop_time", "source",
+    }  # fmt: skip
     assert columns("area_capacity") == {"area_id", "downlink", "uplink"}
     indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert "bdt_policy_desired_stop" not in indexes
@@ -182,6 +185,10 @@ def test_a_database_of_the_previous_schema_is_migrated_with_its_rows(tmp_path: P
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT area_id, factor FROM degradation").fetchall() == [
         ("town", 0.5)
+    ]
+    # and decisions still see it, through the per-slot factors (migration 0007)
+    assert connection.execute("SELECT area_id, slot, factor FROM degraded_slot").fetchall() == [
+        ("town", 1, 0.5)
     ]
 
 

@@ -45,7 +45,10 @@ from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
     Contention,
+    DegradationNotFound,
+    DegradationTooLong,
     InvalidSelection,
+    LimitReached,
     NoCapacity,
     PolicyNotFound,
     UnknownArea,
@@ -125,6 +128,22 @@ def _contention(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """503 NF_CONGESTION: concurrent writers, not the request, stood in the way."""
     assert isinstance(exc, Contention | StoreBusy)
     return problem(problem_document(503, "NF_CONGESTION", detail=str(exc)), **{"Retry-After": "1"})
+
+
+def _limit_reached(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, LimitReached)
+    return problem(problem_document(403, exc.cause, "Forbidden", exc.reason))
+
+
+def _too_long(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """A degradation of the operator API longer than the bound: its timeWindow is wrong."""
+    assert isinstance(exc, DegradationTooLong)
+    return _bad_request(_, DocumentError("/timeWindow", exc.reason))
+
+
+def _no_degradation(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, DegradationNotFound)
+    return problem(problem_document(404, "DEGRADATION_NOT_FOUND", "Not Found", str(exc)))
 
 
 def _unknown_area(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -218,6 +237,9 @@ def _application(
 
 def _add_error_handlers(app: connexion.AsyncApp) -> None:
     app.add_error_handler(NoCapacity, _no_capacity)
+    app.add_error_handler(LimitReached, _limit_reached)
+    app.add_error_handler(DegradationTooLong, _too_long)
+    app.add_error_handler(DegradationNotFound, _no_degradation)
     app.add_error_handler(UnknownArea, _unknown_area)
     app.add_error_handler(UnknownSubscription, _unknown_subscription)
     app.add_error_handler(Contention, _contention)
@@ -280,6 +302,7 @@ def create_sbi_app(
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         routes=routes,
         max_body_bytes=settings.max_body_bytes,
+        body_read_timeout=settings.body_read_timeout,
     )
     return app
 
@@ -304,5 +327,6 @@ def create_admin_app(
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         routes=routes,
         max_body_bytes=settings.max_body_bytes,
+        body_read_timeout=settings.body_read_timeout,
     )
     return app

@@ -9,6 +9,10 @@ A request whose ``Accept`` header excludes ``application/json``, to an operation
 answers JSON, gets 406 NOT_ACCEPTABLE (TS 29.554 lists it for GET; RFC 9110 12.5.1 for
 any request): every representation the PCF has is JSON.
 
+A body that does not arrive within ``body_read_timeout`` seconds of the headers gets
+408 (granian bounds the header section, not the body: a client trickling a body a byte
+at a time would otherwise hold a connection and a request for ever).
+
 It also reads request bodies first, up to ``max_body_bytes``: anything longer is
 refused with 413 before it is parsed, whether or not a Content-Length announced it, and
 the body handed on always carries an exact Content-Length (connexion takes a request
@@ -30,6 +34,7 @@ as RFC 9110 8.6 allows and h2 clients accept for HEAD.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -128,10 +133,18 @@ def _allow_header(methods: frozenset[str]) -> str:
 class SbiGuard:
     """Pure ASGI middleware; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, routes: RouteTable, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: RouteTable,
+        max_body_bytes: int,
+        body_read_timeout: float = 30.0,
+    ) -> None:
         self.app = app
         self.routes = routes
         self.max_body_bytes = max_body_bytes
+        self.body_read_timeout = body_read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,7 +169,12 @@ class SbiGuard:
             return
         if method in _WITH_BODY:
             try:
-                body = await read_limited_body(scope, receive, self.max_body_bytes)
+                async with asyncio.timeout(self.body_read_timeout):
+                    body = await read_limited_body(scope, receive, self.max_body_bytes)
+            except TimeoutError:
+                detail = f"the body did not arrive within {self.body_read_timeout:g} s"
+                await _problem(scope, receive, send, 408, detail, Connection="close")
+                return
             except BodyTooLong as exc:
                 await too_long(scope, receive, send, exc, self.max_body_bytes)
                 return

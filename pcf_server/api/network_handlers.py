@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from pcf_server.policy.network import Rates
-from pcf_server.service.network_events import AreaSettings, NetworkEvents
+from pcf_server.service.network_events import AreaSettings, DegradationRecord, NetworkEvents
 from pcf_server.wire.errors import DocumentError
 from pcf_server.wire.nwdaf import network_performance_from_notifications
 from pcf_server.wire.units import (
@@ -83,9 +83,34 @@ class NetworkHandlers:
     def add_degradation(self, body: dict[str, Any]) -> Reply:
         window = window_from_document(body["timeWindow"], "/timeWindow")
         outcome = self._events.degrade(body["areaId"], window, float(body["factor"]))
-        return {"affected": outcome.affected, "notified": outcome.notified}, 200, _JSON
+        (degradation_id,) = outcome.ids
+        document = {
+            "id": str(degradation_id),
+            "affected": outcome.affected,
+            "notified": outcome.notified,
+        }
+        return document, 200, _JSON
+
+    def list_degradations(self) -> Reply:
+        return [_degradation_document(d) for d in self._events.degradations()], 200, _JSON
+
+    def remove_degradation(self, degradation_id: str) -> Reply:
+        self._events.remove_degradation(int(degradation_id))
+        return None, 204, {}
 
     def receive_nwdaf_notification(self, body: list[dict[str, Any]]) -> Reply:
-        reports = network_performance_from_notifications(body)
+        reports = network_performance_from_notifications(
+            body, longest=self._events.longest_degradation
+        )
         self._events.analytics_notified([n["subscriptionId"] for n in body], reports)
         return None, 204, {}
+
+
+def _degradation_document(record: DegradationRecord) -> dict[str, Any]:
+    return {
+        "id": str(record.degradation_id),
+        "areaId": record.area_id,
+        "timeWindow": window_to_document(record.window),
+        "factor": record.factor,
+        "source": record.source,
+    }

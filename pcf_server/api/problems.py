@@ -2,9 +2,9 @@
 
 Every error response of the PCF is ``application/problem+json`` with ``status`` and
 ``cause``. The causes are those of TS 29.500 table 5.2.7.2-1 (and TS 29.554's own
-BDT_POLICY_NOT_FOUND). For 405, 406 and 413 that table has no cause; the PCF then uses
+BDT_POLICY_NOT_FOUND). For 405, 406, 408 and 413 that table has no cause; the PCF then uses
 the HTTP reason phrase in the same style (METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
-PAYLOAD_TOO_LARGE), so that a consumer can always branch on ``cause``.
+REQUEST_TIMEOUT, PAYLOAD_TOO_LARGE), so that a consumer can always branch on ``cause``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ _DEFAULT_CAUSE = {
     404: "RESOURCE_URI_STRUCTURE_NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
+    408: "REQUEST_TIMEOUT",
     411: "INCORRECT_LENGTH",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -38,6 +39,7 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     411: "Length Required",
     413: "Content Too Large",
     415: "Unsupported Media Type",

@@ -44,7 +44,9 @@ removed.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import re
 import typing as t
 import uuid
@@ -56,6 +58,7 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from rfc3339_validator import validate_rfc3339
 from starlette.types import Scope
 
+from pcf_server.api import bounds
 from pcf_server.api.problems import BAD_REQUEST, INVALID_MSG_FORMAT, invalid_message
 
 MANDATORY_IE_MISSING = "MANDATORY_IE_MISSING"
@@ -101,6 +104,8 @@ def _format_checker() -> FormatChecker:
 
 
 FORMAT_CHECKER = _format_checker()
+# Bodies longer than this are read and checked in a thread, off the event loop.
+OFF_LOOP_BYTES = 64 * 1024
 
 
 def pointer(path: Iterable[str | int]) -> str:
@@ -165,7 +170,7 @@ def _entries(error: ValidationError, schema: Mapping[str, t.Any]) -> list[tuple[
         return [_unknown(schema, path, name) for name in _additional(error)]
     cause = MANDATORY_IE_INCORRECT if is_mandatory(schema, path) else OPTIONAL_IE_INCORRECT
     kind = "mandatory" if cause == MANDATORY_IE_INCORRECT else "optional"
-    return [(cause, pointer(path), f"{kind} attribute: {error.message}")]
+    return [(cause, pointer(path), f"{kind} attribute: {_short(error.message)}")]
 
 
 def _missing(schema: Mapping[str, t.Any], path: list[str | int], name: str) -> tuple[str, str, str]:
@@ -203,14 +208,31 @@ def _unknown(schema: Mapping[str, t.Any], path: list[str | int], name: str) -> t
 _MEMBER_ERRORS = frozenset({"required", "additionalProperties"})
 
 
-def problem_for(errors: Iterable[ValidationError], schema: Mapping[str, t.Any]) -> ProblemException:
-    """One 400 ProblemDetails for all schema errors of a body."""
+def _short(message: str) -> str:
+    """A schema error's message without the whole offending value (it may be 900 kB)."""
+    return message if len(message) <= 300 else message[:200] + " ... " + message[-80:]
+
+
+def problem_for(
+    errors: Iterable[ValidationError],
+    schema: Mapping[str, t.Any],
+    over_bounds: Iterable[tuple[list[str | int], str]] = (),
+) -> ProblemException:
+    """One 400 ProblemDetails for all schema errors of a body and its ``over_bounds``.
+
+    ``over_bounds`` are (instance path, reason) of attributes over the PCF's own bounds
+    (``api.bounds``); they are reported as schema errors of the same attribute would be.
+    """
     entries: list[tuple[str, str, str]] = []
     for error in errors:
         if not error.absolute_path and error.validator not in _MEMBER_ERRORS:
             # The document as a whole has the wrong shape (e.g. an array).
-            return invalid_message(error.message)
+            return invalid_message(_short(error.message))
         entries.extend(_entries(error, schema))
+    for path, reason in over_bounds:
+        cause = MANDATORY_IE_INCORRECT if is_mandatory(schema, path) else OPTIONAL_IE_INCORRECT
+        kind = "mandatory" if cause == MANDATORY_IE_INCORRECT else "optional"
+        entries.append((cause, pointer(path), f"{kind} attribute: {reason}"))
     # Draft 4 reports each missing member once per "required" error, i.e. repeatedly.
     entries = sorted(set(entries), key=lambda entry: (entry[1], entry[2]))
     cause = min((entry[0] for entry in entries), key=CAUSE_PRIORITY.index)
@@ -224,21 +246,100 @@ def problem_for(errors: Iterable[ValidationError], schema: Mapping[str, t.Any]) 
     )
 
 
+class _NotJson(ValueError):
+    """Text that Python's json module reads but that is no JSON the PCF can keep."""
+
+
 def _reject_constant(name: str) -> t.NoReturn:
-    raise ValueError(f"{name} is not a JSON number")
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when no float can hold it.
+
+    ``1e400`` reads as infinity, which the PCF could store but never write back as JSON
+    (every later answer carrying it would be ``Infinity``, which is not JSON).
+    """
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 40 else text[:20] + "..."
+        raise _NotJson(f"the number {shown} is out of range")
+    return value
+
+
+def _unique_members(pairs: list[tuple[str, t.Any]]) -> dict[str, t.Any]:
+    """An object whose member names are unique (RFC 8259 4: they SHOULD be).
+
+    With duplicates, receivers disagree on which one counts (Python keeps the last, others
+    the first); the PCF refuses the message rather than pick one silently.
+    """
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _NotJson(f"the member name {_shown(name)} appears more than once")
+            seen.add(name)
+    return document
+
+
+def _shown(text: str) -> str:
+    """A string for a message: quoted, short, and printable whatever it holds."""
+    short = text if len(text) <= 40 else text[:20] + "..."
+    return ascii(short)
+
+
+def _lone_surrogate(value: t.Any, path: list[str | int]) -> str | None:
+    r"""Where the first string holding a lone UTF-16 surrogate (``"\ud800"``) is, if any.
+
+    JSON escapes can write one, Python reads it, but it is no Unicode character: it cannot
+    be written as UTF-8, so storing or echoing it fails later, far from the request.
+    """
+    stack: list[tuple[t.Any, list[str | int]]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if not node.isascii() and _SURROGATE.search(node):
+                return f"the string at {pointer(where) or '/'}"
+        elif isinstance(node, dict):
+            for name, member in node.items():
+                if not name.isascii() and _SURROGATE.search(name):
+                    return f"a member name of the object at {pointer(where) or '/'}"
+                stack.append((member, [*where, name]))
+        elif isinstance(node, list):
+            stack.extend((item, [*where, index]) for index, item in enumerate(node))
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json(raw: bytes) -> t.Any:
-    """RFC 8259 JSON text: UTF-8 (a BOM is tolerated, as RFC 8259 allows), no NaN."""
+    """RFC 8259 JSON text the PCF can keep and echo, else 400 INVALID_MSG_FORMAT.
+
+    UTF-8 (a BOM is tolerated, as RFC 8259 allows); no NaN or Infinity, and no number
+    too large for a float; member names unique within an object; no lone surrogate.
+    """
     try:
         text = raw.decode("utf-8-sig")
-        return json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite,
+            object_pairs_hook=_unique_members,
+        )
     except UnicodeDecodeError as exc:
         raise invalid_message(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
     except RecursionError as exc:
         raise invalid_message("the body is nested too deeply") from exc
-    except ValueError as exc:  # JSONDecodeError and the constants above
+    except _NotJson as exc:
+        raise invalid_message(f"the body is not usable JSON: {exc}") from exc
+    except ValueError as exc:  # JSONDecodeError, and integers too long to convert
         raise invalid_message(f"the body is not JSON: {exc}") from exc
+    where = _lone_surrogate(document, [])
+    if where is not None:
+        raise invalid_message(f"{where} holds a lone UTF-16 surrogate, which is not text")
+    return document
 
 
 class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
@@ -253,19 +354,38 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
         )
         return validator
 
+    _checked = False
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([message async for message in stream])
         if not raw.strip():
             return None
-        return parse_json(raw)
+        if len(raw) <= OFF_LOOP_BYTES:
+            return parse_json(raw)
+        # Reading and checking a large body takes long enough to hold up every other
+        # request of this worker if done on the event loop; a thread does it instead.
+        body = await asyncio.to_thread(self._parse_and_check, raw)
+        self._checked = True
+        return body
+
+    def _parse_and_check(self, raw: bytes) -> t.Any:
+        body = parse_json(raw)
+        self._check(body)
+        return body
 
     def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
         if body is None:
             raise invalid_message("the request needs a JSON body")
-        errors = list(self._validator.iter_errors(body))
-        if errors:
-            raise problem_for(errors, self._schema)
+        if not self._checked:
+            self._check(body)
         return None
+
+    def _check(self, body: t.Any) -> None:
+        """Raise one ProblemDetails for all schema errors and bounds (``api.bounds``)."""
+        errors = list(self._validator.iter_errors(body))
+        over = list(bounds.violations(body))
+        if errors or over:
+            raise problem_for(errors, self._schema, over)
 
 
 class MergePatchBodyValidator(ProblemDetailsBodyValidator):
@@ -274,9 +394,7 @@ class MergePatchBodyValidator(ProblemDetailsBodyValidator):
     See the module docstring for which members null may remove.
     """
 
-    def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
-        if body is None:
-            raise invalid_message("the request needs a JSON body")
+    def _check(self, body: t.Any) -> None:
         errors = []
         for error in self._validator.iter_errors(body):
             path = list(error.absolute_path)
@@ -294,6 +412,6 @@ class MergePatchBodyValidator(ProblemDetailsBodyValidator):
                 )
                 errors.append(error)
             # otherwise: an optional member removed, which is what null is for
-        if errors:
-            raise problem_for(errors, self._schema)
-        return None
+        over = list(bounds.violations(body))
+        if errors or over:
+            raise problem_for(errors, self._schema, over)

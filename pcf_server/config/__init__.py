@@ -110,6 +110,9 @@ SCHEMA: dict[str, Any] = {
         "hold_seconds": {"type": "number", "exclusiveMinimum": 0},
         "congestion_penalty": {"type": "number", "minimum": 0},
         "downlink_share": {"type": "number", "minimum": 0, "maximum": 1},
+        "longest_degradation_hours": {"type": "number", "exclusiveMinimum": 0},
+        "policies_per_consumer": {"type": "integer", "minimum": 1},
+        "held_offers_per_consumer": {"type": "integer", "minimum": 1},
         "default_area": {"type": "string"},
         "nwdaf_thresholds": {
             "type": "array",
@@ -327,7 +330,70 @@ _KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "unanswered_warning",
         lambda minutes: timedelta(minutes=float(minutes)),
     ),
+    "longest_degradation_hours": (
+        "longest_degradation",
+        lambda hours: timedelta(hours=float(hours)),
+    ),
+    "policies_per_consumer": ("policies_per_consumer", int),
+    "held_offers_per_consumer": ("held_offers_per_consumer", int),
 }
+
+
+# Nodes a configuration may expand to, aliases counted as the copies they stand for. The
+# shipped file has about 200; an alias bomb ("billion laughs": each alias repeats the one
+# before ten times) has billions, and checking it would never end.
+MAX_YAML_NODES = 100_000
+
+
+class _TooLarge(ValueError):
+    """A YAML document that expands to more nodes than any configuration needs."""
+
+
+def _bounded_yaml(text: str) -> Any:
+    """``yaml.safe_load``, refusing documents whose aliases expand past ``MAX_YAML_NODES``.
+
+    The node graph is composed first (an alias is then one shared node, not a copy) and
+    its expanded size counted once per distinct node, before anything is built from it.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        sizes: dict[int, int] = {}
+        if _expanded_size(root, sizes) > MAX_YAML_NODES:
+            raise _TooLarge(
+                f"the YAML expands to more than {MAX_YAML_NODES} values through its aliases "
+                "(an alias bomb?); write the configuration out"
+            )
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``root`` stands for once every alias is copied out (memoised)."""
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[id(node)] = min(total, MAX_YAML_NODES + 1)  # no need to count further
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def load_network(path: Path | None = None) -> Network:
@@ -342,9 +408,11 @@ def load_network(path: Path | None = None) -> Network:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
         where = str(path)
     try:
-        doc = yaml.safe_load(text)
+        doc = _bounded_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: not valid YAML: {exc}") from exc
+    except _TooLarge as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     try:
         return network_from_document(doc)
     except ConfigError as exc:

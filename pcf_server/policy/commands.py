@@ -20,7 +20,8 @@ class CreatePolicy:
     ``document`` is the BdtReqData as received: the PCF echoes it and the equivalence
     rule (``policy.equivalence``) reads it. ``features`` are those negotiated, ``None``
     when the NEF sent no suppFeat. ``consumer`` is the NF asking (its access token's
-    sub), which will own the policy.
+    sub), which will own the policy and whose limits on policies and held offers the
+    request counts against.
     """
 
     request: BdtRequest

@@ -132,6 +132,12 @@ class Network:
     # How long a NEF has to answer a warning before the PCF removes the invalidated
     # policy (TS 23.502 4.16.7.3 NOTE 3: an operator-configured time).
     unanswered_warning: timedelta = timedelta(hours=1)
+    # Bounds against abuse: the longest degradation accepted (NWDAF report or operator),
+    # and per consumer, the policies it may keep and those whose offers it may leave
+    # unselected while they hold capacity.
+    longest_degradation: timedelta = timedelta(days=7)
+    policies_per_consumer: int = 10_000
+    held_offers_per_consumer: int = 100
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -4,8 +4,11 @@ from pcf_server.policy.commands import CreatePolicy, PolicyPatch
 from pcf_server.service.bdt_policy_control import BdtPolicyControl
 from pcf_server.service.errors import (
     Contention,
+    DegradationNotFound,
+    DegradationTooLong,
     EquivalentPolicyExists,
     InvalidSelection,
+    LimitReached,
     NoCapacity,
     PolicyNotFound,
     ServiceError,
@@ -18,8 +21,11 @@ __all__ = [
     "BdtPolicyControl",
     "Contention",
     "CreatePolicy",
+    "DegradationNotFound",
+    "DegradationTooLong",
     "EquivalentPolicyExists",
     "InvalidSelection",
+    "LimitReached",
     "NoCapacity",
     "PolicyNotFound",
     "PolicyPatch",

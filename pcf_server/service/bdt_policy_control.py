@@ -20,6 +20,7 @@ from pcf_server.service.conflicts import retrying
 from pcf_server.service.errors import (
     EquivalentPolicyExists,
     InvalidSelection,
+    LimitReached,
     NoCapacity,
     PolicyNotFound,
     WindowEnded,
@@ -49,6 +50,7 @@ class BdtPolicyControl:
         self._decider = decider
         self._new_id = new_id
         self._capacity = CapacityBook(planner)
+        self._network = None if planner is None else planner.network
         self._clock = clock
 
     def create(self, command: CreatePolicy) -> BdtPolicy:
@@ -68,7 +70,10 @@ class BdtPolicyControl:
             self._refuse_equivalent(uow, command.consumer, key)
             now = self._clock()
             self._capacity.housekeeping(uow, now)
+            self._refuse_over_policy_limit(uow, command.consumer)
             decision = self._decide(uow, command.request, now)
+            if len(decision.offers) > 1:  # they will be held until one is selected
+                self._refuse_over_held_offer_limit(uow, command.consumer, now)
             features = command.features
             policy = BdtPolicy(
                 policy_id=self._new_id(),
@@ -99,6 +104,40 @@ class BdtPolicyControl:
         """
         if request.desired_window.stop <= self._clock():
             raise WindowEnded("the desired window has already ended")
+
+    def _refuse_over_policy_limit(self, uow: UnitOfWork, consumer: str) -> None:
+        """One consumer may keep at most ``policies_per_consumer`` policies (403 beyond).
+
+        Each policy is stored with its request document and counted by every later
+        decision of its areas; without a bound one NEF could fill the store for all.
+        """
+        if self._network is None:
+            return
+        limit = self._network.policies_per_consumer
+        if uow.policies.count_of(consumer, at_most=limit) >= limit:
+            raise LimitReached(
+                LimitReached.POLICIES,
+                f"this consumer already has {limit} policies, the most the operator allows; "
+                "new ones are accepted as its windows pass or it declines offers "
+                "(selTransPolicyId 0)",
+            )
+
+    def _refuse_over_held_offer_limit(self, uow: UnitOfWork, consumer: str, now: datetime) -> None:
+        """One consumer may leave at most ``held_offers_per_consumer`` offers unselected.
+
+        Unselected candidates hold capacity for ``hold_seconds``; 51 offers left unselected
+        once made every other ASP's Create fail for want of capacity.
+        """
+        if self._network is None:
+            return
+        limit = self._network.held_offers_per_consumer
+        if uow.policies.held_offers_of(consumer, now.timestamp(), at_most=limit) >= limit:
+            raise LimitReached(
+                LimitReached.HELD_OFFERS,
+                f"this consumer already has {limit} policies whose offers are unselected "
+                "and hold capacity, the most the operator allows; select or decline "
+                "(selTransPolicyId 0) some of them, or wait for their holds to expire",
+            )
 
     @staticmethod
     def _refuse_equivalent(uow: UnitOfWork, consumer: str, key: str) -> None:

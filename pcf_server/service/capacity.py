@@ -9,8 +9,8 @@ Rules (TS 23.502 4.16.7.2 leaves them to the operator):
 - selecting a candidate commits its hold and releases the others; if the hold has
   expired meanwhile, the capacity is reserved again through the same guard, and the
   selection is refused (``NoCapacity``) when it no longer fits;
-- expired holds and passed windows are purged at the start of every writing use case,
-  with bounded work per call.
+- expired holds, passed windows and degradations, and notifications dead for a week
+  are purged at the start of every writing use case, with bounded work per call.
 
 Everything runs in the caller's unit of work, so a decision and its bookkeeping commit
 (or roll back) together.
@@ -19,7 +19,7 @@ Everything runs in the caller's unit of work, so a decision and its bookkeeping 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pcf_server.policy.decision import Decision, Planner, Reservation
 from pcf_server.policy.model import BdtPolicy
@@ -27,12 +27,17 @@ from pcf_server.service.conflicts import ReservationConflict
 from pcf_server.service.errors import NoCapacity
 from pcf_server.service.ports import UnitOfWork
 
+# A notification that could not be delivered stays, with its last error, for the
+# operator to see; after this long it is purged, so that dead rows cannot pile up.
+DEAD_NOTIFICATIONS_KEPT = timedelta(days=7)
+
 
 @dataclass(frozen=True)
 class CapacityBook:
     planner: Planner | None
 
     def housekeeping(self, uow: UnitOfWork, now: datetime) -> None:
+        uow.outbox.purge_dead((now - DEAD_NOTIFICATIONS_KEPT).timestamp())
         if self.planner is None:
             return
         network = self.planner.network

@@ -80,3 +80,37 @@ class UnknownSubscription(ServiceError):
         shown = ", ".join(repr(s[:64]) for s in subscription_ids[:5])
         super().__init__(f"no NWDAF subscription {shown} is known to this PCF")
         self.subscription_ids = subscription_ids
+
+
+class LimitReached(ServiceError):
+    """The consumer already has as many policies, or held offers, as it may (operator limit).
+
+    Mapped to 403 with ``cause``: the request is valid, but this consumer may not have
+    more until some of its policies are gone or its offers selected or expired.
+    """
+
+    POLICIES = "BDT_POLICY_LIMIT_REACHED"
+    HELD_OFFERS = "BDT_OFFER_LIMIT_REACHED"
+
+    def __init__(self, cause: str, reason: str) -> None:
+        super().__init__(reason)
+        self.cause = cause
+        self.reason = reason
+
+
+class DegradationTooLong(ServiceError):
+    """A degradation (NWDAF report or operator command) longer than the operator's bound.
+
+    A forged report "until 9999-12-31" would otherwise take the area's capacity away for
+    good; a real one of that length is a configuration change, not a degradation.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DegradationNotFound(ServiceError):
+    def __init__(self, degradation_id: int) -> None:
+        super().__init__(f"no degradation {degradation_id} in force")
+        self.degradation_id = degradation_id

@@ -32,9 +32,15 @@ from pcf_server.policy.network import Rates
 from pcf_server.policy.warning import WarningNotification, warnings_enabled
 from pcf_server.service.capacity import CapacityBook
 from pcf_server.service.conflicts import retrying
-from pcf_server.service.errors import UnknownArea, UnknownSubscription
+from pcf_server.service.errors import (
+    DegradationNotFound,
+    DegradationTooLong,
+    UnknownArea,
+    UnknownSubscription,
+)
 from pcf_server.service.ports import (
     AnalyticsSubscriptions,
+    StoredDegradation,
     StoredReservation,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -48,13 +54,28 @@ _EPSILON = 1e-3
 
 @dataclass(frozen=True, slots=True)
 class DegradationOutcome:
+    """The degradations recorded, the policies they affected and those warned."""
+
     affected: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
 
     def extend(self, other: DegradationOutcome) -> None:
         """Add what another degradation (another area or report) did."""
-        self.affected.extend(other.affected)
-        self.notified.extend(other.notified)
+        self.ids.extend(other.ids)
+        self.affected.extend(p for p in other.affected if p not in self.affected)
+        self.notified.extend(p for p in other.notified if p not in self.notified)
+
+
+@dataclass(frozen=True, slots=True)
+class DegradationRecord:
+    """A degradation in force, as the operator sees it."""
+
+    degradation_id: int
+    area_id: str
+    window: TimeWindow
+    factor: float
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,42 +223,102 @@ class NetworkEvents:
 
     # -- degradations -----------------------------------------------------------------
 
-    def degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
+    @property
+    def longest_degradation(self) -> timedelta:
+        """The longest period a degradation may have (the operator's bound)."""
+        return self._network.longest_degradation
+
+    def degrade(
+        self, area_id: str, window: TimeWindow, factor: float, *, source: str = "operator"
+    ) -> DegradationOutcome:
+        """Degrade one area for ``window``; ``DegradationTooLong`` beyond the bound."""
         self._area(area_id)
+        self._refuse_too_long(window)
         outcome = retrying(
-            lambda: self._degrade(area_id, window, factor), f"degradation of {area_id}"
+            lambda: self._degrade_all([(area_id, window, factor)], source),
+            f"degradation of {area_id}",
         )
         if outcome.notified:
             self._outbox_written()
         return outcome
 
-    def _degrade(self, area_id: str, window: TimeWindow, factor: float) -> DegradationOutcome:
+    def _refuse_too_long(self, window: TimeWindow) -> None:
+        longest = self._network.longest_degradation
+        if window.stop - window.start > longest:
+            raise DegradationTooLong(
+                f"a degradation may last at most {_hours(longest)} (operator setting "
+                f"longest_degradation_hours), not {_hours(window.stop - window.start)}"
+            )
+
+    def _degrade_all(
+        self, items: list[tuple[str, TimeWindow, float]], source: str
+    ) -> DegradationOutcome:
+        """Record several degradations and run the warning procedure, in one transaction."""
         outcome = DegradationOutcome()
         with self._uow() as uow:
             now = self._clock()
             self._capacity.housekeeping(uow, now)
-            first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
-            uow.capacity.add_degradation(area_id, first, stop, factor)
-            for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
-                if self._still_fits(uow, policy_id, first, stop):
-                    continue
-                outcome.affected.append(policy_id)
-                policy = uow.policies.get(policy_id)
-                if policy is None or not warnings_enabled(policy):
-                    continue
-                if self._warn(uow, policy, area_id, window, now):
-                    outcome.notified.append(policy_id)
+            for area_id, window, factor in items:
+                outcome.extend(self._degrade(uow, area_id, window, factor, source, now))
             uow.commit()
         return outcome
 
-    def degrade_areas(
-        self, keys: frozenset[str], window: TimeWindow, factor: float
+    def _degrade(
+        self,
+        uow: UnitOfWork,
+        area_id: str,
+        window: TimeWindow,
+        factor: float,
+        source: str,
+        now: datetime,
     ) -> DegradationOutcome:
-        """A report naming cells/TAIs/RAN nodes: degrade every configured area it touches."""
-        total = DegradationOutcome()
-        for area_id in self._network.known_areas(keys):
-            total.extend(self.degrade(area_id, window, factor))
-        return total
+        first, stop = self._network.slot_of(window.start), self._network.slot_after(window.stop)
+        degradation_id = uow.capacity.add_degradation(
+            area_id, first, stop, factor, period=(window.start, window.stop), source=source
+        )
+        outcome = DegradationOutcome(ids=[degradation_id])
+        for policy_id in uow.capacity.committed_overlapping(area_id, first, stop):
+            if policy_id in outcome.affected or self._still_fits(uow, policy_id, first, stop):
+                continue
+            outcome.affected.append(policy_id)
+            policy = uow.policies.get(policy_id)
+            if policy is None or not warnings_enabled(policy):
+                continue
+            if self._warn(uow, policy, area_id, window, now):
+                outcome.notified.append(policy_id)
+        return outcome
+
+    def degradations(self) -> list[DegradationRecord]:
+        """The degradations that have not ended, oldest first."""
+        with self._uow(write=False) as uow:
+            stored = uow.capacity.degradations(self._network.slot_of(self._clock()))
+        return [self._record(item) for item in stored]
+
+    def remove_degradation(self, degradation_id: int) -> DegradationRecord:
+        """Forget a degradation: its area has the capacity it would have without it.
+
+        Policies it affected stay as they are: a warning sent cannot be taken back, and
+        a policy moved to another window keeps it (the NEF has chosen, or will choose,
+        among the candidates it was sent).
+        """
+
+        def remove() -> DegradationRecord:
+            with self._uow() as uow:
+                removed = uow.capacity.remove_degradation(degradation_id)
+                if removed is None:
+                    raise DegradationNotFound(degradation_id)
+                uow.commit()
+            return self._record(removed)
+
+        return retrying(remove, f"removal of degradation {degradation_id}")
+
+    def _record(self, item: StoredDegradation) -> DegradationRecord:
+        net = self._network
+        start = item.start or net.slot_start(item.first_slot)
+        stop = item.stop or net.slot_start(item.stop_slot)
+        return DegradationRecord(
+            item.degradation_id, item.area_id, TimeWindow(start, stop), item.factor, item.source
+        )
 
     def _still_fits(self, uow: UnitOfWork, policy_id: str, first: int, stop: int) -> bool:
         """Whether the policy's commitment still fits the degraded limits of [first, stop).
@@ -299,19 +380,31 @@ class NetworkEvents:
         return self.network_performance(reports)
 
     def network_performance(self, reports: list[NetworkPerformance]) -> DegradationOutcome:
-        """Act on NWDAF reports (TS 23.502 4.16.7.3 step 2).
+        """Act on NWDAF reports (TS 23.502 4.16.7.3 step 2), all in one transaction.
 
         Each capacity-relevant one degrades the configured areas it names, for its
-        period (one hour from now if it has none).
+        period (one hour from now if it has none); the same degradation reported twice
+        counts once. A report longer than the operator's bound refuses them all
+        (``DegradationTooLong``), before anything is recorded.
         """
-        total = DegradationOutcome()
+        items: list[tuple[str, TimeWindow, float]] = []
+        now = self._clock()
         for report in reports:
             factor = capacity_factor(report)
             if factor is None:
                 continue
-            window = report.window
-            if window is None:
-                now = self._clock()
-                window = TimeWindow(now, now + _OPEN_REPORT)
-            total.extend(self.degrade_areas(report.area_keys, window, factor))
-        return total
+            window = report.window or TimeWindow(now, now + _OPEN_REPORT)
+            self._refuse_too_long(window)
+            for area_id in self._network.known_areas(report.area_keys):
+                if (area_id, window, factor) not in items:
+                    items.append((area_id, window, factor))
+        if not items:
+            return DegradationOutcome()
+        outcome = retrying(lambda: self._degrade_all(items, "nwdaf"), "NWDAF report")
+        if outcome.notified:
+            self._outbox_written()
+        return outcome
+
+
+def _hours(length: timedelta) -> str:
+    return f"{length.total_seconds() / 3600:.6g} hours"

@@ -62,9 +62,31 @@ class OutboxItem:
     created_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDegradation:
+    """A degradation as recorded: its slots, and its period as reported when known."""
+
+    degradation_id: int
+    area_id: str
+    first_slot: int
+    stop_slot: int
+    factor: float
+    source: str
+    start: datetime | None
+    stop: datetime | None
+
+
 class PolicyRepository(Protocol):
     def add(self, policy: BdtPolicy, *, fingerprint: str | None = None) -> None:
         """Store a new policy; ``DuplicateRequest`` if its consumer has ``fingerprint``."""
+        ...
+
+    def count_of(self, consumer: str, *, at_most: int) -> int:
+        """How many stored policies ``consumer`` has, counting no further than ``at_most``."""
+        ...
+
+    def held_offers_of(self, consumer: str, now: float, *, at_most: int) -> int:
+        """How many of ``consumer``'s policies hold offered candidates (holds not expired)."""
         ...
 
     def find_by_fingerprint(self, fingerprint: str, *, consumer: str) -> str | None:
@@ -125,8 +147,28 @@ class CapacityLedger(Protocol):
 
     def reset_capacity(self, area_id: str) -> None: ...
 
-    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
-        """Record that the area's capacity is multiplied by ``factor`` in those slots."""
+    def add_degradation(
+        self,
+        area_id: str,
+        first_slot: int,
+        stop_slot: int,
+        factor: float,
+        *,
+        period: tuple[datetime, datetime] | None = None,
+        source: str = "operator",
+    ) -> int:
+        """Record that the area's capacity is multiplied by ``factor`` in those slots.
+
+        ``period`` is the period as reported (the slots cover it); returns the new id.
+        """
+        ...
+
+    def degradations(self, from_slot: int) -> list[StoredDegradation]:
+        """The degradations that have not ended before ``from_slot``, oldest first."""
+        ...
+
+    def remove_degradation(self, degradation_id: int) -> StoredDegradation | None:
+        """Forget a degradation, and give its slots back the factors of the others."""
         ...
 
 
@@ -142,6 +184,10 @@ class Outbox(Protocol):
     def failed(self, item_id: int, error: str, retry_at: float | None) -> None: ...
 
     def next_due(self) -> float | None: ...
+
+    def purge_dead(self, written_before: float) -> None:
+        """Forget dead notifications written before then (bounded work per call)."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.network import Rates
-from pcf_server.service.ports import Limits, StoredReservation
+from pcf_server.service.ports import Limits, StoredDegradation, StoredReservation
 
 _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
 _PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
@@ -45,16 +46,11 @@ class SqliteCapacityLedger:
         return Rates(row[0], row[1]) if row else None
 
     def degradation(self, area_id: str, first_slot: int, stop_slot: int) -> Mapping[int, float]:
-        factors: dict[int, float] = {}
         rows = self._db.execute(
-            "SELECT first_slot, stop_slot, factor FROM degradation"
-            " WHERE area_id = ? AND stop_slot > ? AND first_slot < ?",
+            "SELECT slot, factor FROM degraded_slot WHERE area_id = ? AND slot >= ? AND slot < ?",
             (area_id, first_slot, stop_slot),
         )
-        for first, stop, factor in rows:
-            for slot in range(max(first, first_slot), min(stop, stop_slot)):
-                factors[slot] = min(factor, factors.get(slot, 1.0))
-        return factors
+        return dict(rows.fetchall())
 
     # -- reservations -----------------------------------------------------------------
 
@@ -180,11 +176,11 @@ class SqliteCapacityLedger:
             )
         current = int(now.timestamp() // slot_seconds)
         self._db.execute("DELETE FROM reservation WHERE stop_slot <= ?", (current,))
-        areas = [row[0] for row in self._db.execute("SELECT DISTINCT area_id FROM degradation")]
-        for area in areas:
-            self._db.execute(
-                "DELETE FROM degradation WHERE area_id = ? AND stop_slot <= ?", (area, current)
-            )
+        self._db.execute(
+            "DELETE FROM degradation WHERE id IN (SELECT id FROM degradation"
+            " WHERE stop_slot <= ? LIMIT ?)",
+            (current, _PURGE_BATCH),
+        )
         self._db.execute(
             "DELETE FROM bdt_policy WHERE policy_id IN (SELECT policy_id FROM bdt_policy"
             " WHERE window_stop < ? LIMIT ?)",
@@ -195,9 +191,11 @@ class SqliteCapacityLedger:
         """Drop aggregate rows of slots that have passed (per area: uses the primary key)."""
         current = int(now.timestamp() // slot_seconds)
         for area_id in area_ids:
-            self._db.execute(
-                "DELETE FROM slot_load WHERE area_id = ? AND slot < ?", (area_id, current)
-            )
+            for table in ("slot_load", "degraded_slot"):
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE area_id = ? AND slot < ?",
+                    (area_id, current),
+                )
 
     # -- operator overrides and degradations --------------------------------------------
 
@@ -212,8 +210,78 @@ class SqliteCapacityLedger:
     def reset_capacity(self, area_id: str) -> None:
         self._db.execute("DELETE FROM area_capacity WHERE area_id = ?", (area_id,))
 
-    def add_degradation(self, area_id: str, first_slot: int, stop_slot: int, factor: float) -> None:
-        self._db.execute(
-            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor) VALUES (?, ?, ?, ?)",
-            (area_id, first_slot, stop_slot, factor),
+    def add_degradation(
+        self,
+        area_id: str,
+        first_slot: int,
+        stop_slot: int,
+        factor: float,
+        *,
+        period: tuple[datetime, datetime] | None = None,
+        source: str = "operator",
+    ) -> int:
+        start, stop = (None, None) if period is None else (t.timestamp() for t in period)
+        cursor = self._db.execute(
+            "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, start_time,"
+            " stop_time, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (area_id, first_slot, stop_slot, factor, start, stop, source),
         )
+        self._db.executemany(
+            "INSERT INTO degraded_slot (area_id, slot, factor) VALUES (?, ?, ?)"
+            " ON CONFLICT (area_id, slot) DO UPDATE SET factor = min(factor, excluded.factor)",
+            [(area_id, slot, factor) for slot in range(first_slot, stop_slot)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def degradations(self, from_slot: int) -> list[StoredDegradation]:
+        rows = self._db.execute(
+            "SELECT id, area_id, first_slot, stop_slot, factor, source, start_time, stop_time"
+            " FROM degradation WHERE stop_slot > ? ORDER BY id",
+            (from_slot,),
+        )
+        return [_degradation(row) for row in rows]
+
+    def remove_degradation(self, degradation_id: int) -> StoredDegradation | None:
+        row = self._db.execute(
+            "DELETE FROM degradation WHERE id = ? RETURNING id, area_id, first_slot, stop_slot,"
+            " factor, source, start_time, stop_time",
+            (degradation_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        removed = _degradation(row)
+        area, first, stop = removed.area_id, removed.first_slot, removed.stop_slot
+        # The slots it covered get the lowest factor of the degradations left there.
+        factors: dict[int, float] = {}
+        others = self._db.execute(
+            "SELECT first_slot, stop_slot, factor FROM degradation"
+            " WHERE area_id = ? AND stop_slot > ? AND first_slot < ?",
+            (area, first, stop),
+        )
+        for other_first, other_stop, factor in others:
+            for slot in range(max(other_first, first), min(other_stop, stop)):
+                factors[slot] = min(factor, factors.get(slot, 1.0))
+        self._db.execute(
+            "DELETE FROM degraded_slot WHERE area_id = ? AND slot >= ? AND slot < ?",
+            (area, first, stop),
+        )
+        self._db.executemany(
+            "INSERT INTO degraded_slot (area_id, slot, factor) VALUES (?, ?, ?)",
+            [(area, slot, factor) for slot, factor in factors.items()],
+        )
+        return removed
+
+
+def _degradation(row: tuple[Any, ...]) -> StoredDegradation:
+    degradation_id, area_id, first, stop, factor, source, start_time, stop_time = row
+    return StoredDegradation(
+        degradation_id,
+        area_id,
+        first,
+        stop,
+        factor,
+        source,
+        None if start_time is None else datetime.fromtimestamp(start_time, UTC),
+        None if stop_time is None else datetime.fromtimestamp(stop_time, UTC),
+    )

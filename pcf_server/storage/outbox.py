@@ -9,6 +9,8 @@ from pcf_server.policy.warning import WarningNotification
 from pcf_server.service.ports import OutboxItem
 from pcf_server.wire.bdt import notification_document
 
+_PURGE_BATCH = 500  # bounded work per call, as for the ledger's purge
+
 
 class SqliteOutbox:
     """Notifications waiting for delivery, each kept as the body it will be POSTed with."""
@@ -53,3 +55,10 @@ class SqliteOutbox:
             "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
         ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
+
+    def purge_dead(self, written_before: float) -> None:
+        self._db.execute(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            " WHERE state = 'dead' AND created_at < ? LIMIT ?)",
+            (written_before, _PURGE_BATCH),
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -56,6 +57,23 @@ class SqlitePolicyRepository:
             if existing is None:
                 raise
             raise DuplicateRequest(existing) from exc
+
+    def count_of(self, consumer: str, *, at_most: int) -> int:
+        # Bounded by at_most: the limit being checked, never the number of policies stored.
+        row = self._db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM bdt_policy WHERE consumer = ? LIMIT ?)",
+            (consumer, at_most),
+        ).fetchone()
+        return int(row[0])
+
+    def held_offers_of(self, consumer: str, now: float, *, at_most: int) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT r.policy_id FROM reservation AS r"
+            " JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
+            " WHERE r.state = 'held' AND r.expires_at > ? AND p.consumer = ? LIMIT ?)",
+            (now, consumer, at_most),
+        ).fetchone()
+        return int(row[0])
 
     def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
@@ -202,6 +220,16 @@ class SqliteUnitOfWork:
         self._connection.execute("COMMIT")
 
 
+class SettingsMismatch(Exception):
+    """The store was made under other settings than those given (``SqliteStore.bind``)."""
+
+    def __init__(self, name: str, recorded: str, given: str | None) -> None:
+        super().__init__(f"{name}: recorded {recorded!r}, given {given!r}")
+        self.name = name
+        self.recorded = recorded
+        self.given = given
+
+
 class SqliteStore:
     """A database file: migrated on open, and a factory of units of work on it."""
 
@@ -212,6 +240,33 @@ class SqliteStore:
         try:
             migrate(connection)
         finally:
+            connection.close()
+
+    def bind(self, settings: Mapping[str, str]) -> None:
+        """Check ``settings`` against those the store was made under, recording new ones.
+
+        Stored rows mean something only under the settings they were written with (slot
+        numbers under one slot length, areas by their ids); two servers configured
+        differently on one store would purge each other's rows and overbook. A recorded
+        setting that ``settings`` lacks or gives otherwise raises ``SettingsMismatch``;
+        a setting not recorded yet (a new area) is recorded. All in one transaction, so
+        servers starting together agree.
+        """
+        connection = _connect(self.path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            recorded = dict(connection.execute("SELECT name, value FROM store_setting"))
+            for name in sorted(recorded):
+                if settings.get(name) != recorded[name]:
+                    raise SettingsMismatch(name, recorded[name], settings.get(name))
+            connection.executemany(
+                "INSERT INTO store_setting (name, value) VALUES (?, ?)",
+                [(name, value) for name, value in settings.items() if name not in recorded],
+            )
+            connection.execute("COMMIT")
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             connection.close()
 
     def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
@@ -258,7 +313,8 @@ class SqliteStore:
                 )
             ]
             for table in tables:
-                connection.execute(f'DELETE FROM "{table}"')
+                if table != "store_setting":  # what the rows would mean stays the same
+                    connection.execute(f'DELETE FROM "{table}"')
             connection.execute("COMMIT")
         finally:
             connection.close()

@@ -39,6 +39,7 @@ _MAX_UES = 2**63 - 1
 # 2048 characters is far beyond any real callback and well under what HTTP clients and
 # proxies accept (httpx refuses 64 KiB), so a longer one can only fail at delivery time.
 _MAX_NOTIF_URI = 2048
+_VOLUMES = ("totalVolume", "downlinkVolume", "uplinkVolume")
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
@@ -55,8 +56,18 @@ def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> Cr
         )
     if notifications:
         _check_notif_uri(doc["notifUri"])
+    elif len(doc.get("notifUri", "")) > _MAX_NOTIF_URI:  # echoed and stored all the same
+        raise DocumentError(
+            "/notifUri", f"notifUri is longer than {_MAX_NOTIF_URI} characters", optional=True
+        )
     if not 1 <= doc["numOfUes"] <= _MAX_UES:
         raise DocumentError("/numOfUes", f"numOfUes must be between 1 and {_MAX_UES}")
+    if not any(doc["volPerUe"].get(name) for name in _VOLUMES):
+        raise DocumentError(
+            "/volPerUe",
+            "volPerUe gives no volume above zero: there is nothing to transfer, and a "
+            "policy for it would be stored and counted for nothing",
+        )
     window_from_document(doc["desTimeInt"], "/desTimeInt")
     request = request_from_document(doc, features or FeatureSet())
     return CreatePolicy(request, doc, features, consumer)

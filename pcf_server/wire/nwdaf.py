@@ -11,6 +11,7 @@ official file rejects anything it does not allow).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pcf_server.policy.areas import area_keys
@@ -53,15 +54,22 @@ def subscription_document(request: AnalyticsRequest) -> dict[str, Any]:
     }
 
 
+# The most NETWORK_PERFORMANCE reports one request may carry. An NWDAF reports per area
+# and type, a few at a time; 960 kB of them once held the store's write lock for 12-20 s.
+MAX_REPORTS = 100
+
+
 def network_performance_from_notifications(
-    notifications: list[dict[str, Any]],
+    notifications: list[dict[str, Any]], *, longest: timedelta | None = None
 ) -> list[NetworkPerformance]:
     """NETWORK_PERFORMANCE reports in schema-valid Nnwdaf_EventsSubscription notifications.
 
     TS 29.520 5.1.6.2.2. The period is ``anaPeriod``, else the event's ``start`` to
-    ``expiry``, else none (the caller decides what an open period means).
+    ``expiry``, else none (the caller decides what an open period means). A period
+    longer than ``longest``, or more than ``MAX_REPORTS`` reports, is a ``DocumentError``
+    naming the attribute.
     """
-    found = []
+    found: list[NetworkPerformance] = []
     for n_index, notification in enumerate(notifications):
         for e_index, event in enumerate(notification.get("eventNotifications", [])):
             if event.get("event") != "NETWORK_PERFORMANCE":
@@ -76,11 +84,25 @@ def network_performance_from_notifications(
                 default = TimeWindow(start, expiry)
             for p_index, perf in enumerate(event.get("nwPerfs", [])):
                 where = f"{pointer}/nwPerfs/{p_index}"
+                if len(found) == MAX_REPORTS:
+                    raise DocumentError(
+                        where,
+                        f"at most {MAX_REPORTS} network performance reports per request",
+                        optional=True,
+                    )
                 window = (
                     window_from_document(perf["anaPeriod"], f"{where}/anaPeriod")
                     if "anaPeriod" in perf
                     else default
                 )
+                if longest is not None and window is not None and window.duration > longest:
+                    period = f"{where}/anaPeriod" if "anaPeriod" in perf else f"{pointer}/expiry"
+                    hours = longest.total_seconds() / 3600
+                    raise DocumentError(
+                        period,
+                        f"a degradation may last at most {hours:g} hours (operator bound)",
+                        optional=True,
+                    )
                 found.append(
                     NetworkPerformance(
                         area_keys(perf["networkArea"]),
