@@ -178,6 +178,84 @@ def _listen(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _session_of(text: str) -> tuple[str, str]:
+    """POLICY_ID or POLICY_ID=SESSION (the media delivery session id; default the policy id)."""
+    policy_id, _, session_id = text.partition("=")
+    if not policy_id:
+        raise ValueError(f"not a policy: {text!r} (POLICY_ID or POLICY_ID=SESSION)")
+    return policy_id, session_id or policy_id
+
+
+def _events(args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+    import contextlib
+
+    from nef_client import AsyncClient
+    from nef_client.m6 import BdtEventEmitter, Event, TransferError
+    from nef_client.m6._watch import watch
+
+    def show(event: Event) -> None:
+        if args.json:
+            print(json.dumps(event.to_dict()), file=out, flush=True)
+            return
+        document = event.to_dict()
+        if isinstance(event, TransferError):
+            line = f"{document['event']} {event.session_id} {event.reason.value}: {event.detail}"
+            if event.candidates:
+                line += "\n" + candidates_table_of(event.candidates)
+        else:
+            line = (
+                f"{document['event']} {event.session_id} {document['windowStart']} .. "
+                f"{document['windowEnd']} quota {_opt(event.volume_quota)} B, "
+                f"max DL {_opt(event.max_downlink_bps)} bit/s, "
+                f"max UL {_opt(event.max_uplink_bps)} bit/s"
+            )
+        print(line, file=out, flush=True)
+
+    def report(problem: str) -> None:
+        print(f"nef-bdt: {problem}", file=sys.stderr, flush=True)
+
+    receiver = None
+    if args.listen_port is not None:
+        from nef_client.receiver import receiver_in_background
+
+        def receiver(callback: Callable[[Notification], None]) -> Any:
+            return receiver_in_background(callback, args.listen_host, args.listen_port)
+
+        print(f"warnings: http://{args.listen_host}:{args.listen_port}/", file=out, flush=True)
+
+    async def run() -> None:
+        async with AsyncClient(args.pcf, verify=not args.insecure, timeout=args.timeout) as pcf:
+            await watch(
+                pcf, dict(args.policies), BdtEventEmitter(), show, report,
+                refresh_seconds=args.refresh.total_seconds(), receiver=receiver,
+            )  # fmt: skip
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    return 0
+
+
+def candidates_table_of(windows: Sequence[Any]) -> str:
+    """M6 transfer windows as an aligned text table (like ``candidates_table``)."""
+    header = ("id", "start", "stop", "max DL bit/s", "max UL bit/s")
+    rows = [header] + [
+        (
+            str(w.window_id),
+            _time(w.start),
+            _time(w.stop),
+            _opt(w.max_downlink_bps),
+            _opt(w.max_uplink_bps),
+        )
+        for w in windows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nef-bdt", description="Negotiate background data transfer policies with a PCF."
@@ -237,6 +315,32 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on")
     listen.add_argument("--port", type=int, default=8090, help="port to listen on")
     listen.set_defaults(run=_listen)
+
+    events = commands.add_parser(
+        "events",
+        help="print the M6 BDT events (TS 26.512) of policies as they happen",
+        description="Print BACKGROUND_DATA_TRANSFER_OPPORTUNITY when a policy's selected "
+        "window opens and ERROR_BACKGROUND_DATA_TRANSFER when an advertised window is "
+        "cancelled (warning, removal), until Ctrl-C.",
+    )
+    events.add_argument(
+        "policies",
+        nargs="+",
+        type=_typed(_session_of),
+        metavar="POLICY_ID[=SESSION]",
+        help="a policy to watch, and its media delivery session id (default: the policy id)",
+    )
+    events.add_argument(
+        "--listen-port", type=int, help="receive warnings on this port (the policies' notifUri)"
+    )
+    events.add_argument("--listen-host", default="127.0.0.1", help="address to listen on")
+    events.add_argument(
+        "--refresh",
+        type=_typed(parse_duration),
+        default=parse_duration("30s"),
+        help="read the policies from the PCF this often (selections, removals); default 30s",
+    )
+    events.set_defaults(run=_events)
     return parser
 
 
