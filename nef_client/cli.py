@@ -341,7 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the policies from the PCF this often (selections, removals); default 30s",
     )
     events.set_defaults(run=_events)
+
+    gateway = commands.add_parser(
+        "gateway",
+        help="serve the NEF's northbound BDT API (TS 29.122 3gpp-bdt) in front of --pcf",
+    )
+    try:
+        from nef_gateway.cli import add_arguments
+    except ImportError:  # pragma: no cover - the wheel ships both packages
+        pass
+    else:
+        add_arguments(gateway)
+    gateway.set_defaults(run=_gateway)
     return parser
+
+
+def _gateway(args: argparse.Namespace, out: TextIO) -> int:
+    from nef_gateway.cli import serve
+
+    return serve(args, args.pcf)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -1,9 +1,13 @@
-"""A real PCF to test a NEF against: ``pcf-bdt serve --stub`` in a child process.
+"""Real servers to test against, each in a child process: PCF stub and NEF gateway.
+
+``pcf-bdt serve --stub`` is the PCF a NEF is tested against; ``nef-bdt gateway`` in front
+of it is the NEF an AF is tested against.
 
 The pytest plugin (``nef_client.pytest_plugin``, loaded automatically once npcf-bdt is
-installed) gives tests a ``pcf_stub`` fixture built on this module; other harnesses
-(benchmarks, unittest) can call ``start_pcf_stub`` directly. Starting it needs the
-``server`` extra (``pip install 'npcf-bdt[server]'``); importing this module does not.
+installed) gives tests the ``pcf_stub`` and ``nef_gateway`` fixtures built on this
+module; other harnesses (benchmarks, unittest) can call ``start_pcf_stub`` and
+``start_nef_gateway`` directly. Starting them needs the ``server`` and ``receiver``
+extras (``pip install 'npcf-bdt[server,receiver]'``); importing this module does not.
 
 ``NrfStub`` is a small NRF: a token endpoint (TS 29.510 clause 5.4) that signs access
 tokens with a key it generates (with ``start_pcf_stub(nrf=...)`` the PCF asks for
@@ -36,6 +40,7 @@ ADMIN_PATH = "/pcf-bdt-admin/v1"
 API_SCOPE = "npcf-bdtpolicycontrol"
 
 __all__ = [
+    "NefGateway",
     "NotificationSink",
     "NrfStub",
     "PcfStub",
@@ -43,6 +48,7 @@ __all__ = [
     "RecordedRequest",
     "notification_sink",
     "redacted",
+    "start_nef_gateway",
     "start_nrf_stub",
     "start_pcf_stub",
 ]
@@ -259,6 +265,112 @@ def _wait_ready(stub: PcfStub, process: subprocess.Popen[bytes], log: Path, time
             pass
         if time.monotonic() > deadline:
             raise PcfStubError(f"the PCF stub did not answer within {timeout}s")
+        time.sleep(0.05)
+
+
+GATEWAY_API_PATH = "/3gpp-bdt/v1"
+
+
+class NefGateway:
+    """Handle on a running NEF gateway (``nef-bdt gateway``): its URLs and its store."""
+
+    def __init__(self, root: str, db: Path) -> None:
+        self.root = root.rstrip("/")
+        self.db = db
+
+    @property
+    def url(self) -> str:
+        """The 3gpp-bdt base URL (``.../3gpp-bdt/v1``), for the AF under test."""
+        return self.root + GATEWAY_API_PATH
+
+    def subscriptions_url(self, scs_as_id: str) -> str:
+        """The AF's subscriptions collection."""
+        return f"{self.url}/{scs_as_id}/subscriptions"
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """The warnings waiting for (or given up on) delivery to AFs, oldest first."""
+        from nef_gateway.storage import SqliteStore
+
+        with SqliteStore(self.db).unit_of_work(write=False) as uow:
+            return uow.outbox.rows()
+
+    def reset(self) -> None:
+        """Forget every subscription, received warning and pending delivery.
+
+        The gateway keeps its state in its database only, so emptying the tables is a
+        fresh gateway (the PCF's policies are the stub's business: ``pcf_stub.reset``).
+        """
+        import sqlite3
+
+        connection = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for table in ("subscription", "pcf_notification", "outbox"):
+                connection.execute(f"DELETE FROM {table}")
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+
+@contextmanager
+def start_nef_gateway(
+    pcf_url: str,
+    workdir: Path | None = None,
+    *,
+    port: int | None = None,
+    allowed_afs: tuple[str, ...] = (),
+    groups: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[NefGateway]:
+    """Run ``nef-bdt gateway --pcf PCF_URL`` on a free port until the block ends.
+
+    ``allowed_afs`` limits the AFs served (others get 403); ``groups`` maps external group
+    ids to internal ones.
+    """
+    _check_server_installed()
+    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch:
+        folder = Path(workdir or scratch)
+        port = port or _free_port()
+        db = folder / f"nef-gateway-{port}.db"
+        log_path = folder / f"nef-gateway-{port}.log"
+        command = [sys.executable, "-m", "nef_client.cli", "--pcf", pcf_url, "gateway"]
+        command += ["--port", str(port), "--db", str(db)]
+        for af in allowed_afs:
+            command += ["--allow-af", af]
+        if groups:
+            groups_file = folder / f"nef-gateway-{port}-groups.json"
+            groups_file.write_text(json.dumps(groups), encoding="utf-8")
+            command += ["--groups", str(groups_file)]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            gateway = NefGateway(f"http://127.0.0.1:{port}", db)
+            try:
+                _wait_gateway(gateway, process, log_path, timeout)
+                yield gateway
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def _wait_gateway(
+    gateway: NefGateway, process: subprocess.Popen[bytes], log: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise PcfStubError(f"the NEF gateway exited with {process.returncode}:\n{tail}")
+        try:
+            if httpx.get(gateway.url + "/probe", timeout=1).status_code == 404:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise PcfStubError(f"the NEF gateway did not answer within {timeout}s")
         time.sleep(0.05)
 
 
