@@ -125,7 +125,9 @@ def test_asp_defaults_to_the_af(nef_gateway: NefGateway, pcf_stub: PcfStub) -> N
     assert "warnNotifReq" not in sent.body  # nor warnNotifEnabled
 
 
-def test_select_with_patch_and_put_reach_the_pcf(nef_gateway: NefGateway, pcf_stub: PcfStub) -> None:
+def test_select_with_patch_and_put_reach_the_pcf(
+    nef_gateway: NefGateway, pcf_stub: PcfStub
+) -> None:
     created = create(nef_gateway)
     location = created.headers["location"]
     offered = [tp["bdtPolicyId"] for tp in created.json()["transferPolicies"]]
