@@ -248,8 +248,11 @@ class BdtSubscriptions:
             current = uow.subscriptions.get(read.subscription_id)
             if current is None:
                 raise SubscriptionNotFound(f"no BDT subscription {read.subscription_id!r}")
+            # A warning that arrived meanwhile left the row invalid: it stays so unless
+            # the PCF now reports a selection, i.e. the selection came after the warning.
+            was_valid = current.valid
             apply(current)
-            current.apply(state, valid=state.selected is not None or current.valid)
+            current.apply(state, valid=state.selected is not None or was_valid)
             uow.subscriptions.save(current)
             uow.commit()
             return current
