@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
@@ -225,12 +226,26 @@ def _events(args: argparse.Namespace, out: TextIO) -> int:
         print(f"warnings: http://{args.listen_host}:{args.listen_port}/", file=out, flush=True)
 
     async def run() -> None:
+        if args.gateway_db is not None:
+            from nef_gateway.events import watch as watch_store
+
+            refresh = args.refresh.total_seconds() if args.refresh else 1.0
+            await watch_store(args.gateway_db, BdtEventEmitter(), show, refresh_seconds=refresh)
+            return
         async with AsyncClient(args.pcf, verify=not args.insecure, timeout=args.timeout) as pcf:
             await watch(
                 pcf, dict(args.policies), BdtEventEmitter(), show, report,
-                refresh_seconds=args.refresh.total_seconds(), receiver=receiver,
+                refresh_seconds=args.refresh.total_seconds() if args.refresh else 30.0,
+                receiver=receiver,
             )  # fmt: skip
 
+    if (args.gateway_db is None) == (not args.policies):
+        print("nef-bdt events: give POLICY_ID... (a PCF's) or --gateway-db PATH, not both",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if args.gateway_db is not None and not args.gateway_db.is_file():
+        print(f"nef-bdt events: no gateway database at {args.gateway_db}", file=sys.stderr)
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
     return 0
@@ -325,10 +340,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     events.add_argument(
         "policies",
-        nargs="+",
+        nargs="*",
         type=_typed(_session_of),
         metavar="POLICY_ID[=SESSION]",
-        help="a policy to watch, and its media delivery session id (default: the policy id)",
+        help="a policy to watch at --pcf, and its media delivery session id "
+        "(default: the policy id)",
+    )
+    events.add_argument(
+        "--gateway-db",
+        type=Path,
+        help="watch every subscription of a NEF gateway's store instead "
+        "(each subscription id is a session)",
     )
     events.add_argument(
         "--listen-port", type=int, help="receive warnings on this port (the policies' notifUri)"
@@ -337,8 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--refresh",
         type=_typed(parse_duration),
-        default=parse_duration("30s"),
-        help="read the policies from the PCF this often (selections, removals); default 30s",
+        help="read the policies (default 30s) or the gateway's store (default 1s) this often",
     )
     events.set_defaults(run=_events)
 

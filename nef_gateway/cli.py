@@ -10,6 +10,8 @@ from pathlib import Path
 
 from nef_gateway.settings import Settings
 
+_STOP_SECONDS = 2
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -92,5 +94,8 @@ def serve(args: argparse.Namespace, pcf_url: str) -> int:
         http=HTTPModes.auto,
         workers=1,
         log_access=args.access_log,
+        # On SIGTERM granian waits for open connections to close; the PCF keeps one open
+        # to deliver warnings here, so without a bound every stop would take its 10 s.
+        workers_kill_timeout=_STOP_SECONDS,
     ).serve()
     return 0

@@ -11,7 +11,7 @@ advertised window is cancelled before its end, with an ``ErrorReason``.
   (``ManualClock`` for tests).
 - ``BackgroundTransfers`` offers the two ways of asking of clause 10.3.1.1, a desired
   window range or an estimated volume with a duration, over a ``Negotiator``
-  (``PcfNegotiator`` for Npcf_BDTPolicyControl).
+  (``PcfNegotiator`` for Npcf_BDTPolicyControl, ``NefNegotiator`` for 3gpp-bdt).
 """
 
 from nef_client.m6._clock import Clock, ManualClock, SystemClock
@@ -28,7 +28,9 @@ from nef_client.m6._events import (
 )
 from nef_client.m6._sessions import (
     BackgroundTransfers,
+    NefNegotiator,
     Negotiation,
+    NegotiationRefused,
     Negotiator,
     NoWindow,
     Offer,
@@ -43,7 +45,9 @@ __all__ = [
     "Event",
     "EventType",
     "ManualClock",
+    "NefNegotiator",
     "Negotiation",
+    "NegotiationRefused",
     "Negotiator",
     "NoWindow",
     "Offer",

@@ -159,14 +159,17 @@ class BdtEventEmitter:
         *,
         bdt_ref_id: str | None = None,
         volume_quota: int | None = None,
+        after_warning: bool = False,
     ) -> None:
         """The network advertised ``candidates`` for the session (none selected yet).
 
         One candidate alone is final (TS 23.502 4.16.7.2 step 7): it is selected, unless
-        it is the only candidate of a warning, which still waits for a selection.
+        it is the only candidate of a warning (``after_warning``, or a ``warning`` seen
+        before), which still waits for a selection.
         """
         with self._lock:
             session = self._session(session_id)
+            session.invalidated = session.invalidated or after_warning
             if volume_quota is not None:
                 session.volume_quota = volume_quota
             if bdt_ref_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -73,6 +73,36 @@ class TransferWindow:
         )
 
     @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> TransferWindow:
+        """From the JSON of a TransferPolicy of either API (TS 29.554 or TS 29.122)."""
+        if "bdtPolicyId" in document:  # TS 29.122: timeWindow, Bandwidth integers
+            window, ul, dl = (
+                document["timeWindow"],
+                document.get("maxUplinkBandwidth"),
+                document.get("maxDownlinkBandwidth"),
+            )
+            ul_bps = None if ul is None else float(ul)
+            dl_bps = None if dl is None else float(dl)
+            window_id = document["bdtPolicyId"]
+        else:  # TS 29.554: recTimeInt, BitRate strings
+            window, ul, dl = (
+                document["recTimeInt"],
+                document.get("maxBitRateUl"),
+                document.get("maxBitRateDl"),
+            )
+            ul_bps = None if ul is None else bit_rate_bps(ul)
+            dl_bps = None if dl is None else bit_rate_bps(dl)
+            window_id = document["transPolicyId"]
+        return cls(
+            window_id=window_id,
+            start=_parse_time(window["startTime"]),
+            stop=_parse_time(window["stopTime"]),
+            rating_group=document.get("ratingGroup"),
+            max_uplink_bps=ul_bps,
+            max_downlink_bps=dl_bps,
+        )
+
+    @classmethod
     def from_nef(cls, policy: Any) -> TransferWindow:
         """From a 3gpp-bdt ``TransferPolicy`` (nnef_bdt_client model)."""
         ul, dl = policy.max_uplink_bandwidth, policy.max_downlink_bandwidth
@@ -84,6 +114,10 @@ class TransferWindow:
             max_uplink_bps=float(ul) if isinstance(ul, int) else None,
             max_downlink_bps=float(dl) if isinstance(dl, int) else None,
         )
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
 
 
 def _time(moment: datetime) -> str:

@@ -8,8 +8,8 @@ it opens or if it is cancelled.
 
 ``BackgroundTransfers`` plays that role over a ``Negotiator``, the hop to the network:
 ``PcfNegotiator`` speaks Npcf_BDTPolicyControl to a PCF through ``nef_client.Client`` (a
-NEF, or a Media AF inside the operator's network); ``nef_gateway.af.NefNegotiator``
-speaks 3gpp-bdt to a NEF (an AF outside it).
+NEF, or a Media AF inside the operator's network); ``NefNegotiator`` speaks 3gpp-bdt
+(TS 29.122) to a NEF through the generated ``nnef_bdt_client`` (an AF outside it).
 
 The volume method searches: it first asks for the whole horizon and keeps the offered
 windows that last at least the duration; when none does, it asks again for windows of
@@ -26,6 +26,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import httpx
+from nnef_bdt_client import Client as NefClient
+from nnef_bdt_client.api.bdt_subscriptions_collection import create_bdt_subscription
+from nnef_bdt_client.api.individual_bdt_subscription_document import (
+    delete_bdt_subscription,
+    modify_bdt_subscription,
+)
+from nnef_bdt_client.models import Bdt, BdtPatch, LocationArea5G
+from nnef_bdt_client.models import ProblemDetails as NefProblemDetails
+from nnef_bdt_client.models import TimeWindow as NefTimeWindow
+from nnef_bdt_client.models import UsageThreshold as NefUsageThreshold
+from nnef_bdt_client.types import UNSET as NEF_UNSET
+from nnef_bdt_client.types import Unset as NefUnset
 from npcf_bdt_client.models import NetworkAreaInfo, Tai, UsageThreshold
 from npcf_bdt_client.types import UNSET, Unset
 
@@ -260,4 +273,100 @@ def _negotiation(result: PolicyResult) -> Negotiation:
         bdt_ref_id=result.bdt_ref_id,
         windows=tuple(TransferWindow.from_pcf(c) for c in result.candidates),
         selected=result.selected_id,
+    )
+
+
+class NegotiationRefused(Exception):
+    """The NEF answered a 3gpp-bdt request with an error (its ProblemDetails parts)."""
+
+    def __init__(self, status: int, cause: str | None, detail: str) -> None:
+        super().__init__(f"{status} {cause or ''}: {detail}".replace("  ", " "))
+        self.status = status
+        self.cause = cause
+        self.detail = detail
+
+
+class NefNegotiator:
+    """3gpp-bdt (TS 29.122 ResourceManagementOfBdt) to a NEF, as the AF ``scs_as_id``.
+
+    ``release`` deletes the subscription. Warnings go to ``notification_destination``
+    when ``warnings`` is true (feed them to the emitter with ``warning``).
+    """
+
+    def __init__(
+        self,
+        nef_url: str,
+        scs_as_id: str,
+        *,
+        number_of_ues: int = 1,
+        area: LocationArea5G | None = None,
+        notification_destination: str | None = None,
+        warnings: bool | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._client = NefClient(base_url=nef_url.rstrip("/"), timeout=httpx.Timeout(timeout))
+        self._scs_as_id = scs_as_id
+        self._ues = number_of_ues
+        self._area = area
+        self._destination = notification_destination
+        self._warnings = warnings
+
+    def create(
+        self, start: datetime, stop: datetime, volume: int, duration: timedelta | None
+    ) -> Negotiation:
+        body = Bdt(
+            volume_per_ue=NefUsageThreshold(
+                total_volume=volume,
+                duration=NEF_UNSET if duration is None else int(duration.total_seconds()),
+            ),
+            number_of_u_es=self._ues,
+            desired_time_window=NefTimeWindow(start_time=start, stop_time=stop),
+            location_area_5g=NEF_UNSET if self._area is None else self._area,
+            notification_destination=(
+                NEF_UNSET if self._destination is None else self._destination
+            ),
+            warn_notif_enabled=NEF_UNSET if self._warnings is None else self._warnings,
+        )
+        answer = create_bdt_subscription.sync_detailed(
+            self._scs_as_id, client=self._client, body=body
+        )
+        location = answer.headers.get("location")
+        if answer.status_code != 201 or not isinstance(answer.parsed, Bdt) or not location:
+            raise _refusal(answer)
+        return _nef_negotiation(location.rstrip("/").rsplit("/", 1)[-1], answer.parsed)
+
+    def select(self, handle: str, window_id: int) -> Negotiation:
+        answer = modify_bdt_subscription.sync_detailed(
+            self._scs_as_id, handle, client=self._client, body=BdtPatch(selected_policy=window_id)
+        )
+        if answer.status_code != 200 or not isinstance(answer.parsed, Bdt):
+            raise _refusal(answer)
+        return _nef_negotiation(handle, answer.parsed)
+
+    def release(self, handle: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            delete_bdt_subscription.sync_detailed(self._scs_as_id, handle, client=self._client)
+
+    def close(self) -> None:
+        self._client.get_httpx_client().close()
+
+
+def _refusal(answer: object) -> NegotiationRefused:
+    status = getattr(answer, "status_code", 0)
+    parsed = getattr(answer, "parsed", None)
+    if isinstance(parsed, NefProblemDetails):
+        cause = parsed.cause if isinstance(parsed.cause, str) else None
+        detail = parsed.detail if isinstance(parsed.detail, str) else ""
+        return NegotiationRefused(int(status), cause, detail)
+    return NegotiationRefused(int(status), None, "not a 3gpp-bdt answer")
+
+
+def _nef_negotiation(handle: str, bdt: Bdt) -> Negotiation:
+    policies = [] if isinstance(bdt.transfer_policies, NefUnset) else bdt.transfer_policies
+    selected = bdt.selected_policy
+    return Negotiation(
+        handle=handle,
+        bdt_ref_id="" if isinstance(bdt.reference_id, NefUnset) else bdt.reference_id,
+        windows=tuple(TransferWindow.from_nef(p) for p in policies),
+        selected=None if isinstance(selected, NefUnset) else selected,
     )
