@@ -333,7 +333,7 @@ def start_nef_gateway(
         port = port or _free_port()
         db = folder / f"nef-gateway-{port}.db"
         log_path = folder / f"nef-gateway-{port}.log"
-        command = [sys.executable, "-m", "nef_client.cli", "--pcf", pcf_url, "gateway"]
+        command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
         command += ["--port", str(port), "--db", str(db)]
         for af in allowed_afs:
             command += ["--allow-af", af]

@@ -14,6 +14,10 @@ _STOP_SECONDS = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Also accepted after the command (nef-bdt gateway --pcf URL), as the global one is.
+    parser.add_argument(
+        "--pcf", default=argparse.SUPPRESS, help="the PCF's apiRoot (env NEF_BDT_PCF)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8081, help="port to listen on")
     parser.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")

@@ -8,7 +8,10 @@ arrives.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -309,3 +312,17 @@ def test_subscriptions_survive_a_restart_of_the_gateway(pcf_stub: PcfStub, tmp_p
         assert read.status_code == 200
         assert read.json()["referenceId"] == created.json()["referenceId"]
         assert again.db == gateway.db
+
+
+def test_command_line_mistakes_are_one_line(tmp_path: Path) -> None:
+    nef_bdt = str(Path(sys.executable).with_name("nef-bdt"))
+    bad = tmp_path / "groups.json"
+    bad.write_text('{"ext@af": 7}')
+    for groups in (bad, tmp_path / "missing.json"):
+        result = subprocess.run(
+            [nef_bdt, "gateway", "--pcf", "http://127.0.0.1:1", "--groups", str(groups),
+             "--db", str(tmp_path / "gw.db")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "--groups" in result.stderr
