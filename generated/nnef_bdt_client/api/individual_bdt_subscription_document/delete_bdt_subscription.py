@@ -9,10 +9,14 @@ from ...models.problem_details import ProblemDetails
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     scs_as_id: str,
     subscription_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.build_request`` for this operation.
+
+    The URL is relative to the client's ``base_url``.
+    """
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -25,7 +29,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProblemDetails:
+def parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ProblemDetails:
+    """The answer's body as the model its status is documented with.
+
+    Raises ``errors.UnexpectedStatus`` for an undocumented status when the client has
+    ``raise_on_unexpected_status``; returns None for it otherwise.
+    """
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
@@ -84,7 +93,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -108,7 +117,7 @@ def sync_detailed(
         Response[Any | ProblemDetails]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         scs_as_id=scs_as_id,
         subscription_id=subscription_id,
     )
@@ -167,7 +176,7 @@ async def asyncio_detailed(
         Response[Any | ProblemDetails]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         scs_as_id=scs_as_id,
         subscription_id=subscription_id,
     )

@@ -10,12 +10,16 @@ from ...models.problem_details import ProblemDetails
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     scs_as_id: str,
     subscription_id: str,
     *,
     body: Bdt,
 ) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.build_request`` for this operation.
+
+    The URL is relative to the client's ``base_url``.
+    """
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -34,7 +38,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Bdt | ProblemDetails:
+def parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Bdt | ProblemDetails:
+    """The answer's body as the model its status is documented with.
+
+    Raises ``errors.UnexpectedStatus`` for an undocumented status when the client has
+    ``raise_on_unexpected_status``; returns None for it otherwise.
+    """
     if response.status_code == 200:
         response_200 = Bdt.from_dict(response.json())
 
@@ -113,7 +122,7 @@ def _build_response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 
@@ -140,7 +149,7 @@ def sync_detailed(
         Response[Any | Bdt | ProblemDetails]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         scs_as_id=scs_as_id,
         subscription_id=subscription_id,
         body=body,
@@ -207,7 +216,7 @@ async def asyncio_detailed(
         Response[Any | Bdt | ProblemDetails]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         scs_as_id=scs_as_id,
         subscription_id=subscription_id,
         body=body,
