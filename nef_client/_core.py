@@ -39,7 +39,7 @@ from nef_client._discovery import Discovery, Failover
 from nef_client._models import PolicyResult
 from nef_client._retry import RetryPolicy
 from nef_client.exceptions import UnexpectedResponse, error_from_response
-from nef_client.retry_after import parse_retry_after
+from nf_common.retry_after import parse_retry_after
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
 StrPath = str | os.PathLike[str]

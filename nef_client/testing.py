@@ -35,8 +35,10 @@ from typing import Any
 
 import httpx
 
-API_PATH = "/npcf-bdtpolicycontrol/v1"
-ADMIN_PATH = "/pcf-bdt-admin/v1"
+from nef_client._core import API_PATH
+from nef_gateway.settings import BASE_PATH as GATEWAY_API_PATH
+from pcf_server.settings import ADMIN_BASE_PATH as ADMIN_PATH
+
 API_SCOPE = "npcf-bdtpolicycontrol"
 
 __all__ = [
@@ -266,9 +268,6 @@ def _wait_ready(stub: PcfStub, process: subprocess.Popen[bytes], log: Path, time
         if time.monotonic() > deadline:
             raise PcfStubError(f"the PCF stub did not answer within {timeout}s")
         time.sleep(0.05)
-
-
-GATEWAY_API_PATH = "/3gpp-bdt/v1"
 
 
 class NefGateway:

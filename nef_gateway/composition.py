@@ -10,16 +10,17 @@ from __future__ import annotations
 from nef_client import Client
 from nef_gateway.api.app import GatewayApp, create_app
 from nef_gateway.domain import ConfiguredGroups
-from nef_gateway.notify import NotificationSender
+from nef_gateway.notify import AF_DELIVERY
 from nef_gateway.pcf import NefClientPolicyControl
 from nef_gateway.service import BdtSubscriptions
 from nef_gateway.settings import CALLBACK_PATH, Settings
 from nef_gateway.storage import SqliteStore
+from nf_common.delivery import NotificationSender
 
 
 def build(settings: Settings) -> GatewayApp:
     store = SqliteStore(settings.db_path)
-    sender = NotificationSender(store.unit_of_work)
+    sender = NotificationSender(store.unit_of_work, AF_DELIVERY)
     pcf = NefClientPolicyControl(Client(settings.pcf_url, timeout=settings.pcf_timeout))
     callback_root = settings.callback_root.rstrip("/")
     service = BdtSubscriptions(

@@ -27,23 +27,15 @@ translation the NEF does not have.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-MANDATORY_IE_INCORRECT = "MANDATORY_IE_INCORRECT"
-OPTIONAL_IE_INCORRECT = "OPTIONAL_IE_INCORRECT"
-MANDATORY_IE_MISSING = "MANDATORY_IE_MISSING"
+from nf_common.bitrate import bandwidth
+from nf_common.destinations import undeliverable
+from nf_common.problems import MANDATORY_IE_INCORRECT, MANDATORY_IE_MISSING, OPTIONAL_IE_INCORRECT
 
-_BIT_RATE = re.compile(r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$")
-_MULTIPLIERS = {"bps": 1, "Kbps": 10**3, "Mbps": 10**6, "Gbps": 10**9, "Tbps": 10**12}
-# The NEF POSTs warnings to notificationDestination, as the PCF does to notifUri: an
-# absolute http(s) URI of reasonable length, or it could never be delivered.
-_MAX_URI = 2048
-_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 # TS 29.554: with BdtNotification_5G (feature 1), selTransPolicyId 0 means "none of the
 # offers is acceptable" and makes the PCF remove the policy.
 NONE_ACCEPTABLE = 0
@@ -108,20 +100,6 @@ class ConfiguredGroups:
         return self.groups.get(external_group_id)
 
 
-def bandwidth(bit_rate: str) -> int:
-    """A TS 29.571 BitRate string as a TS 29.122 Bandwidth (integer bit/s, rounded)."""
-    match = _BIT_RATE.match(bit_rate)
-    if match is None:
-        raise ValueError(f"not a BitRate: {bit_rate!r}")
-    number, unit = match.groups()
-    whole, _, fraction = number.partition(".")
-    scale = _MULTIPLIERS[unit]
-    # Exact decimal arithmetic: "12.5 Mbps" is 12500000, not 12499999.999...
-    numerator: int = int(whole + fraction) * scale
-    denominator: int = 10 ** len(fraction)
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
 @dataclass(frozen=True)
 class TransferRequest:
     """What an AF asks for, in the terms of Npcf_BDTPolicyControl."""
@@ -153,17 +131,9 @@ _REQUEST_ATTRIBUTES = (
 
 
 def _check_uri(value: str, pointer: str) -> RequestError | None:
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or len(value) > _MAX_URI
-        or _NOT_IN_URI.search(value)
-    ):
-        return RequestError(
-            pointer, f"must be an absolute http or https URI of at most {_MAX_URI} characters"
-        )
-    return None
+    """The NEF POSTs warnings there, as the PCF does to notifUri: the same rule."""
+    reason = undeliverable(value, pointer.rsplit("/", 1)[-1])
+    return None if reason is None else RequestError(pointer, reason)
 
 
 def transfer_request(

@@ -21,7 +21,6 @@ from nef_gateway.domain import (
     PolicyState,
     RequestError,
     TransferRequest,
-    bandwidth,
     bdt_document,
     ex_notification,
     northbound_pointer,
@@ -29,6 +28,7 @@ from nef_gateway.domain import (
 )
 from nef_gateway.service import BdtSubscriptions, NotAuthorized, SubscriptionNotFound
 from nef_gateway.storage import SqliteStore
+from nf_common.bitrate import bandwidth
 from tests.dates import future_day, window
 
 DAY = future_day()

@@ -23,7 +23,6 @@ from nef_client.m6._events import (
     Opportunity,
     TransferError,
     TransferWindow,
-    bit_rate_bps,
     windows,
 )
 from nef_client.m6._sessions import (
@@ -36,6 +35,10 @@ from nef_client.m6._sessions import (
     Offer,
     PcfNegotiator,
 )
+from nf_common.bitrate import parse_bitrate
+
+# Bits per second of a TS 29.571 BitRate string ("12.5 Mbps"), as the events give them.
+bit_rate_bps = parse_bitrate
 
 __all__ = [
     "BackgroundTransfers",

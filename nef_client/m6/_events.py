@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-_BIT_RATE = re.compile(r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$")
-_MULTIPLIERS = {"bps": 1.0, "Kbps": 1e3, "Mbps": 1e6, "Gbps": 1e9, "Tbps": 1e12}
-
-
-def bit_rate_bps(text: str) -> float:
-    """Bits per second of a TS 29.571 BitRate string (``"12.5 Mbps"``)."""
-    match = _BIT_RATE.match(text)
-    if match is None:
-        raise ValueError(f"not a BitRate: {text!r} (e.g. '12.5 Mbps')")
-    return float(match.group(1)) * _MULTIPLIERS[match.group(2)]
+from nf_common.bitrate import parse_bitrate
 
 
 class EventType(enum.StrEnum):
@@ -68,8 +58,8 @@ class TransferWindow:
             start=policy.rec_time_int.start_time,
             stop=policy.rec_time_int.stop_time,
             rating_group=policy.rating_group,
-            max_uplink_bps=bit_rate_bps(ul) if isinstance(ul, str) else None,
-            max_downlink_bps=bit_rate_bps(dl) if isinstance(dl, str) else None,
+            max_uplink_bps=parse_bitrate(ul) if isinstance(ul, str) else None,
+            max_downlink_bps=parse_bitrate(dl) if isinstance(dl, str) else None,
         )
 
     @classmethod
@@ -90,8 +80,8 @@ class TransferWindow:
                 document.get("maxBitRateUl"),
                 document.get("maxBitRateDl"),
             )
-            ul_bps = None if ul is None else bit_rate_bps(ul)
-            dl_bps = None if dl is None else bit_rate_bps(dl)
+            ul_bps = None if ul is None else parse_bitrate(ul)
+            dl_bps = None if dl is None else parse_bitrate(dl)
             window_id = document["transPolicyId"]
         return cls(
             window_id=window_id,

@@ -1,8 +1,8 @@
 """The connexion application of the NEF gateway, routed from the 3gpp-bdt specification.
 
 It serves ``{apiRoot}/3gpp-bdt/v1`` from the bundled specification (generated from our
-``specs/``), with the request checks of the PCF's HTTP layer (``pcf_server.api``: every
-schema error as ProblemDetails with a cause and ``invalidParams``, 404/405/413 before
+``specs/``), with the request checks every server of ours makes (``nf_common``: every
+schema error as ProblemDetails with a cause and ``invalidParams``, 404/405/406/413 before
 routing), and beside it the endpoint where the PCF posts its warnings:
 ``/nef-bdt-callbacks/v1/pcf-notifications/{subscriptionId}``, validated against the
 TS 29.554 Notification schema by ``nef_client.receiver``.
@@ -17,54 +17,30 @@ status and cause (403 BDT_CAPACITY_UNAVAILABLE), with the attributes they name g
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import connexion
-from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
-from starlette.exceptions import HTTPException
 
 from nef_client.receiver import NotificationReceiver
 from nef_gateway.api.handlers import SubscriptionHandlers
-from nef_gateway.domain import (
-    MANDATORY_IE_INCORRECT,
-    MANDATORY_IE_MISSING,
-    OPTIONAL_IE_INCORRECT,
-    GroupTranslator,
-    RequestError,
-    northbound_pointer,
-)
-from nef_gateway.notify import NotificationSender
+from nef_gateway.domain import GroupTranslator, RequestError, northbound_pointer
 from nef_gateway.pcf import PcfRefused, PcfUnavailable, PolicyGone
 from nef_gateway.service import BdtSubscriptions, NotAuthorized, SubscriptionNotFound
 from nef_gateway.settings import BASE_PATH, CALLBACK_PATH
-from pcf_server.api import validation
-from pcf_server.api.middleware import RouteTable, SbiGuard
-from pcf_server.api.problems import (
-    PROBLEM_JSON,
-    encode,
-    from_exception,
-    problem,
-    problem_document,
-)
+from nf_common.application import add_api, new_app
+from nf_common.asgi import Receive, Scope, Send
+from nf_common.delivery import NotificationSender
+from nf_common.guard import SbiGuard
+from nf_common.problems import CAUSE_PRIORITY, problem_document, send_problem
+from nf_common.responses import add_error_handlers, problem
 
 SPEC_NAME = "openapi-3gpp-bdt.yaml"
-_NO_UI = SwaggerUIOptions(swagger_ui=False, serve_spec=False)
-_CAUSE_ORDER = (MANDATORY_IE_MISSING, MANDATORY_IE_INCORRECT, OPTIONAL_IE_INCORRECT)
 _CALLBACK = re.compile(rf"^{re.escape(CALLBACK_PATH)}/([^/]+)$")
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 def spec_path() -> Path:
@@ -79,17 +55,18 @@ def spec_path() -> Path:
 def _request_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, RequestError)
     errors = exc.all
-    cause = min((e.cause for e in errors), key=_CAUSE_ORDER.index)
+    cause = min((e.cause for e in errors), key=CAUSE_PRIORITY.index)
     params = [{"param": e.pointer, "reason": e.reason} for e in errors]
-    return problem(400, cause, "Bad Request", "; ".join(str(e) for e in errors), params)
+    detail = "; ".join(str(e) for e in errors)
+    return problem(problem_document(400, cause, "Bad Request", detail, params))
 
 
 def _not_found(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    return problem(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", str(exc))
+    return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", str(exc)))
 
 
 def _not_authorized(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    return problem(403, "REQUEST_NOT_AUTHORIZED", "Forbidden", str(exc))
+    return problem(problem_document(403, "REQUEST_NOT_AUTHORIZED", "Forbidden", str(exc)))
 
 
 def _pcf_refused(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -102,52 +79,26 @@ def _pcf_refused(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
             for p in exc.invalid_params
             if "param" in p
         ]
-        return problem(exc.status, exc.cause, None, detail, params or None)
+        return problem(problem_document(exc.status, exc.cause, None, detail, params or None))
     if exc.status in (429, 503) or exc.status >= 500:
         status = 429 if exc.status == 429 else 503
         headers = {}
         if exc.retry_after is not None:
             headers["Retry-After"] = str(round(exc.retry_after))
-        return problem(status, exc.cause or "NF_CONGESTION", None, detail, None, **headers)
+        document = problem_document(status, exc.cause or "NF_CONGESTION", None, detail)
+        return problem(document, **headers)
     logging.getLogger(__name__).error("unexpected answer of the PCF: %s", exc)
-    return problem(500, "SYSTEM_FAILURE", None, detail)
+    return problem(problem_document(500, "SYSTEM_FAILURE", None, detail))
 
 
 def _pcf_unavailable(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    return problem(503, "TARGET_NF_NOT_REACHABLE", None, f"the PCF did not answer: {exc}")
+    detail = f"the PCF did not answer: {exc}"
+    return problem(problem_document(503, "TARGET_NF_NOT_REACHABLE", None, detail))
 
 
 def _policy_gone(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    return problem(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", f"the PCF no longer has it: {exc}")
-
-
-def _connexion_problem(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    assert isinstance(exc, ProblemException)
-    return from_exception(exc)
-
-
-def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, None, None, exc.detail, None, **dict(exc.headers or {}))
-
-
-def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    logging.getLogger(__name__).error("unexpected error", exc_info=exc)
-    return problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
-
-
-def _lifespan(sender: NotificationSender) -> Callable[[Any], Any]:
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return lifespan
+    detail = f"the PCF no longer has it: {exc}"
+    return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", detail))
 
 
 class PcfNotifications:
@@ -166,13 +117,9 @@ class PcfNotifications:
         assert match is not None
         subscription_id = match.group(1)
         if not await asyncio.to_thread(self._service.exists, subscription_id):
-            body = encode(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found",
-                                           f"no BDT subscription {subscription_id!r}"))  # fmt: skip
-            await send({"type": "http.response.start", "status": 404, "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ]})  # fmt: skip
-            await send({"type": "http.response.body", "body": body})
+            detail = f"no BDT subscription {subscription_id!r}"
+            document = problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", detail)
+            await send_problem(send, document)
             return
 
         def take(notification: Any) -> None:
@@ -205,27 +152,12 @@ def create_app(
 ) -> GatewayApp:
     """The gateway's ASGI application around an assembled service (see ``composition``)."""
     spec = spec_path()
-    app = connexion.AsyncApp(__name__, specification_dir=spec.parent, lifespan=_lifespan(sender))
-    handlers = SubscriptionHandlers(service, groups, api_root).operations()
-    app.add_api(
-        spec.name,
-        base_path=BASE_PATH,
-        resolver=Resolver(function_resolver=handlers.__getitem__),
-        pythonic_params=True,
-        swagger_ui_options=_NO_UI,
-        validator_map={
-            "body": MediaTypeDict(
-                {
-                    "*/*json": validation.ProblemDetailsBodyValidator,
-                    "application/merge-patch+json": validation.MergePatchBodyValidator,
-                }
-            )
-        },
-    )
+    app = new_app(__name__, spec.parent, [sender.run])
+    handlers = SubscriptionHandlers(service, groups, api_root)
     app.add_middleware(
         SbiGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=RouteTable.from_spec(spec, BASE_PATH),
+        routes=add_api(app, spec, BASE_PATH, handlers),
         max_body_bytes=max_body_bytes,
     )
     app.add_error_handler(RequestError, _request_error)
@@ -234,7 +166,5 @@ def create_app(
     app.add_error_handler(PcfRefused, _pcf_refused)
     app.add_error_handler(PcfUnavailable, _pcf_unavailable)
     app.add_error_handler(PolicyGone, _policy_gone)
-    app.add_error_handler(ProblemException, _connexion_problem)
-    app.add_error_handler(HTTPException, _http_error)
-    app.add_error_handler(Exception, _unexpected)
+    add_error_handlers(app)
     return GatewayApp(app, PcfNotifications(service))

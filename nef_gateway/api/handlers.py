@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from connexion import request
 from starlette.responses import Response
 
 from nef_gateway.domain import (
@@ -22,13 +21,14 @@ from nef_gateway.domain import (
 )
 from nef_gateway.service import BdtSubscriptions
 from nef_gateway.settings import BASE_PATH
+from nf_common.application import api_root
 
 _JSON = {"Content-Type": "application/json"}
 Reply = tuple[Any, int, dict[str, str]] | Response
 
 
 class SubscriptionHandlers:
-    """One method per operationId of TS 29.122 ResourceManagementOfBdt."""
+    """One method per operationId of TS 29.122 ResourceManagementOfBdt, named after it."""
 
     def __init__(
         self, service: BdtSubscriptions, groups: GroupTranslator, api_root: str | None
@@ -38,12 +38,8 @@ class SubscriptionHandlers:
         self._api_root = api_root.rstrip("/") if api_root else None
 
     def _link(self, subscription: Subscription) -> str:
-        root = self._api_root
-        if root is None:
-            url = request.url
-            root = f"{url.scheme}://{url.netloc}"
         return (
-            f"{root}{BASE_PATH}/{subscription.scs_as_id}/subscriptions/"
+            f"{api_root(self._api_root)}{BASE_PATH}/{subscription.scs_as_id}/subscriptions/"
             f"{subscription.subscription_id}"
         )
 
@@ -86,14 +82,3 @@ class SubscriptionHandlers:
     def delete_bdt_subscription(self, scs_as_id: str, subscription_id: str) -> Reply:
         self._service.delete(scs_as_id, subscription_id)
         return Response(status_code=204)
-
-    def operations(self) -> dict[str, Any]:
-        """OperationId -> handler, for connexion's resolver."""
-        return {
-            "FetchAllActiveBDTSubscriptions": self.fetch_all_active_bdt_subscriptions,
-            "CreateBDTSubscription": self.create_bdt_subscription,
-            "FetchIndBDTSubscription": self.fetch_ind_bdt_subscription,
-            "UpdateBDTSubscription": self.update_bdt_subscription,
-            "ModifyBDTSubscription": self.modify_bdt_subscription,
-            "DeleteBDTSubscription": self.delete_bdt_subscription,
-        }

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,9 +12,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from nef_gateway.domain import Subscription
+from nf_common import migrations
 
 _BUSY_TIMEOUT_S = 30.0
-_MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATIONS = "nef_gateway.storage.migrations"
 
 
 class ConcurrentUpdate(Exception):
@@ -33,51 +32,6 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _dumps(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-
-
-def migrations() -> list[tuple[int, str]]:
-    """(number, SQL) of every ``NNNN_*.sql`` beside this module, in order; numbers 1..n."""
-    found = []
-    for entry in resources.files("nef_gateway.storage.migrations").iterdir():
-        match = _MIGRATION.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
-    found.sort()
-    if [number for number, _ in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migration numbers must run 1..n, found {[n for n, _ in found]}")
-    return found
-
-
-def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the database to the newest schema (``PRAGMA user_version`` says where it is)."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        current = connection.execute("PRAGMA user_version").fetchone()[0]
-        available = migrations()
-        if current > len(available):
-            raise RuntimeError(
-                f"database schema version {current} is newer than this gateway knows "
-                f"({len(available)})"
-            )
-        for number, sql in available[current:]:
-            for statement in _statements(sql):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {number}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    return len(available)
-
-
-def _statements(sql: str) -> Iterator[str]:
-    """The statements of a script (executescript() would commit our transaction)."""
-    buffer = ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            yield buffer.strip()
-            buffer = ""
 
 
 _COLUMNS = (
@@ -230,7 +184,7 @@ class SqliteOutbox:
             (subscription_id, uri, _dumps(body), now, now),
         )
 
-    def claim_due(self, now: float, lease: float, limit: int) -> list[OutboxItem]:
+    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
         rows = self._db.execute(
             "SELECT id, subscription_id, uri, body, attempts, created_at FROM outbox"
             " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
@@ -238,7 +192,7 @@ class SqliteOutbox:
         ).fetchall()
         for row in rows:
             self._db.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (now + lease, row[0])
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (now + lease_seconds, row[0])
             )
         return [OutboxItem(r[0], r[1], r[2], r[3].encode(), r[4], r[5]) for r in rows]
 
@@ -330,7 +284,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = _connect(self.path)
         try:
-            migrate(connection)
+            migrations.migrate(connection, resources.files(_MIGRATIONS), "gateway")
         finally:
             connection.close()
 

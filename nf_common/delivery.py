@@ -1,25 +1,32 @@
-"""Delivery of BDT warning notifications to NEFs (the PCF as an HTTP client).
+"""Reliable delivery of notifications from an outbox: the PCF's to NEFs, the NEF's to AFs.
 
-The use cases write notifications to the outbox table in the transaction that decides
-them; this sender, one per server worker process, takes due rows and POSTs them:
+The use cases write notifications to an outbox table in the transaction that decides
+them; a sender, one per server worker process, takes due rows and POSTs them. It sees
+the outbox only through ``DeliveryQueue`` (claim due rows, the next due time, delivered,
+failed), opened in a unit of work of the owner's store, so the PCF's and the NEF
+gateway's outboxes are sent by this one sender:
 
 - a row is *claimed* by moving its ``next_attempt_at`` one lease ahead inside a write
-  transaction, so two workers (or two PCF instances on one database) do not send it at
+  transaction, so two workers (or two instances on one database) do not send it at
   the same time; if a sender dies mid-delivery the lease runs out and another retries:
-  delivery is at least once, and a notification is lost neither when the NEF is down nor
-  when the PCF restarts (the rows are on disk);
+  delivery is at least once, and a notification is lost neither when the receiver is
+  down nor when the sender restarts (the rows are on disk);
 - 2xx deletes the row; 307/308 are followed (httpx keeps method and body); 5xx, 408,
   425, 429 and transient transport errors (timeouts, refused or broken connections, a
   peer breaking the protocol) retry with exponential backoff and jitter, honouring
-  ``Retry-After``; other 4xx mean the NEF will never take it, and the row is kept as
-  ``dead`` for the operator, as is one still undelivered after ``give_up_after``;
+  ``Retry-After``; other 4xx mean the receiver will never take it, and the row is kept
+  as ``dead`` for the operator, as is one still undelivered after ``give_up_after``;
 - anything else is permanent too, and dead at once: a URI httpx cannot parse or send
   (``InvalidURL``, ``UnsupportedProtocol``: retrying cannot change it), a redirect loop,
   or an error nobody foresaw. Each row is delivered on its own, so one bad row never
   holds up the others of its batch;
-- ``http://`` URIs are spoken HTTP/2 with prior knowledge (h2c), as the SBI wants; an
-  origin that turns out not to speak it gets HTTP/1.1 from then on. ``https://`` URIs
-  negotiate HTTP/2 or HTTP/1.1 by ALPN.
+- each destination (scheme, host and port) gets at most ``per_destination`` requests at
+  a time when that is set, so one slow or dead receiver cannot take every connection,
+  nor be flooded;
+- ``https://`` URIs negotiate HTTP/2 or HTTP/1.1 by ALPN. ``http://`` URIs are spoken
+  HTTP/2 with prior knowledge (h2c) when ``h2c`` is set, as the SBI wants (TS 29.500
+  clause 5.2), and an origin that turns out not to speak it gets HTTP/1.1 from then on;
+  without ``h2c`` (northbound APIs, whose AFs seldom speak h2c) they get HTTP/1.1.
 """
 
 from __future__ import annotations
@@ -29,15 +36,80 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
 
 import httpx
 
-from nef_client.retry_after import parse_retry_after
-from pcf_server.service.ports import OutboxItem, UnitOfWorkFactory
+from nf_common.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
+
+
+class Delivery(Protocol):
+    """A claimed outbox row: where to POST what, tries so far, and when it was written."""
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def body(self) -> str | bytes:
+        """The JSON document to POST, as written to the outbox."""
+        ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def created_at(self) -> float: ...
+
+
+class DeliveryQueue(Protocol):
+    """The outbox as the sender uses it, inside a unit of work of its store."""
+
+    def claim_due(self, now: float, lease_seconds: float, limit: int) -> Sequence[Delivery]:
+        """Up to ``limit`` rows due at ``now``, each leased to the caller for a while."""
+        ...
+
+    def next_due(self) -> float | None:
+        """When the next pending row is due (Unix seconds); None when none is pending."""
+        ...
+
+    def delivered(self, item_id: int) -> None: ...
+
+    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
+        """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
+        ...
+
+
+class QueueUnitOfWork(Protocol):
+    """A transaction of the owner's store that has the outbox; ``commit`` makes it stick."""
+
+    @property
+    def outbox(self) -> DeliveryQueue: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class QueueUnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = True) -> QueueUnitOfWork:
+        """Open a unit of work; ``write=False`` promises not to write and takes no lock."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -49,6 +121,8 @@ class DeliveryPolicy:
     poll: float = 1.0  # look for rows other workers wrote, this often
     timeout: float = 10.0
     batch: int = 20
+    per_destination: int | None = None  # requests at a time to one destination; None: any
+    h2c: bool = True  # http:// URIs over HTTP/2 with prior knowledge; False: HTTP/1.1
 
     def retry_delay(self, attempts: int) -> float:
         delay: float = min(self.max_retry, self.first_retry * 2.0 ** min(attempts, 30))
@@ -56,7 +130,7 @@ class DeliveryPolicy:
 
 
 _RETRYABLE = {408, 425, 429}
-# Transport errors worth another try: the NEF may be restarting, slow or overloaded.
+# Transport errors worth another try: the receiver may be restarting, slow or overloaded.
 # UnsupportedProtocol, LocalProtocolError (we sent something wrong) and the like are not.
 _TRANSIENT = (
     httpx.TimeoutException,
@@ -70,9 +144,11 @@ _NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class NotificationSender:
+    """Sends an outbox; ``run`` for a server, ``deliver_due`` rounds for tests."""
+
     def __init__(
         self,
-        unit_of_work: UnitOfWorkFactory,
+        unit_of_work: QueueUnitOfWorkFactory,
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -82,6 +158,7 @@ class NotificationSender:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._h1_only: set[str] = set()
+        self._slots: defaultdict[str, contextlib.AbstractAsyncContextManager[object]]
 
     def wake(self) -> None:
         """Look at the outbox now; safe to call from any thread (handlers run in a pool)."""
@@ -102,12 +179,19 @@ class NotificationSender:
                 http1=http1, http2=http2, follow_redirects=True, timeout=p.timeout, limits=limits
             )
 
+        limit = p.per_destination
+
+        def slot() -> contextlib.AbstractAsyncContextManager[object]:
+            return contextlib.nullcontext() if limit is None else asyncio.Semaphore(limit)
+
         async with (
             client(False, True) as h2c,
             client(True, True) as alpn,
             client(True, False) as h1,
         ):
             self._clients = (h2c, alpn, h1)
+            # Per destination, bound to this block's event loop like the clients.
+            self._slots = defaultdict(slot)
             yield
 
     async def run(self) -> None:
@@ -133,7 +217,7 @@ class NotificationSender:
             return self._policy.poll
         return min(self._policy.poll, max(0.0, due - self._clock()))
 
-    def _claim(self) -> list[OutboxItem]:
+    def _claim(self) -> Sequence[Delivery]:
         with self._uow() as uow:
             items = uow.outbox.claim_due(self._clock(), self._policy.lease, self._policy.batch)
             uow.commit()
@@ -155,14 +239,18 @@ class NotificationSender:
                 log.error("delivering notification %s failed", item.item_id, exc_info=result)
         return len(items)
 
-    async def _post(self, item: OutboxItem) -> httpx.Response:
-        h2c, alpn, h1 = self._clients
-        headers = {"content-type": "application/json"}
+    async def _post(self, item: Delivery) -> httpx.Response:
         url = httpx.URL(item.uri)
         origin = f"{url.scheme}://{url.netloc.decode()}"
+        async with self._slots[origin]:
+            return await self._post_to(item, url, origin)
+
+    async def _post_to(self, item: Delivery, url: httpx.URL, origin: str) -> httpx.Response:
+        h2c, alpn, h1 = self._clients
+        headers = {"content-type": "application/json"}
         if url.scheme == "https":
             return await alpn.post(item.uri, content=item.body, headers=headers)
-        if origin in self._h1_only:
+        if not self._policy.h2c or origin in self._h1_only:
             return await h1.post(item.uri, content=item.body, headers=headers)
         try:
             return await h2c.post(item.uri, content=item.body, headers=headers)
@@ -180,7 +268,7 @@ class NotificationSender:
         self._h1_only.add(origin)
         return response
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: Delivery) -> None:
         retry_after: float | None = None
         try:
             response = await self._post(item)
@@ -206,12 +294,12 @@ class NotificationSender:
         else:
             await asyncio.to_thread(self._failed, item, error, retry_at)
 
-    def _done(self, item: OutboxItem) -> None:
+    def _done(self, item: Delivery) -> None:
         with self._uow() as uow:
             uow.outbox.delivered(item.item_id)
             uow.commit()
 
-    def _failed(self, item: OutboxItem, error: str, retry_at: float | None) -> None:
+    def _failed(self, item: Delivery, error: str, retry_at: float | None) -> None:
         if retry_at is None:
             log.warning("giving up notification %s to %s: %s", item.item_id, item.uri, error)
         with self._uow() as uow:
