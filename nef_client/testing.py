@@ -296,19 +296,12 @@ class NefGateway:
     def reset(self) -> None:
         """Forget every subscription, received warning and pending delivery.
 
-        The gateway keeps its state in its database only, so emptying the tables is a
+        The gateway keeps its state in its database only, so emptying its store is a
         fresh gateway (the PCF's policies are the stub's business: ``pcf_stub.reset``).
         """
-        import sqlite3
+        from nef_gateway.storage import SqliteStore
 
-        connection = sqlite3.connect(self.db, timeout=30, isolation_level=None)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            for table in ("subscription", "pcf_notification", "outbox"):
-                connection.execute(f"DELETE FROM {table}")
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
+        SqliteStore(self.db).reset()
 
 
 @contextmanager

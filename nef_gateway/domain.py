@@ -130,10 +130,19 @@ _REQUEST_ATTRIBUTES = (
 )
 
 
-def _check_uri(value: str, pointer: str) -> RequestError | None:
-    """The NEF POSTs warnings there, as the PCF does to notifUri: the same rule."""
-    reason = undeliverable(value, pointer.rsplit("/", 1)[-1])
-    return None if reason is None else RequestError(pointer, reason)
+def _destination_errors(destination: str | None, *, warnings: bool) -> list[RequestError]:
+    """notificationDestination: where the NEF POSTs warnings, as the PCF to notifUri.
+
+    The same rule as the PCF's (``nf_common.destinations``), and one is needed when
+    warnings are asked for.
+    """
+    if destination is None:
+        if not warnings:
+            return []
+        needed = "warnNotifEnabled needs a notificationDestination to send warnings to"
+        return [RequestError("/notificationDestination", needed, MANDATORY_IE_MISSING)]
+    reason = undeliverable(destination, "notificationDestination")
+    return [] if reason is None else [RequestError("/notificationDestination", reason)]
 
 
 def transfer_request(
@@ -171,16 +180,7 @@ def transfer_request(
         if internal is None:
             errors.append(RequestError("/externalGroupId", "unknown external group"))
     destination = body.get("notificationDestination")
-    if destination is not None and (problem := _check_uri(destination, "/notificationDestination")):
-        errors.append(problem)
-    if body.get("warnNotifEnabled") and destination is None:
-        errors.append(
-            RequestError(
-                "/notificationDestination",
-                "warnNotifEnabled needs a notificationDestination to send warnings to",
-                MANDATORY_IE_MISSING,
-            )
-        )
+    errors += _destination_errors(destination, warnings=bool(body.get("warnNotifEnabled")))
     window = body["desiredTimeWindow"]
     if _instant(window["stopTime"]) <= _instant(window["startTime"]):
         errors.append(
@@ -332,8 +332,7 @@ def patch_change(body: Mapping[str, Any]) -> Change:
     """The change of a BdtPatch (merge patch: absent is unchanged, null removes)."""
     errors: list[RequestError] = []
     destination = body.get("notificationDestination")
-    if destination is not None and (problem := _check_uri(destination, "/notificationDestination")):
-        errors.append(problem)
+    errors += _destination_errors(destination, warnings=False)
     _raise_all(errors)
     return Change(
         selected=body["selectedPolicy"],
@@ -362,16 +361,7 @@ def put_change(subscription: Subscription, body: Mapping[str, Any]) -> Change:
     if "referenceId" in body and body["referenceId"] != subscription.bdt_ref_id:
         errors.append(RequestError("/referenceId", "is not this subscription's reference id"))
     destination = body.get("notificationDestination")
-    if destination is not None and (problem := _check_uri(destination, "/notificationDestination")):
-        errors.append(problem)
-    if body.get("warnNotifEnabled") and destination is None:
-        errors.append(
-            RequestError(
-                "/notificationDestination",
-                "warnNotifEnabled needs a notificationDestination to send warnings to",
-                MANDATORY_IE_MISSING,
-            )
-        )
+    errors += _destination_errors(destination, warnings=bool(body.get("warnNotifEnabled")))
     _raise_all(errors)
     return Change(
         selected=body.get("selectedPolicy"),

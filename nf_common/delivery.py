@@ -2,9 +2,9 @@
 
 The use cases write notifications to an outbox table in the transaction that decides
 them; a sender, one per server worker process, takes due rows and POSTs them. It sees
-the outbox only through ``DeliveryQueue`` (claim due rows, the next due time, delivered,
-failed), opened in a unit of work of the owner's store, so the PCF's and the NEF
-gateway's outboxes are sent by this one sender:
+the outbox only through ``nf_common.ports.DeliveryQueue`` (claim due rows, the next due
+time, delivered, failed), opened in a unit of work of the owner's store, so the PCF's
+and the NEF gateway's outboxes are sent by this one sender:
 
 - a row is *claimed* by moving its ``next_attempt_at`` one lease ahead inside a write
   transaction, so two workers (or two instances on one database) do not send it at
@@ -37,79 +37,15 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Protocol, Self
 
 import httpx
 
+from nf_common.ports import OutboxItem, QueueUnitOfWorkFactory
 from nf_common.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
-
-
-class Delivery(Protocol):
-    """A claimed outbox row: where to POST what, tries so far, and when it was written."""
-
-    @property
-    def item_id(self) -> int: ...
-
-    @property
-    def uri(self) -> str: ...
-
-    @property
-    def body(self) -> str | bytes:
-        """The JSON document to POST, as written to the outbox."""
-        ...
-
-    @property
-    def attempts(self) -> int: ...
-
-    @property
-    def created_at(self) -> float: ...
-
-
-class DeliveryQueue(Protocol):
-    """The outbox as the sender uses it, inside a unit of work of its store."""
-
-    def claim_due(self, now: float, lease_seconds: float, limit: int) -> Sequence[Delivery]:
-        """Up to ``limit`` rows due at ``now``, each leased to the caller for a while."""
-        ...
-
-    def next_due(self) -> float | None:
-        """When the next pending row is due (Unix seconds); None when none is pending."""
-        ...
-
-    def delivered(self, item_id: int) -> None: ...
-
-    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
-        """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
-        ...
-
-
-class QueueUnitOfWork(Protocol):
-    """A transaction of the owner's store that has the outbox; ``commit`` makes it stick."""
-
-    @property
-    def outbox(self) -> DeliveryQueue: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
-
-
-class QueueUnitOfWorkFactory(Protocol):
-    def __call__(self, *, write: bool = True) -> QueueUnitOfWork:
-        """Open a unit of work; ``write=False`` promises not to write and takes no lock."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -217,7 +153,7 @@ class NotificationSender:
             return self._policy.poll
         return min(self._policy.poll, max(0.0, due - self._clock()))
 
-    def _claim(self) -> Sequence[Delivery]:
+    def _claim(self) -> list[OutboxItem]:
         with self._uow() as uow:
             items = uow.outbox.claim_due(self._clock(), self._policy.lease, self._policy.batch)
             uow.commit()
@@ -239,13 +175,13 @@ class NotificationSender:
                 log.error("delivering notification %s failed", item.item_id, exc_info=result)
         return len(items)
 
-    async def _post(self, item: Delivery) -> httpx.Response:
+    async def _post(self, item: OutboxItem) -> httpx.Response:
         url = httpx.URL(item.uri)
         origin = f"{url.scheme}://{url.netloc.decode()}"
         async with self._slots[origin]:
             return await self._post_to(item, url, origin)
 
-    async def _post_to(self, item: Delivery, url: httpx.URL, origin: str) -> httpx.Response:
+    async def _post_to(self, item: OutboxItem, url: httpx.URL, origin: str) -> httpx.Response:
         h2c, alpn, h1 = self._clients
         headers = {"content-type": "application/json"}
         if url.scheme == "https":
@@ -268,7 +204,7 @@ class NotificationSender:
         self._h1_only.add(origin)
         return response
 
-    async def _deliver(self, item: Delivery) -> None:
+    async def _deliver(self, item: OutboxItem) -> None:
         retry_after: float | None = None
         try:
             response = await self._post(item)
@@ -294,12 +230,12 @@ class NotificationSender:
         else:
             await asyncio.to_thread(self._failed, item, error, retry_at)
 
-    def _done(self, item: Delivery) -> None:
+    def _done(self, item: OutboxItem) -> None:
         with self._uow() as uow:
             uow.outbox.delivered(item.item_id)
             uow.commit()
 
-    def _failed(self, item: Delivery, error: str, retry_at: float | None) -> None:
+    def _failed(self, item: OutboxItem, error: str, retry_at: float | None) -> None:
         if retry_at is None:
             log.warning("giving up notification %s to %s: %s", item.item_id, item.uri, error)
         with self._uow() as uow:

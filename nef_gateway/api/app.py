@@ -11,7 +11,8 @@ TS 29.122 errors: 400 for bodies the NEF cannot carry out, 403 REQUEST_NOT_AUTHO
 an AF the NEF does not serve, 404 SUBSCRIPTION_NOT_FOUND for an unknown subscription and
 for another AF's (which must not learn that it exists); the PCF's refusals keep their
 status and cause (403 BDT_CAPACITY_UNAVAILABLE), with the attributes they name given in
-3gpp-bdt terms; a PCF that cannot be reached is 503 TARGET_NF_NOT_REACHABLE.
+3gpp-bdt terms; a PCF that cannot be reached is 503 TARGET_NF_NOT_REACHABLE, and a
+store other writers keep locked 503 NF_CONGESTION.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any
 
 import connexion
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
 
 from nef_client.receiver import NotificationReceiver
 from nef_gateway.api.handlers import SubscriptionHandlers
@@ -35,7 +35,8 @@ from nef_gateway.settings import BASE_PATH, CALLBACK_PATH
 from nf_common.application import add_api, new_app
 from nf_common.asgi import Receive, Scope, Send
 from nf_common.delivery import NotificationSender
-from nf_common.guard import SbiGuard
+from nf_common.guard import add_guard
+from nf_common.ports import StoreBusy
 from nf_common.problems import CAUSE_PRIORITY, problem_document, send_problem
 from nf_common.responses import add_error_handlers, problem
 
@@ -96,6 +97,11 @@ def _pcf_unavailable(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return problem(problem_document(503, "TARGET_NF_NOT_REACHABLE", None, detail))
 
 
+def _store_busy(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """503 NF_CONGESTION: other writers held the store, not the request's fault."""
+    return problem(problem_document(503, "NF_CONGESTION", detail=str(exc)), **{"Retry-After": "1"})
+
+
 def _policy_gone(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     detail = f"the PCF no longer has it: {exc}"
     return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", detail))
@@ -154,17 +160,17 @@ def create_app(
     spec = spec_path()
     app = new_app(__name__, spec.parent, [sender.run])
     handlers = SubscriptionHandlers(service, groups, api_root)
-    app.add_middleware(
-        SbiGuard,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=add_api(app, spec, BASE_PATH, handlers),
-        max_body_bytes=max_body_bytes,
+    add_guard(app, add_api(app, spec, BASE_PATH, handlers), max_body_bytes)
+    add_error_handlers(
+        app,
+        {
+            RequestError: _request_error,
+            SubscriptionNotFound: _not_found,
+            NotAuthorized: _not_authorized,
+            PcfRefused: _pcf_refused,
+            PcfUnavailable: _pcf_unavailable,
+            PolicyGone: _policy_gone,
+            StoreBusy: _store_busy,
+        },
     )
-    app.add_error_handler(RequestError, _request_error)
-    app.add_error_handler(SubscriptionNotFound, _not_found)
-    app.add_error_handler(NotAuthorized, _not_authorized)
-    app.add_error_handler(PcfRefused, _pcf_refused)
-    app.add_error_handler(PcfUnavailable, _pcf_unavailable)
-    app.add_error_handler(PolicyGone, _policy_gone)
-    add_error_handlers(app)
     return GatewayApp(app, PcfNotifications(service))

@@ -8,13 +8,13 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from nef_gateway.domain import Subscription
 from nf_common import migrations
+from nf_common.sqlite import SqliteDatabase, SqliteTransaction
+from nf_common.sqlite import SqliteOutbox as SqliteDeliveryQueue
 
-_BUSY_TIMEOUT_S = 30.0
 _MIGRATIONS = "nef_gateway.storage.migrations"
 
 
@@ -22,12 +22,9 @@ class ConcurrentUpdate(Exception):
     """The subscription changed (or went) since it was read."""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: BEGIN/COMMIT are ours, so writers take the lock up front.
-    connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    return connection
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the gateway's database to the newest schema (``nf_common.migrations``)."""
+    return migrations.migrate(connection, resources.files(_MIGRATIONS), "gateway")
 
 
 def _dumps(document: Any) -> str:
@@ -161,21 +158,8 @@ class SqliteNotifications:
         return [StoredNotification(row[0], json.loads(row[1]), row[2]) for row in rows]
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    item_id: int
-    subscription_id: str
-    uri: str
-    body: bytes
-    attempts: int
-    created_at: float
-
-
-class SqliteOutbox:
+class SqliteOutbox(SqliteDeliveryQueue):
     """Notifications to deliver to AFs; claimed with a lease so one sender has each."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
 
     def add(self, subscription_id: str, uri: str, body: dict[str, Any], now: float) -> None:
         self._db.execute(
@@ -183,42 +167,6 @@ class SqliteOutbox:
             " VALUES (?, ?, ?, ?, ?)",
             (subscription_id, uri, _dumps(body), now, now),
         )
-
-    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
-        rows = self._db.execute(
-            "SELECT id, subscription_id, uri, body, attempts, created_at FROM outbox"
-            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-            (now, limit),
-        ).fetchall()
-        for row in rows:
-            self._db.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (now + lease_seconds, row[0])
-            )
-        return [OutboxItem(r[0], r[1], r[2], r[3].encode(), r[4], r[5]) for r in rows]
-
-    def next_due(self) -> float | None:
-        row = self._db.execute(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
-        ).fetchone()
-        return None if row is None or row[0] is None else float(row[0])
-
-    def delivered(self, item_id: int) -> None:
-        self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
-
-    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
-        """Record a failed attempt: retry at ``retry_at``, or dead when it is None."""
-        if retry_at is None:
-            self._db.execute(
-                "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
-                (error, item_id),
-            )
-        else:
-            self._db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-                " WHERE id = ?",
-                (error, retry_at, item_id),
-            )
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row, for the operator and for tests."""
@@ -229,64 +177,24 @@ class SqliteOutbox:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-class SqliteUnitOfWork:
+class SqliteUnitOfWork(SqliteTransaction):
     """One transaction: BEGIN IMMEDIATE for writers, so read-then-write is not interleaved."""
-
-    def __init__(self, path: Path, write: bool = True) -> None:
-        self._path = path
-        self._write = write
-        self._connection: sqlite3.Connection | None = None
-
-    def _db(self) -> sqlite3.Connection:
-        assert self._connection is not None, "use the unit of work in a with block"
-        return self._connection
 
     @property
     def subscriptions(self) -> SqliteSubscriptions:
-        return SqliteSubscriptions(self._db())
+        return SqliteSubscriptions(self.connection)
 
     @property
     def notifications(self) -> SqliteNotifications:
-        return SqliteNotifications(self._db())
+        return SqliteNotifications(self.connection)
 
     @property
     def outbox(self) -> SqliteOutbox:
-        return SqliteOutbox(self._db())
-
-    def __enter__(self) -> Self:
-        self._connection = _connect(self._path)
-        self._connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        connection = self._db()
-        try:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-        finally:
-            connection.close()
-            self._connection = None
-
-    def commit(self) -> None:
-        self._db().execute("COMMIT")
+        return SqliteOutbox(self.connection)
 
 
-class SqliteStore:
-    """A database file: migrated on open, and a factory of units of work on it."""
+class SqliteStore(SqliteDatabase[SqliteUnitOfWork]):
+    """The gateway's database file, migrated on open (see ``SqliteDatabase``)."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(self.path)
-        try:
-            migrations.migrate(connection, resources.files(_MIGRATIONS), "gateway")
-        finally:
-            connection.close()
-
-    def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(self.path, write)
+        super().__init__(path, migrate, SqliteUnitOfWork)
