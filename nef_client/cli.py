@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
 from npcf_bdt_client.types import Unset
 
-from nef_client import Client, NefClientError, NrfClientCredentials, PolicyResult
+from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
 from nef_client._units import parse_duration, parse_time, parse_volume
 
 DEFAULT_PCF = "http://127.0.0.1:8080"
@@ -136,7 +136,14 @@ def _negotiate(args: argparse.Namespace, out: TextIO) -> int:
 
 def _select(args: argparse.Namespace, out: TextIO) -> int:
     with _client(args) as client:
-        _print_policy(client.select(args.policy_id, args.transfer_policy_id), args.json, out)
+        result = client.select(args.policy_id, args.transfer_policy_id)
+    if not isinstance(result, PolicyRemoved):
+        _print_policy(result, args.json, out)
+    elif args.json:
+        document = {"policyId": result.policy_id, "location": result.location, "removed": True}
+        print(json.dumps(document, indent=2), file=out)
+    else:
+        print(f"policy     {result.policy_id} removed (none acceptable)", file=out)
     return 0
 
 

@@ -14,8 +14,15 @@ from typing import Protocol
 from npcf_bdt_client.models import NetworkAreaInfo, TimeWindow, UsageThreshold
 from npcf_bdt_client.types import Unset
 
-from nef_client import Client, NefClientError, NotFound, PolicyResult, ProblemDetailsError
-from nef_gateway.domain import NONE_ACCEPTABLE, PolicyState, RequestError, TransferRequest
+from nef_client import (
+    Client,
+    NefClientError,
+    NotFound,
+    PolicyRemoved,
+    PolicyResult,
+    ProblemDetailsError,
+)
+from nef_gateway.domain import PolicyState, TransferRequest
 
 
 class PcfRefused(Exception):
@@ -97,12 +104,6 @@ class NefClientPolicyControl:
         self._client = client
 
     def create(self, request: TransferRequest, notification_uri: str) -> PolicyState:
-        if request.traffic_des is not None:
-            # nef_client.Client.create takes no traffic descriptor yet: refused rather
-            # than dropped, so that no AF believes the PCF was told.
-            raise RequestError(
-                "/trafficDes", "this NEF cannot pass a traffic descriptor to the PCF yet"
-            )
         area = None
         if request.nw_area_info is not None:
             area = NetworkAreaInfo.from_dict(request.nw_area_info)
@@ -116,6 +117,7 @@ class NefClientPolicyControl:
                 notification_uri=notification_uri,
                 warnings=request.warnings,
                 internal_group_id=request.internal_group_id,
+                traffic_descriptor=request.traffic_des,
             )
         except NefClientError as exc:
             raise _refused(exc) from exc
@@ -129,15 +131,10 @@ class NefClientPolicyControl:
 
     def select(self, policy_id: str, transfer_policy_id: int) -> PolicyState | None:
         try:
-            return state_of(self._client.select(policy_id, transfer_policy_id))
-        except NotFound:
-            if transfer_policy_id == NONE_ACCEPTABLE:
-                # nef_client reads the policy after the 204 of a removal: it is gone,
-                # which is what "none acceptable" asked for.
-                return None
-            raise PolicyGone(policy_id) from None
+            result = self._client.select(policy_id, transfer_policy_id)
         except NefClientError as exc:
             raise _refused(exc) from exc
+        return None if isinstance(result, PolicyRemoved) else state_of(result)
 
     def switch_warnings(self, policy_id: str, enabled: bool) -> PolicyState:
         try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nef_client import Client, Forbidden, NotFound
+from nef_client import Client, Forbidden, PolicyRemoved
 from nef_client.m6 import (
     BackgroundTransfers,
     BdtEventEmitter,
@@ -477,9 +477,8 @@ def test_nef_bdt_events_prints_events_as_they_happen(pcf_stub: PcfStub) -> None:
             assert error["window"]["windowStart"] == iso(only.rec_time_int.start_time)
             assert error["candidates"]
             # "None acceptable" removes the policy: the watch sees it gone and ends.
-            # (nef_client reads the policy after the 204, and finds it gone.)
-            with pytest.raises(NotFound):
-                client.select(created.policy_id, 0)
+            removed = client.select(created.policy_id, 0)
+            assert removed == PolicyRemoved(created.policy_id, created.location)
             assert process.wait(timeout=30) == 0
             assert "not found at the PCF" in (process.stderr.read() if process.stderr else "")
         finally:

@@ -79,6 +79,7 @@ def test_create_translates_every_attribute_both_ways(pcf_stub: PcfStub) -> None:
             externalGroupId="fleet@af.example",
             notificationDestination="https://af.example/warnings",
             warnNotifEnabled=True,
+            trafficDes="0a1b",
         )
         location = created.headers["location"]
         assert location.startswith(gateway.subscriptions_url("af-1") + "/")
@@ -93,12 +94,14 @@ def test_create_translates_every_attribute_both_ways(pcf_stub: PcfStub) -> None:
     assert n30["nwAreaInfo"] == {"tais": [TAI]}
     assert n30["interGroupId"] == "1234ABCD-001-01-00"
     assert n30["warnNotifReq"] is True
+    assert n30["trafficDes"] == "0a1b"
     # The PCF warns the NEF, at a URI of its own per subscription, never the AF directly.
     assert n30["notifUri"].endswith(f"/nef-bdt-callbacks/v1/pcf-notifications/{subscription_id}")
     assert "af.example" not in n30["notifUri"]
 
     answer = created.json()
     policy = pcf_policy(pcf_stub, policy_id).json()
+    assert policy["bdtReqData"]["trafficDes"] == "0a1b"  # the PCF holds it
     assert answer["self"] == location
     assert answer["referenceId"] == policy["bdtPolData"]["bdtRefId"]
     offered = policy["bdtPolData"]["transfPolicies"]
@@ -116,6 +119,7 @@ def test_create_translates_every_attribute_both_ways(pcf_stub: PcfStub) -> None:
     assert answer["externalGroupId"] == "fleet@af.example"
     assert answer["notificationDestination"] == "https://af.example/warnings"
     assert answer["warnNotifEnabled"] is True
+    assert answer["trafficDes"] == "0a1b"
     assert answer["locationArea5G"] == {"nwAreaInfo": {"tais": [TAI]}, "geographicAreas": []}
     assert "selectedPolicy" not in answer
 
@@ -219,7 +223,6 @@ def test_an_af_the_nef_does_not_serve_is_forbidden(pcf_stub: PcfStub) -> None:
         ({"warnNotifEnabled": True}, "MANDATORY_IE_MISSING", ["/notificationDestination"]),
         ({"notificationDestination": "ftp://af.example/x"}, "OPTIONAL_IE_INCORRECT",
          ["/notificationDestination"]),
-        ({"trafficDes": "abc"}, "OPTIONAL_IE_INCORRECT", ["/trafficDes"]),
         ({"numberOfUEs": 0}, "MANDATORY_IE_INCORRECT", ["/numberOfUEs"]),
         ({"desiredTimeWindow": {"startTime": DESIRED["stopTime"],
                                 "stopTime": DESIRED["startTime"]}},

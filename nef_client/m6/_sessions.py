@@ -43,7 +43,7 @@ from npcf_bdt_client.models import NetworkAreaInfo, Tai, UsageThreshold
 from npcf_bdt_client.types import UNSET, Unset
 
 from nef_client._client import Client
-from nef_client._models import PolicyResult
+from nef_client._models import PolicyRemoved, PolicyResult
 from nef_client.exceptions import NefClientError
 from nef_client.m6._emitter import BdtEventEmitter
 from nef_client.m6._events import TransferWindow
@@ -258,13 +258,16 @@ class PcfNegotiator:
         return _negotiation(result)
 
     def select(self, handle: str, window_id: int) -> Negotiation:
-        return _negotiation(self._client.select(handle, window_id))
+        result = self._client.select(handle, window_id)
+        if isinstance(result, PolicyRemoved):  # 0, "none acceptable": nothing is selected
+            raise NoWindow(f"the PCF removed the policy {handle}: no window was selected")
+        return _negotiation(result)
 
     def release(self, handle: str) -> None:
         if self._notification_uri is None:
             return
         with contextlib.suppress(NefClientError):  # best effort: offers lapse on their own
-            self._client.select(handle, 0)
+            self._client.select(handle, 0)  # "none acceptable": the PCF removes it
 
 
 def _negotiation(result: PolicyResult) -> Negotiation:
