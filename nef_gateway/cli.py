@@ -98,8 +98,9 @@ def serve(args: argparse.Namespace, pcf_url: str) -> int:
         http=HTTPModes.auto,
         workers=1,
         log_access=args.access_log,
-        # On SIGTERM granian waits for open connections to close; the PCF keeps one open
-        # to deliver warnings here, so without a bound every stop would take its 10 s.
+        # On SIGTERM granian waits for open connections to close. The PCF's sender closes
+        # its connection here when idle (nf_common.delivery), but an AF may hold one open
+        # for ever: the stop is bounded.
         workers_kill_timeout=_STOP_SECONDS,
     ).serve()
     return 0

@@ -131,20 +131,34 @@ class NotificationSender:
             yield
 
     async def run(self) -> None:
+        """Deliver until cancelled, holding connections only while something is due.
+
+        An idle HTTP/2 connection would keep its server from stopping gracefully (it
+        waits for clients to close them), and a PCF and a NEF gateway deliver to each
+        other: so the clients are closed as soon as a round finds nothing to send.
+        """
         self._loop = asyncio.get_running_loop()
-        async with self.connected():
-            while True:
-                try:
-                    sent = await self.deliver_due()
-                except Exception:  # the loop must outlive a bad row or a busy database
-                    log.exception("notification delivery failed")
-                    sent = 0
-                if sent:
-                    continue
+        while True:
+            self._wake.clear()
+            try:
                 wait = await asyncio.to_thread(self._until_next_due)
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                if wait <= 0:
+                    async with self.connected():
+                        while await self._round():
+                            pass
+                    continue
+            except Exception:  # the loop must outlive a bad row or a busy database
+                log.exception("notification delivery failed")
+                wait = self._policy.poll
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _round(self) -> int:
+        try:
+            return await self.deliver_due()
+        except Exception:  # as in run: a busy database must not end the sender
+            log.exception("notification delivery failed")
+            return 0
 
     def _until_next_due(self) -> float:
         with self._uow(write=False) as uow:
