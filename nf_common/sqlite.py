@@ -11,12 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar, cast
 
 from nf_common.ports import OutboxItem, StoreBusy
 
 BUSY_TIMEOUT_S = 30.0
 _PURGE_BATCH = 500  # rows forgotten per call: bounded work in the caller's transaction
+RepositoryT = TypeVar("RepositoryT")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -65,11 +66,19 @@ class SqliteTransaction:
         self._path = path
         self._write = write
         self._connection: sqlite3.Connection | None = None
+        self._repositories: dict[object, object] = {}
 
     @property
     def connection(self) -> sqlite3.Connection:
         assert self._connection is not None, "use the unit of work in a with block"
         return self._connection
+
+    def one(self, kind: Callable[[sqlite3.Connection], RepositoryT]) -> RepositoryT:
+        """The repository of ``kind`` on this transaction: the same object every time."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = self._repositories[kind] = kind(self.connection)
+        return cast(RepositoryT, found)
 
     def __enter__(self) -> Self:
         connection = connect(self._path)
@@ -94,6 +103,7 @@ class SqliteTransaction:
         finally:
             self._connection.close()
             self._connection = None
+            self._repositories.clear()
 
     def commit(self) -> None:
         assert self._connection is not None

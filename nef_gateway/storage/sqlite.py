@@ -182,15 +182,15 @@ class SqliteUnitOfWork(SqliteTransaction):
 
     @property
     def subscriptions(self) -> SqliteSubscriptions:
-        return SqliteSubscriptions(self.connection)
+        return self.one(SqliteSubscriptions)
 
     @property
     def notifications(self) -> SqliteNotifications:
-        return SqliteNotifications(self.connection)
+        return self.one(SqliteNotifications)
 
     @property
     def outbox(self) -> SqliteOutbox:
-        return SqliteOutbox(self.connection)
+        return self.one(SqliteOutbox)
 
 
 class SqliteStore(SqliteDatabase[SqliteUnitOfWork]):

@@ -152,19 +152,19 @@ class SqlitePolicyRepository:
 class SqliteUnitOfWork(SqliteTransaction):
     @property
     def policies(self) -> SqlitePolicyRepository:
-        return SqlitePolicyRepository(self.connection)
+        return self.one(SqlitePolicyRepository)
 
     @property
     def capacity(self) -> SqliteCapacityLedger:
-        return SqliteCapacityLedger(self.connection)
+        return self.one(SqliteCapacityLedger)
 
     @property
     def outbox(self) -> SqliteOutbox:
-        return SqliteOutbox(self.connection)
+        return self.one(SqliteOutbox)
 
     @property
     def analytics(self) -> SqliteAnalyticsRecords:
-        return SqliteAnalyticsRecords(self.connection)
+        return self.one(SqliteAnalyticsRecords)
 
 
 class SettingsMismatch(Exception):
