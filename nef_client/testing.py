@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,6 +79,27 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _port(port: int | None) -> Iterator[tuple[int, Callable[[], None]]]:
+    """``port``, or a free one held for us until ``release`` (once the server listens).
+
+    granian binds with SO_REUSEPORT, so a port found free and let go at once could be
+    bound by another suite's server as well, and the two would share its connections. A
+    socket kept bound with SO_REUSEPORT (which the server's own bind accepts) keeps the
+    port out of other processes' bind(0) until the server is up.
+    """
+    if port is not None:
+        yield port, lambda: None
+        return
+    held = socket.socket()
+    try:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1]), held.close
+    finally:
+        held.close()
 
 
 def _isoformat(value: datetime) -> str:
@@ -226,9 +247,10 @@ def start_pcf_stub(
     With ``nrf``, the 3GPP API asks for access tokens that ``nrf`` signed.
     """
     _check_server_installed()
-    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch, _port(port) as held:
         folder = Path(workdir or scratch)
-        port = port or _free_port()
+        port, release = held
+        # The operator listener binds without SO_REUSEPORT: a clash fails, never shares.
         admin_port = _free_port()
         log_path = folder / f"pcf-stub-{port}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
@@ -243,6 +265,7 @@ def start_pcf_stub(
             stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
             try:
                 _wait_ready(stub, process, log_path, timeout)
+                release()
                 yield stub
             finally:
                 stub.close()
@@ -320,9 +343,9 @@ def start_nef_gateway(
     ids to internal ones.
     """
     _check_server_installed()
-    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch, _port(port) as held:
         folder = Path(workdir or scratch)
-        port = port or _free_port()
+        port, release = held
         db = folder / f"nef-gateway-{port}.db"
         log_path = folder / f"nef-gateway-{port}.log"
         command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
@@ -338,6 +361,7 @@ def start_nef_gateway(
             gateway = NefGateway(f"http://127.0.0.1:{port}", db)
             try:
                 _wait_gateway(gateway, process, log_path, timeout)
+                release()
                 yield gateway
             finally:
                 process.terminate()
