@@ -15,6 +15,7 @@ Repeats ``--rounds`` times.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import socket
 import statistics
@@ -52,10 +53,11 @@ def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 def one_round(folder: Path) -> tuple[float, float]:
     """(PCF seconds, gateway seconds) to stop."""
-    pcf_port, gateway_port = free_port(), free_port()
+    pcf_port, admin_port, gateway_port = free_port(), free_port(), free_port()
     pcf_log, gateway_log = folder / "pcf.log", folder / "gateway.log"
     pcf = subprocess.Popen(
-        [BIN / "pcf-bdt", "serve", "--port", str(pcf_port), "--db", str(folder / "pcf.db")],
+        [BIN / "pcf-bdt", "serve", "--port", str(pcf_port), "--db", str(folder / "pcf.db"),
+         "--admin-listen", f"127.0.0.1:{admin_port}"],
         stdout=pcf_log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     gateway = subprocess.Popen(
@@ -67,6 +69,7 @@ def one_round(folder: Path) -> tuple[float, float]:
         pcf_root, gateway_root = f"http://127.0.0.1:{pcf_port}", f"http://127.0.0.1:{gateway_port}"
         wait_up(f"{pcf_root}/npcf-bdtpolicycontrol/v1/bdtpolicies/probe", pcf)
         wait_up(f"{gateway_root}/3gpp-bdt/v1/probe", gateway)
+        wait_up(f"http://127.0.0.1:{admin_port}/pcf-bdt-admin/v1/areas", pcf)
         start = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
         start += timedelta(days=30)
         window = {
@@ -89,7 +92,7 @@ def one_round(folder: Path) -> tuple[float, float]:
         )  # fmt: skip
         assert selected.status_code == 200, selected.text
         degraded = httpx.post(
-            f"{pcf_root}/pcf-bdt-admin/v1/degradations",
+            f"http://127.0.0.1:{admin_port}/pcf-bdt-admin/v1/degradations",
             json={"areaId": "metro", "timeWindow": window, "factor": 0.01}, timeout=30,
         )  # fmt: skip
         assert degraded.json()["notified"], degraded.text
@@ -110,8 +113,8 @@ def one_round(folder: Path) -> tuple[float, float]:
         return stopped["pcf"], stopped["gateway"]
     finally:
         for process in (pcf, gateway):
-            if process.poll() is None:
-                process.kill()
+            if process.poll() is None:  # its workers too: each runs in a session of its own
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
 

@@ -37,6 +37,7 @@ import httpx
 
 from nef_client._core import API_PATH
 from nef_gateway.settings import BASE_PATH as GATEWAY_API_PATH
+from nf_common.asgi import read_body, respond
 from pcf_server.settings import ADMIN_BASE_PATH as ADMIN_PATH
 
 API_SCOPE = "npcf-bdtpolicycontrol"
@@ -516,13 +517,7 @@ class NrfStub:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
         path, method = scope["path"], scope["method"]
         if path == "/oauth2/token" and method == "POST":
             await self._token(body, send)
@@ -605,13 +600,9 @@ _DISC_PATH = "/nnrf-disc/v1/nf-instances"
 
 
 async def _reply(send: Any, status: int, document: dict[str, Any] | None) -> None:
-    headers = [(b"cache-control", b"no-store")]
-    body = b""
-    if document is not None:
-        headers.append((b"content-type", b"application/json"))
-        body = json.dumps(document).encode()
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    body = b"" if document is None else json.dumps(document).encode()
+    media_type = None if document is None else "application/json"
+    await respond(send, status, body, media_type, {"cache-control": "no-store"})
 
 
 @contextmanager

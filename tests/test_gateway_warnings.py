@@ -53,7 +53,7 @@ def test_a_degradation_reaches_the_af_which_selects_a_new_window(tmp_path: Path)
     af_port = free_port()
     desired = window(NIGHT, NIGHT + timedelta(hours=6))
     with (
-        running_pcf(tmp_path / "pcf.db", extra_args=["--config", str(config)]) as (pcf_url, _),
+        running_pcf(tmp_path / "pcf.db", extra_args=["--config", str(config)]) as (pcf_url, pcf),
         start_nef_gateway(pcf_url, tmp_path) as gateway,
         running_receiver(af_port, out) as af,
     ):
@@ -77,9 +77,8 @@ def test_a_degradation_reaches_the_af_which_selects_a_new_window(tmp_path: Path)
 
         # 2. The network degrades exactly there (the operator API of the PCF).
         broken = shortest["timeWindow"]
-        root = pcf_url.rsplit("/npcf-bdtpolicycontrol", 1)[0]
         outcome = httpx.post(
-            f"{root}/pcf-bdt-admin/v1/degradations",
+            f"{pcf.admin_root}/pcf-bdt-admin/v1/degradations",
             json={"areaId": "town", "timeWindow": broken, "factor": 0.1},
         )
         assert outcome.status_code == 200, outcome.text  # fmt: skip
