@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -261,37 +263,53 @@ def start_pcf_stub(
             key = folder / f"nrf-{port}.pem"
             key.write_bytes(nrf.public_key_pem)
             command += ["--oauth2-key", str(key), "--oauth2-issuer", nrf.issuer]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-            stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
+        stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
+
+        def ready() -> bool:
             try:
-                _wait_ready(stub, process, log_path, timeout)
+                stub.requests()
+            except (httpx.TransportError, PcfStubError):
+                return False
+            return True
+
+        try:
+            with _server("the PCF stub", command, log_path, ready, timeout):
                 release()
                 yield stub
-            finally:
-                stub.close()
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        finally:
+            stub.close()
 
 
-def _wait_ready(stub: PcfStub, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise PcfStubError(f"the PCF stub exited with {process.returncode}:\n{tail}")
+@contextmanager
+def _server(
+    name: str, command: list[str], log_path: Path, ready: Callable[[], bool], timeout: float
+) -> Iterator[None]:
+    """Run ``command`` until the block ends, once ``ready()``; its output goes to the log.
+
+    It runs in a session of its own, so that a server that will not stop is killed with
+    its worker processes (granian's survive their parent otherwise).
+    """
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
-            stub.requests()
-            return
-        except (httpx.TransportError, PcfStubError):
-            pass
-        if time.monotonic() > deadline:
-            raise PcfStubError(f"the PCF stub did not answer within {timeout}s")
-        time.sleep(0.05)
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if process.poll() is not None:
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    raise PcfStubError(f"{name} exited with {process.returncode}:\n{tail}")
+                if time.monotonic() > deadline:
+                    raise PcfStubError(f"{name} did not answer within {timeout}s")
+                time.sleep(0.05)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 class NefGateway:
@@ -357,38 +375,17 @@ def start_nef_gateway(
             groups_file = folder / f"nef-gateway-{port}-groups.json"
             groups_file.write_text(json.dumps(groups), encoding="utf-8")
             command += ["--groups", str(groups_file)]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-            gateway = NefGateway(f"http://127.0.0.1:{port}", db)
+        gateway = NefGateway(f"http://127.0.0.1:{port}", db)
+
+        def ready() -> bool:
             try:
-                _wait_gateway(gateway, process, log_path, timeout)
-                release()
-                yield gateway
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                return httpx.get(gateway.url + "/probe", timeout=1).status_code == 404
+            except httpx.TransportError:
+                return False
 
-
-def _wait_gateway(
-    gateway: NefGateway, process: subprocess.Popen[bytes], log: Path, timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise PcfStubError(f"the NEF gateway exited with {process.returncode}:\n{tail}")
-        try:
-            if httpx.get(gateway.url + "/probe", timeout=1).status_code == 404:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise PcfStubError(f"the NEF gateway did not answer within {timeout}s")
-        time.sleep(0.05)
+        with _server("the NEF gateway", command, log_path, ready, timeout):
+            release()
+            yield gateway
 
 
 class NotificationSink:
