@@ -12,7 +12,6 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,21 +28,12 @@ from tests.asgi import read_body
 from tests.bdt_config import TOWN_TAI, write_config
 from tests.dates import future_day, window
 from tests.notif_receiver import received, running_receiver
+from tests.polling import wait_for
 from tests.server_process import free_port, running_pcf
 
 NIGHT = future_day() + timedelta(days=1)
 MERGE_PATCH = {"content-type": "application/merge-patch+json"}
 MBPS = 1e6
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Poll until ``predicate`` returns something true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
-    return value
 
 
 @pytest.mark.slow

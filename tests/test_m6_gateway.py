@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +26,7 @@ from nef_client.testing import NefGateway, PcfStub
 from nef_gateway.events import StoreEvents
 from nef_gateway.storage import SqliteStore
 from tests.dates import SATURDAY, future_day, window
+from tests.polling import wait_for
 from tests.test_m6_events import _lines
 
 NIGHT = future_day(SATURDAY)
@@ -40,15 +38,6 @@ def recorder(emitter: BdtEventEmitter) -> list[Event]:
     seen: list[Event] = []
     emitter.subscribe(seen.append)
     return seen
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
-    return value
 
 
 def test_both_ways_of_asking_through_3gpp_bdt(nef_gateway: NefGateway, pcf_stub: PcfStub) -> None:
