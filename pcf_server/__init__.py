@@ -9,6 +9,7 @@ Layers, each in its own package:
 - ``storage``: those ports on SQLite, with migrations;
 - ``wire``: the 3GPP JSON documents and the domain objects, both ways;
 - ``api``: the connexion application whose handlers only translate HTTP to service calls;
+- ``consumer``: the PCF's requests to other NFs (NRF, NWDAF), behind the service's ports;
 - ``bootstrap``: the composition root that builds and wires all of the above, with the
   warning notification sender to NEFs (``nf_common.delivery``, shared with the NEF).
 """
