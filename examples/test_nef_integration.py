@@ -35,7 +35,10 @@ class Nef:
         if offer.selected_id is not None:  # one offer only: already final
             return offer
         cheapest = min(offer.candidates, key=lambda c: c.rating_group)
-        return self.client.select(offer.policy_id, cheapest.trans_policy_id)
+        chosen = self.client.select(offer.policy_id, cheapest.trans_policy_id)
+        if isinstance(chosen, nef_client.PolicyRemoved):  # only a selection of 0 removes
+            raise RuntimeError(f"the PCF removed {offer.policy_id}")
+        return chosen
 
 
 def test_nef_books_a_window(pcf_stub: PcfStub) -> None:

@@ -9,7 +9,7 @@ from nef_client import exceptions
 from nef_client._async_client import AsyncClient
 from nef_client._auth import NrfAuth, NrfClientCredentials
 from nef_client._client import Client
-from nef_client._models import PolicyResult
+from nef_client._models import PolicyRemoved, PolicyResult
 from nef_client._retry import NO_RETRY, RetryPolicy
 from nef_client.exceptions import *  # noqa: F403  (the errors, as exceptions.__all__ lists them)
 
@@ -19,6 +19,7 @@ __all__ = [
     "Client",
     "NrfAuth",
     "NrfClientCredentials",
+    "PolicyRemoved",
     "PolicyResult",
     "RetryPolicy",
 ]

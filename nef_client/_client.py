@@ -12,7 +12,7 @@ from npcf_bdt_client.models import Snssai, TimeWindow, UsageThreshold
 
 from nef_client import _core
 from nef_client._core import Area, CreateArgs
-from nef_client._models import PolicyResult
+from nef_client._models import PolicyRemoved, PolicyResult
 from nef_client._retry import Action, Exchange
 
 
@@ -57,6 +57,7 @@ class Client(_core.BaseClient[httpx.Client]):
         notification_uri: str | None = None,
         warnings: bool | None = None,
         internal_group_id: str | None = None,
+        traffic_descriptor: str | None = None,
         supported_features: str | None = None,
     ) -> PolicyResult:
         """Ask the PCF for transfer policies (Create; TS 29.554 clause 4.2.2).
@@ -75,6 +76,8 @@ class Client(_core.BaseClient[httpx.Client]):
             warnings: request warning notifications (warnNotifReq); None sends nothing,
                 which the PCF reads as false.
             internal_group_id: the internal group of the UEs (interGroupId).
+            traffic_descriptor: the traffic the transfer applies to (trafficDes), a
+                traffic descriptor component encoded as TS 24.526 encodes it.
             supported_features: the suppFeat hex string to negotiate; by default every
                 feature this client implements (BdtNotification_5G only together with
                 ``notification_uri``, which that feature makes mandatory).
@@ -94,6 +97,7 @@ class Client(_core.BaseClient[httpx.Client]):
             notification_uri=notification_uri,
             warnings=warnings,
             internal_group_id=internal_group_id,
+            traffic_descriptor=traffic_descriptor,
             supported_features=supported_features,
         )
         self._discover()
@@ -119,21 +123,25 @@ class Client(_core.BaseClient[httpx.Client]):
         _core.raise_for(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def select(self, policy_id: str, transfer_policy_id: int) -> PolicyResult:
+    def select(self, policy_id: str, transfer_policy_id: int) -> PolicyResult | PolicyRemoved:
         """Select one of the offered transfer policies (Update; TS 29.554 clause 4.2.4).
 
         ``transfer_policy_id`` 0 tells the PCF that no candidate of a warning notification
-        is acceptable (feature BdtNotification_5G).
+        is acceptable (feature BdtNotification_5G): the PCF then removes the policy, and
+        the answer is ``PolicyRemoved``. Any other selection answers the policy.
         """
-        return self._update(policy_id, selected_id=transfer_policy_id)
+        response = self._update(policy_id, selected_id=transfer_policy_id)
+        return self._selected(response, transfer_policy_id)
 
     def switch_warnings(self, policy_id: str, enabled: bool) -> PolicyResult:
         """Switch warning notifications on or off for a policy (Update)."""
-        return self._update(policy_id, warnings=enabled)
+        response = self._update(policy_id, warnings=enabled)
+        return _core.changed_result(response, self._generated)
 
     def _update(
         self, policy_id: str, *, selected_id: int | None = None, warnings: bool | None = None
-    ) -> PolicyResult:
+    ) -> httpx.Response:
+        """The PATCH's answer, or after a 204 (changed, no body) the answer to a read."""
         self._discover()
         request = _core.patch_request(
             self._http,
@@ -143,12 +151,10 @@ class Client(_core.BaseClient[httpx.Client]):
             base=self._base(policy_id),
         )
         response = self._send(request)
-        if response.status_code == 200:
-            return _core.updated_result(response, self._generated)
-        if response.status_code == 204:  # changed, no body: read the new state
-            return self.get(policy_id)
-        _core.raise_for(response)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if response.status_code == 204:
+            read = _core.get_request(self._http, policy_id, base=self._base(policy_id))
+            return self._send(read)
+        return response
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         exchange = Exchange(request, self._retry, self._max_redirects, failover=self._failover())

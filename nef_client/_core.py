@@ -36,10 +36,10 @@ from npcf_bdt_client.types import UNSET, Unset
 
 from nef_client._auth import NrfAuth, NrfClientCredentials
 from nef_client._discovery import Discovery, Failover
-from nef_client._models import PolicyResult
+from nef_client._models import PolicyRemoved, PolicyResult
 from nef_client._retry import RetryPolicy
 from nef_client.exceptions import UnexpectedResponse, error_from_response
-from nef_client.retry_after import parse_retry_after
+from nf_common.retry_after import parse_retry_after
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
 StrPath = str | os.PathLike[str]
@@ -211,6 +211,16 @@ class BaseClient(Generic[Http]):
     def _failover(self) -> Failover | None:
         return None if self._discovery is None else Failover(self._discovery)
 
+    def _selected(
+        self, response: httpx.Response, transfer_policy_id: int
+    ) -> PolicyResult | PolicyRemoved:
+        """The answer to a selection: the policy, or its removal ("none acceptable")."""
+        gone = removed(response, transfer_policy_id)
+        if gone is None:
+            return changed_result(response, self._generated)
+        self._homes.pop(gone.policy_id, None)
+        return gone
+
 
 # Policies whose PCF the client remembers; the oldest is forgotten first.
 _MAX_HOMES = 10_000
@@ -246,6 +256,7 @@ class CreateArgs:
     notification_uri: str | None = None
     warnings: bool | None = None
     internal_group_id: str | None = None
+    traffic_descriptor: str | None = None
     supported_features: str | None = None
 
     def body(self) -> BdtReqData:
@@ -278,6 +289,7 @@ class CreateArgs:
             nw_area_info=area,
             snssai=snssai,
             supp_feat=self.supported_features or default_features(self.notification_uri),
+            traffic_des=_set(self.traffic_descriptor),
             # The generated model defaults this to False; send it only when asked to.
             warn_notif_req=_set(self.warnings),
         )
@@ -416,5 +428,23 @@ def read_result(
     return result(_policy(response, get_bdt_policy, client), location, existing)
 
 
-def updated_result(response: httpx.Response, client: GeneratedClient) -> PolicyResult:
-    return result(_policy(response, update_bdt_policy, client), str(response.request.url))
+def changed_result(response: httpx.Response, client: GeneratedClient) -> PolicyResult:
+    """The policy after an Update: the PATCH's 200, or the GET that followed its 204."""
+    if response.status_code != 200:
+        raise_for(response)
+    parser = get_bdt_policy if response.request.method == "GET" else update_bdt_policy
+    return result(_policy(response, parser, client), str(response.request.url))
+
+
+# TS 29.554 with BdtNotification_5G: selecting transfer policy 0 says "none acceptable",
+# and the PCF removes the policy (204).
+NONE_ACCEPTABLE = 0
+
+
+def removed(response: httpx.Response, selected_id: int | None) -> PolicyRemoved | None:
+    """The removal of a "none acceptable" selection: the read after its 204 found nothing."""
+    request = response.request
+    if selected_id != NONE_ACCEPTABLE or request.method != "GET" or response.status_code != 404:
+        return None
+    location = str(request.url)
+    return PolicyRemoved(policy_id_from(location), location)

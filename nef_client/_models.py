@@ -42,3 +42,16 @@ class PolicyResult:
         if isinstance(request, Unset) or isinstance(request.warn_notif_req, Unset):
             return None
         return request.warn_notif_req
+
+
+@dataclass(frozen=True)
+class PolicyRemoved:
+    """The PCF removed the policy: its answer to selecting 0, "none acceptable".
+
+    With BdtNotification_5G negotiated, ``select(policy_id, 0)`` tells the PCF that no
+    candidate of a warning is acceptable, and the PCF removes the Individual BDT policy.
+    """
+
+    policy_id: str
+    location: str
+    """The resource URI the policy had."""

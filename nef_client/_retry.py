@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from nef_client.exceptions import TooManyRedirects, TransportError, UnexpectedResponse
-from nef_client.retry_after import parse_retry_after
+from nf_common.retry_after import parse_retry_after
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
 from npcf_bdt_client.types import Unset
 
-from nef_client import Client, NefClientError, NrfClientCredentials, PolicyResult
+from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
 from nef_client._units import parse_duration, parse_time, parse_volume
 
 DEFAULT_PCF = "http://127.0.0.1:8080"
@@ -135,7 +136,14 @@ def _negotiate(args: argparse.Namespace, out: TextIO) -> int:
 
 def _select(args: argparse.Namespace, out: TextIO) -> int:
     with _client(args) as client:
-        _print_policy(client.select(args.policy_id, args.transfer_policy_id), args.json, out)
+        result = client.select(args.policy_id, args.transfer_policy_id)
+    if not isinstance(result, PolicyRemoved):
+        _print_policy(result, args.json, out)
+    elif args.json:
+        document = {"policyId": result.policy_id, "location": result.location, "removed": True}
+        print(json.dumps(document, indent=2), file=out)
+    else:
+        print(f"policy     {result.policy_id} removed (none acceptable)", file=out)
     return 0
 
 
@@ -176,6 +184,98 @@ def _listen(args: argparse.Namespace, out: TextIO) -> int:
     print(f"listening on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=out, flush=True)
     serve_receiver(show, args.host, args.port)
     return 0
+
+
+def _session_of(text: str) -> tuple[str, str]:
+    """POLICY_ID or POLICY_ID=SESSION (the media delivery session id; default the policy id)."""
+    policy_id, _, session_id = text.partition("=")
+    if not policy_id:
+        raise ValueError(f"not a policy: {text!r} (POLICY_ID or POLICY_ID=SESSION)")
+    return policy_id, session_id or policy_id
+
+
+def _events(args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+    import contextlib
+
+    from nef_client import AsyncClient
+    from nef_client.m6 import BdtEventEmitter, Event, TransferError
+    from nef_client.m6._watch import watch
+
+    def show(event: Event) -> None:
+        if args.json:
+            print(json.dumps(event.to_dict()), file=out, flush=True)
+            return
+        document = event.to_dict()
+        if isinstance(event, TransferError):
+            line = f"{document['event']} {event.session_id} {event.reason.value}: {event.detail}"
+            if event.candidates:
+                line += "\n" + candidates_table_of(event.candidates)
+        else:
+            line = (
+                f"{document['event']} {event.session_id} {document['windowStart']} .. "
+                f"{document['windowEnd']} quota {_opt(event.volume_quota)} B, "
+                f"max DL {_opt(event.max_downlink_bps)} bit/s, "
+                f"max UL {_opt(event.max_uplink_bps)} bit/s"
+            )
+        print(line, file=out, flush=True)
+
+    def report(problem: str) -> None:
+        print(f"nef-bdt: {problem}", file=sys.stderr, flush=True)
+
+    receiver = None
+    if args.listen_port is not None:
+        from nef_client.receiver import receiver_in_background
+
+        def receiver(callback: Callable[[Notification], None]) -> Any:
+            return receiver_in_background(callback, args.listen_host, args.listen_port)
+
+        print(f"warnings: http://{args.listen_host}:{args.listen_port}/", file=out, flush=True)
+
+    async def run() -> None:
+        if args.gateway_db is not None:
+            from nef_gateway.events import watch as watch_store
+
+            refresh = args.refresh.total_seconds() if args.refresh else 1.0
+            await watch_store(args.gateway_db, BdtEventEmitter(), show, refresh_seconds=refresh)
+            return
+        async with AsyncClient(args.pcf, verify=not args.insecure, timeout=args.timeout) as pcf:
+            await watch(
+                pcf, dict(args.policies), BdtEventEmitter(), show, report,
+                refresh_seconds=args.refresh.total_seconds() if args.refresh else 30.0,
+                receiver=receiver,
+            )  # fmt: skip
+
+    if (args.gateway_db is None) == (not args.policies):
+        print("nef-bdt events: give POLICY_ID... (a PCF's) or --gateway-db PATH, not both",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if args.gateway_db is not None and not args.gateway_db.is_file():
+        print(f"nef-bdt events: no gateway database at {args.gateway_db}", file=sys.stderr)
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    return 0
+
+
+def candidates_table_of(windows: Sequence[Any]) -> str:
+    """M6 transfer windows as an aligned text table (like ``candidates_table``)."""
+    header = ("id", "start", "stop", "max DL bit/s", "max UL bit/s")
+    rows = [header] + [
+        (
+            str(w.window_id),
+            _time(w.start),
+            _time(w.stop),
+            _opt(w.max_downlink_bps),
+            _opt(w.max_uplink_bps),
+        )
+        for w in windows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,7 +337,57 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on")
     listen.add_argument("--port", type=int, default=8090, help="port to listen on")
     listen.set_defaults(run=_listen)
+
+    events = commands.add_parser(
+        "events",
+        help="print the M6 BDT events (TS 26.512) of policies as they happen",
+        description="Print BACKGROUND_DATA_TRANSFER_OPPORTUNITY when a policy's selected "
+        "window opens and ERROR_BACKGROUND_DATA_TRANSFER when an advertised window is "
+        "cancelled (warning, removal), until Ctrl-C.",
+    )
+    events.add_argument(
+        "policies",
+        nargs="*",
+        type=_typed(_session_of),
+        metavar="POLICY_ID[=SESSION]",
+        help="a policy to watch at --pcf, and its media delivery session id "
+        "(default: the policy id)",
+    )
+    events.add_argument(
+        "--gateway-db",
+        type=Path,
+        help="watch every subscription of a NEF gateway's store instead "
+        "(each subscription id is a session)",
+    )
+    events.add_argument(
+        "--listen-port", type=int, help="receive warnings on this port (the policies' notifUri)"
+    )
+    events.add_argument("--listen-host", default="127.0.0.1", help="address to listen on")
+    events.add_argument(
+        "--refresh",
+        type=_typed(parse_duration),
+        help="read the policies (default 30s) or the gateway's store (default 1s) this often",
+    )
+    events.set_defaults(run=_events)
+
+    gateway = commands.add_parser(
+        "gateway",
+        help="serve the NEF's northbound BDT API (TS 29.122 3gpp-bdt) in front of --pcf",
+    )
+    try:
+        from nef_gateway.cli import add_arguments
+    except ImportError:  # pragma: no cover - the wheel ships both packages
+        pass
+    else:
+        add_arguments(gateway)
+    gateway.set_defaults(run=_gateway)
     return parser
+
+
+def _gateway(args: argparse.Namespace, out: TextIO) -> int:
+    from nef_gateway.cli import serve
+
+    return serve(args, args.pcf)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -1,8 +1,10 @@
-"""pytest plugin of nef_client (entry point ``pytest11``): the ``pcf_stub`` fixture.
+"""pytest plugin of nef_client (entry point ``pytest11``): ``pcf_stub`` and ``nef_gateway``.
 
-One stub PCF process serves the whole session (it takes about a second to start); each
-test gets it with an empty store, journal and fault list, so tests stay independent
-without paying for a process each.
+One stub PCF process serves the whole session (it takes about a second to start), and
+one NEF gateway process in front of it for the sessions that ask for it; each test gets
+them with empty stores, journal and fault list, so tests stay independent without
+paying for processes each. NEF teams test against ``pcf_stub`` (N30); AF teams test
+against ``nef_gateway`` (the northbound 3gpp-bdt API), with the stub PCF behind it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from nef_client.testing import (
+    NefGateway,
     NotificationSink,
     NrfStub,
     PcfStub,
     PcfStubError,
     notification_sink,
+    start_nef_gateway,
     start_nrf_stub,
     start_pcf_stub,
 )
@@ -80,3 +84,27 @@ def nef_notifications() -> Iterator[NotificationSink]:
     """A notification receiver for this test; ``.url`` to give the PCF, ``.wait()``."""
     with notification_sink() as sink:
         yield sink
+
+
+@pytest.fixture(scope="session")
+def nef_gateway_session(
+    pcf_stub_session: PcfStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NefGateway]:
+    """The session's NEF gateway process in front of the stub PCF; use ``nef_gateway``."""
+    try:
+        with start_nef_gateway(pcf_stub_session.url, tmp_path_factory.mktemp("nef-gw")) as gw:
+            yield gw
+    except PcfStubError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def nef_gateway(pcf_stub: PcfStub, nef_gateway_session: NefGateway) -> NefGateway:
+    """A real NEF (``nef-bdt gateway``) serving 3gpp-bdt, in front of ``pcf_stub``.
+
+    Both have empty stores for this test. ``nef_gateway.url`` is the 3gpp-bdt base URL,
+    ``subscriptions_url(scs_as_id)`` an AF's collection, ``outbox()`` the warnings on
+    their way to AFs; the PCF behind it is ``pcf_stub`` (faults, journal, ``degrade``).
+    """
+    nef_gateway_session.reset()
+    return nef_gateway_session

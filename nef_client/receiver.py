@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -22,14 +22,18 @@ from typing import Any
 from npcf_bdt_client.models import Notification
 
 from nef_client import _serving
+from nf_common.asgi import BodyTooLong, Receive, Scope, Send, read_body, respond
+from nf_common.problems import (
+    MANDATORY_IE_INCORRECT,
+    MANDATORY_IE_MISSING,
+    pointer,
+    problem_document,
+    send_problem,
+)
 
 __all__ = ["NotificationReceiver", "receiver_in_background", "serve_receiver", "spec_path"]
 
 Callback = Callable[[Notification], None] | Callable[[Notification], Awaitable[None]]
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 MAX_BODY = 1 << 20  # notifications are small; refuse anything absurd
 _SPEC_NAME = "openapi.yaml"
@@ -65,10 +69,6 @@ def _validator() -> Any:
     return Draft4Validator(schema, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)
 
 
-def _pointer(path: Any) -> str:
-    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
 def validation_problems(document: Any) -> list[dict[str, str]]:
     """InvalidParam entries (JSON pointer and reason) for a body; empty when it is valid."""
     problems = []
@@ -76,32 +76,10 @@ def validation_problems(document: Any) -> list[dict[str, str]]:
         if error.validator == "required" and isinstance(error.instance, dict):
             for name in error.validator_value:
                 if name not in error.instance:
-                    problems.append({"param": _pointer([*error.path, name]), "reason": "missing"})
+                    problems.append({"param": pointer([*error.path, name]), "reason": "missing"})
         else:
-            problems.append({"param": _pointer(error.path), "reason": error.message})
+            problems.append({"param": pointer(error.path), "reason": error.message})
     return problems
-
-
-async def _respond(
-    send: Send, status: int, document: dict[str, Any] | None = None,
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:  # fmt: skip
-    body = b"" if document is None else json.dumps(document).encode()
-    all_headers = list(headers or [])
-    if body:
-        all_headers.append((b"content-type", b"application/problem+json"))
-    all_headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": all_headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _problem(
-    status: int, cause: str, title: str, detail: str, params: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {"status": status, "cause": cause, "title": title, "detail": detail}
-    if params:
-        doc["invalidParams"] = params
-    return doc
 
 
 class NotificationReceiver:
@@ -126,39 +104,31 @@ class NotificationReceiver:
         if scope["type"] != "http":
             return
         if scope["method"] != "POST":
-            problem = _problem(
-                405, "METHOD_NOT_ALLOWED", "Method Not Allowed", "notifications are POSTed"
-            )
-            await _respond(send, 405, problem, [(b"allow", b"POST")])
+            detail = "notifications are POSTed"
+            await send_problem(send, problem_document(405, None, detail=detail), Allow="POST")
             return
         headers = dict(scope["headers"])
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media_type != b"application/json":
-            problem = _problem(
-                415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type", "send application/json"
-            )
-            await _respond(send, 415, problem)
+            detail = "send application/json"
+            await send_problem(send, problem_document(415, None, detail=detail))
             return
-        body = await _read(receive)
-        if body is None:
-            problem = _problem(413, "PAYLOAD_TOO_LARGE", "Content Too Large", "body too large")
-            await _respond(send, 413, problem)
+        try:
+            body = await read_body(receive, MAX_BODY)
+        except BodyTooLong:
+            await send_problem(send, problem_document(413, None, detail="body too large"))
             return
         try:
             document = json.loads(body)
         except ValueError as exc:
-            problem = _problem(400, "INVALID_MSG_FORMAT", "Bad Request", f"not JSON: {exc}")
-            await _respond(send, 400, problem)
+            await send_problem(send, problem_document(400, None, detail=f"not JSON: {exc}"))
             return
         problems = validation_problems(document)
         if problems:
-            cause = (
-                "MANDATORY_IE_MISSING"
-                if any(p["reason"] == "missing" for p in problems)
-                else "MANDATORY_IE_INCORRECT"
-            )
+            missing = any(p["reason"] == "missing" for p in problems)
+            cause = MANDATORY_IE_MISSING if missing else MANDATORY_IE_INCORRECT
             detail = "the body is not a valid Notification"
-            await _respond(send, 400, _problem(400, cause, "Bad Request", detail, problems))
+            await send_problem(send, problem_document(400, cause, None, detail, problems))
             return
         notification = Notification.from_dict(document)
         try:
@@ -167,27 +137,9 @@ class NotificationReceiver:
             else:
                 await asyncio.to_thread(self._callback, notification)
         except Exception as exc:
-            problem = _problem(500, "SYSTEM_FAILURE", "Internal Server Error", type(exc).__name__)
-            await _respond(send, 500, problem)
+            await send_problem(send, problem_document(500, None, detail=type(exc).__name__))
             return
-        await _respond(send, 204)
-
-
-async def _read(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+        await respond(send, 204)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -1,9 +1,13 @@
-"""A real PCF to test a NEF against: ``pcf-bdt serve --stub`` in a child process.
+"""Real servers to test against, each in a child process: PCF stub and NEF gateway.
+
+``pcf-bdt serve --stub`` is the PCF a NEF is tested against; ``nef-bdt gateway`` in front
+of it is the NEF an AF is tested against.
 
 The pytest plugin (``nef_client.pytest_plugin``, loaded automatically once npcf-bdt is
-installed) gives tests a ``pcf_stub`` fixture built on this module; other harnesses
-(benchmarks, unittest) can call ``start_pcf_stub`` directly. Starting it needs the
-``server`` extra (``pip install 'npcf-bdt[server]'``); importing this module does not.
+installed) gives tests the ``pcf_stub`` and ``nef_gateway`` fixtures built on this
+module; other harnesses (benchmarks, unittest) can call ``start_pcf_stub`` and
+``start_nef_gateway`` directly. Starting them needs the ``server`` and ``receiver``
+extras (``pip install 'npcf-bdt[server,receiver]'``); importing this module does not.
 
 ``NrfStub`` is a small NRF: a token endpoint (TS 29.510 clause 5.4) that signs access
 tokens with a key it generates (with ``start_pcf_stub(nrf=...)`` the PCF asks for
@@ -17,12 +21,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,11 +37,15 @@ from typing import Any
 
 import httpx
 
-API_PATH = "/npcf-bdtpolicycontrol/v1"
-ADMIN_PATH = "/pcf-bdt-admin/v1"
+from nef_client._core import API_PATH
+from nef_gateway.settings import BASE_PATH as GATEWAY_API_PATH
+from nf_common.asgi import read_body, respond
+from pcf_server.settings import ADMIN_BASE_PATH as ADMIN_PATH
+
 API_SCOPE = "npcf-bdtpolicycontrol"
 
 __all__ = [
+    "NefGateway",
     "NotificationSink",
     "NrfStub",
     "PcfStub",
@@ -43,6 +53,7 @@ __all__ = [
     "RecordedRequest",
     "notification_sink",
     "redacted",
+    "start_nef_gateway",
     "start_nrf_stub",
     "start_pcf_stub",
 ]
@@ -71,6 +82,27 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _port(port: int | None) -> Iterator[tuple[int, Callable[[], None]]]:
+    """``port``, or a free one held for us until ``release`` (once the server listens).
+
+    granian binds with SO_REUSEPORT, so a port found free and let go at once could be
+    bound by another suite's server as well, and the two would share its connections. A
+    socket kept bound with SO_REUSEPORT (which the server's own bind accepts) keeps the
+    port out of other processes' bind(0) until the server is up.
+    """
+    if port is not None:
+        yield port, lambda: None
+        return
+    held = socket.socket()
+    try:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1]), held.close
+    finally:
+        held.close()
 
 
 def _isoformat(value: datetime) -> str:
@@ -218,9 +250,10 @@ def start_pcf_stub(
     With ``nrf``, the 3GPP API asks for access tokens that ``nrf`` signed.
     """
     _check_server_installed()
-    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch, _port(port) as held:
         folder = Path(workdir or scratch)
-        port = port or _free_port()
+        port, release = held
+        # The operator listener binds without SO_REUSEPORT: a clash fails, never shares.
         admin_port = _free_port()
         log_path = folder / f"pcf-stub-{port}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
@@ -230,36 +263,129 @@ def start_pcf_stub(
             key = folder / f"nrf-{port}.pem"
             key.write_bytes(nrf.public_key_pem)
             command += ["--oauth2-key", str(key), "--oauth2-issuer", nrf.issuer]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-            stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
+        stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
+
+        def ready() -> bool:
             try:
-                _wait_ready(stub, process, log_path, timeout)
-                yield stub
-            finally:
-                stub.close()
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stub.requests()
+            except (httpx.TransportError, PcfStubError):
+                return False
+            return True
 
-
-def _wait_ready(stub: PcfStub, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise PcfStubError(f"the PCF stub exited with {process.returncode}:\n{tail}")
         try:
-            stub.requests()
-            return
-        except (httpx.TransportError, PcfStubError):
-            pass
-        if time.monotonic() > deadline:
-            raise PcfStubError(f"the PCF stub did not answer within {timeout}s")
-        time.sleep(0.05)
+            with _server("the PCF stub", command, log_path, ready, timeout):
+                release()
+                yield stub
+        finally:
+            stub.close()
+
+
+@contextmanager
+def _server(
+    name: str, command: list[str], log_path: Path, ready: Callable[[], bool], timeout: float
+) -> Iterator[None]:
+    """Run ``command`` until the block ends, once ``ready()``; its output goes to the log.
+
+    It runs in a session of its own, so that a server that will not stop is killed with
+    its worker processes (granian's survive their parent otherwise).
+    """
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if process.poll() is not None:
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    raise PcfStubError(f"{name} exited with {process.returncode}:\n{tail}")
+                if time.monotonic() > deadline:
+                    raise PcfStubError(f"{name} did not answer within {timeout}s")
+                time.sleep(0.05)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+class NefGateway:
+    """Handle on a running NEF gateway (``nef-bdt gateway``): its URLs and its store."""
+
+    def __init__(self, root: str, db: Path) -> None:
+        self.root = root.rstrip("/")
+        self.db = db
+
+    @property
+    def url(self) -> str:
+        """The 3gpp-bdt base URL (``.../3gpp-bdt/v1``), for the AF under test."""
+        return self.root + GATEWAY_API_PATH
+
+    def subscriptions_url(self, scs_as_id: str) -> str:
+        """The AF's subscriptions collection."""
+        return f"{self.url}/{scs_as_id}/subscriptions"
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """The warnings waiting for (or given up on) delivery to AFs, oldest first."""
+        from nef_gateway.storage import SqliteStore
+
+        with SqliteStore(self.db).unit_of_work(write=False) as uow:
+            return uow.outbox.rows()
+
+    def reset(self) -> None:
+        """Forget every subscription, received warning and pending delivery.
+
+        The gateway keeps its state in its database only, so emptying its store is a
+        fresh gateway (the PCF's policies are the stub's business: ``pcf_stub.reset``).
+        """
+        from nef_gateway.storage import SqliteStore
+
+        SqliteStore(self.db).reset()
+
+
+@contextmanager
+def start_nef_gateway(
+    pcf_url: str,
+    workdir: Path | None = None,
+    *,
+    port: int | None = None,
+    allowed_afs: tuple[str, ...] = (),
+    groups: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[NefGateway]:
+    """Run ``nef-bdt gateway --pcf PCF_URL`` on a free port until the block ends.
+
+    ``allowed_afs`` limits the AFs served (others get 403); ``groups`` maps external group
+    ids to internal ones.
+    """
+    _check_server_installed()
+    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch, _port(port) as held:
+        folder = Path(workdir or scratch)
+        port, release = held
+        db = folder / f"nef-gateway-{port}.db"
+        log_path = folder / f"nef-gateway-{port}.log"
+        command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
+        command += ["--port", str(port), "--db", str(db)]
+        for af in allowed_afs:
+            command += ["--allow-af", af]
+        if groups:
+            groups_file = folder / f"nef-gateway-{port}-groups.json"
+            groups_file.write_text(json.dumps(groups), encoding="utf-8")
+            command += ["--groups", str(groups_file)]
+        gateway = NefGateway(f"http://127.0.0.1:{port}", db)
+
+        def ready() -> bool:
+            try:
+                return httpx.get(gateway.url + "/probe", timeout=1).status_code == 404
+            except httpx.TransportError:
+                return False
+
+        with _server("the NEF gateway", command, log_path, ready, timeout):
+            release()
+            yield gateway
 
 
 class NotificationSink:
@@ -388,13 +514,7 @@ class NrfStub:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
         path, method = scope["path"], scope["method"]
         if path == "/oauth2/token" and method == "POST":
             await self._token(body, send)
@@ -477,13 +597,9 @@ _DISC_PATH = "/nnrf-disc/v1/nf-instances"
 
 
 async def _reply(send: Any, status: int, document: dict[str, Any] | None) -> None:
-    headers = [(b"cache-control", b"no-store")]
-    body = b""
-    if document is not None:
-        headers.append((b"content-type", b"application/json"))
-        body = json.dumps(document).encode()
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    body = b"" if document is None else json.dumps(document).encode()
+    media_type = None if document is None else "application/json"
+    await respond(send, status, body, media_type, {"cache-control": "no-store"})
 
 
 @contextmanager

@@ -8,9 +8,10 @@ Layers, each in its own package:
   the ports they need from storage;
 - ``storage``: those ports on SQLite, with migrations;
 - ``wire``: the 3GPP JSON documents and the domain objects, both ways;
-- ``notify``: delivery of warning notifications to NEFs;
 - ``api``: the connexion application whose handlers only translate HTTP to service calls;
-- ``bootstrap``: the composition root that builds and wires all of the above.
+- ``consumer``: the PCF's requests to other NFs (NRF, NWDAF), behind the service's ports;
+- ``bootstrap``: the composition root that builds and wires all of the above, with the
+  warning notification sender to NEFs (``nf_common.delivery``, shared with the NEF).
 """
 
 __version__ = "0.1.0"

@@ -25,6 +25,7 @@ from typing import Any
 
 import connexion
 
+from nf_common.delivery import NotificationSender
 from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import create_admin_app, create_sbi_app
 from pcf_server.api.stub import StubState
@@ -33,7 +34,6 @@ from pcf_server.connections import SilentConnectionCloser
 from pcf_server.consumer.nrf import NrfRegistration
 from pcf_server.consumer.nwdaf import NwdafClient
 from pcf_server.listeners import serve_in_this_loop
-from pcf_server.notify import NotificationSender
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.network import Network
 from pcf_server.service import BdtPolicyControl

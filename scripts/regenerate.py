@@ -1,9 +1,17 @@
-"""Regenerate the typed NEF-side client from ``specs/`` in one command.
+"""Regenerate the typed clients from ``specs/`` in one command.
 
-Steps: bundle the multi-file specification into ``<out>/openapi.yaml``, run
-openapi-python-client with ``--fail-on-warning``, the committed configuration and our
-templates, then format the result with the pinned ruff in isolated mode, so that the
-output depends only on the inputs and on the pinned tool versions (never on a ruff
+Two APIs, two packages (``TARGETS``): the NEF's client of the PCF (Npcf_BDTPolicyControl,
+TS 29.554) as ``npcf_bdt_client`` beside the bundle ``openapi.yaml``, and the AF's client
+of the NEF's northbound BDT API (3gpp-bdt, TS 29.122) as ``nnef_bdt_client`` beside
+``openapi-3gpp-bdt.yaml``. The name says what the package talks to, as the first one
+does: 3gpp-bdt is how TS 29.122 exposes the NEF service Nnef_BDTPNegotiation of
+TS 23.502, so an AF imports ``nnef_bdt_client`` to reach the NEF, and a NEF
+``npcf_bdt_client`` to reach the PCF.
+
+Steps, per target: bundle the multi-file specification from its root file, run
+openapi-python-client with ``--fail-on-warning``, the target's committed configuration
+and our templates, then format the result with the pinned ruff in isolated mode, so that
+the output depends only on the inputs and on the pinned tool versions (never on a ruff
 configuration that happens to be around). Running it twice changes nothing.
 
 Two adaptations make the generated models faithful to 3GPP payloads:
@@ -20,7 +28,9 @@ Two adaptations make the generated models faithful to 3GPP payloads:
 own retry and redirect loop, uses no private name of the generated package.
 
 ``--check`` builds the same output in a temporary folder, compares it with ``<out>`` and
-names every stale, missing or extra file; it exits 1 when anything differs.
+names every stale, missing or extra file; it exits 1 when anything differs. ``--root``
+builds one API from another root file (an official release's folder, say) into the
+first target's names.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +58,27 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 ROOT_FILE = "TS29554_Npcf_BDTPolicyControl.yaml"
 BUNDLE_NAME = "openapi.yaml"
 PACKAGE = "npcf_bdt_client"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One API to generate: its root file in the specs, and the names of its output."""
+
+    root: str
+    bundle: str
+    package: str
+    config: Path
+
+
+TARGETS = (
+    Target(ROOT_FILE, BUNDLE_NAME, PACKAGE, DEFAULT_CONFIG),
+    Target(
+        "TS29122_ResourceManagementOfBdt.yaml",
+        "openapi-3gpp-bdt.yaml",
+        "nnef_bdt_client",
+        Path(__file__).resolve().parent / "codegen-nnef-bdt.yaml",
+    ),
+)
 _RUFF_ARGS = ["--isolated", "--no-cache", "--line-length", "120"]
 
 
@@ -79,23 +111,35 @@ def for_codegen(node: Any) -> Any:
     return node
 
 
-def build(specs: Path, out: Path, config: Path = DEFAULT_CONFIG, root: str = ROOT_FILE) -> str:
-    """Write the bundle and the generated package into ``out``; return the generator's log."""
+def build(
+    specs: Path,
+    out: Path,
+    config: Path = DEFAULT_CONFIG,
+    root: str = ROOT_FILE,
+    target: Target | None = None,
+) -> str:
+    """Write one bundle and its generated package into ``out``; return the generator's log.
+
+    ``target`` names the output (the first target's names by default); ``config`` and
+    ``root`` are taken from it when it is given.
+    """
+    if target is None:
+        target = Target(root, BUNDLE_NAME, PACKAGE, config)
     out.mkdir(parents=True, exist_ok=True)
-    bundle_path = out / BUNDLE_NAME
-    document = bundle(specs / root)
+    bundle_path = out / target.bundle
+    document = bundle(specs / target.root)
     bundle_path.write_text(dump(document), encoding="utf-8")
-    package_dir = out / PACKAGE
+    package_dir = out / target.package
     if package_dir.exists():
         shutil.rmtree(package_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        codegen_input = Path(tmp) / BUNDLE_NAME
+        codegen_input = Path(tmp) / target.bundle
         codegen_input.write_text(dump(for_codegen(document)), encoding="utf-8")
         log = _run(
             [
                 sys.executable, "-m", "openapi_python_client", "generate",
                 "--path", str(codegen_input),
-                "--config", str(config),
+                "--config", str(target.config),
                 "--custom-template-path", str(TEMPLATES),
                 "--meta", "none",
                 "--output-path", str(package_dir),
@@ -105,9 +149,15 @@ def build(specs: Path, out: Path, config: Path = DEFAULT_CONFIG, root: str = ROO
     ruff = [sys.executable, "-m", "ruff"]
     # Run from ``out``, not from inside the package: its ``types.py`` would shadow the
     # standard library module of that name for ``python -m``.
-    _run([*ruff, "check", *_RUFF_ARGS, "--fix-only", "--select", "F401,I", "--quiet", PACKAGE], out)
-    _run([*ruff, "format", *_RUFF_ARGS, "--quiet", PACKAGE], out)
+    package = target.package
+    _run([*ruff, "check", *_RUFF_ARGS, "--fix-only", "--select", "F401,I", "--quiet", package], out)
+    _run([*ruff, "format", *_RUFF_ARGS, "--quiet", package], out)
     return log
+
+
+def build_all(specs: Path, out: Path, targets: tuple[Target, ...] = TARGETS) -> str:
+    """Build every target into ``out``; return the generators' logs."""
+    return "".join(build(specs, out, target=target) for target in targets)
 
 
 def _tree(folder: Path) -> set[str]:
@@ -118,10 +168,14 @@ def _tree(folder: Path) -> set[str]:
     }
 
 
-def stale_files(expected: Path, actual: Path) -> list[str]:
-    """Describe every file that differs between two output folders."""
-    want = {f for f in _tree(expected) if f == BUNDLE_NAME or f.startswith(PACKAGE + "/")}
-    have = {f for f in _tree(actual) if f == BUNDLE_NAME or f.startswith(PACKAGE + "/")}
+def _generated(path: str, targets: tuple[Target, ...]) -> bool:
+    return any(path == t.bundle or path.startswith(t.package + "/") for t in targets)
+
+
+def stale_files(expected: Path, actual: Path, targets: tuple[Target, ...] = TARGETS) -> list[str]:
+    """Describe every file of the targets' output that differs between two folders."""
+    want = {f for f in _tree(expected) if _generated(f, targets)}
+    have = {f for f in _tree(actual) if _generated(f, targets)}
     problems = [f"missing: {f}" for f in sorted(want - have)]
     problems += [f"extra: {f}" for f in sorted(have - want)]
     problems += [
@@ -137,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--specs", type=Path, default=DEFAULT_SPECS, help="folder of the multi-file spec"
     )
-    parser.add_argument("--root", default=ROOT_FILE, help="root file inside --specs")
+    parser.add_argument(
+        "--root",
+        help="build only the API of this root file inside --specs (as npcf_bdt_client); "
+        "default: every API of specs/",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     parser.add_argument(
         "--config", type=Path, default=DEFAULT_CONFIG, help="openapi-python-client config"
@@ -146,14 +204,18 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="only report whether --out is up to date"
     )
     args = parser.parse_args(argv)
+    targets: tuple[Target, ...] = TARGETS
+    if args.root is not None:
+        targets = (Target(args.root, BUNDLE_NAME, PACKAGE, args.config),)
     try:
         if not args.check:
-            build(args.specs, args.out, args.config, args.root)
-            print(f"regenerated {args.out / BUNDLE_NAME} and {args.out / PACKAGE}/")
+            build_all(args.specs, args.out, targets)
+            for target in targets:
+                print(f"regenerated {args.out / target.bundle} and {args.out / target.package}/")
             return 0
         with tempfile.TemporaryDirectory() as tmp:
-            build(args.specs, Path(tmp), args.config, args.root)
-            problems = stale_files(Path(tmp), args.out)
+            build_all(args.specs, Path(tmp), targets)
+            problems = stale_files(Path(tmp), args.out, targets)
     except (BundleError, RegenerationError) as exc:
         print(f"regenerate: {exc}", file=sys.stderr)
         return 2

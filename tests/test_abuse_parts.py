@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from pcf_server.api import validation
-from pcf_server.api.validation import ProblemDetailsBodyValidator
+from nf_common import validation
+from nf_common.validation import ProblemDetailsBodyValidator
 from pcf_server.connections import SilentConnectionCloser
 from pcf_server.policy.model import TimeWindow
 from pcf_server.service import DegradationNotFound

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from nf_common import sqlite as sqlite_module
 from pcf_server.policy.degradation import NetworkPerformance
 from pcf_server.policy.model import TimeWindow
 from pcf_server.service import BdtPolicyControl
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.storage import SqliteStore
-from pcf_server.storage import sqlite as sqlite_module
 from pcf_server.wire.bdt import create_command
 from tests.test_capacity import NIGHT, night_request
 from tests.test_engine import hours
@@ -35,7 +35,7 @@ def events(store, engine, clock) -> NetworkEvents:
 def vm_steps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Count SQLite virtual machine steps (in hundreds) of every connection opened."""
     counted = [0]
-    connect = sqlite_module._connect
+    connect = sqlite_module.connect
 
     def counting(path: Path) -> sqlite3.Connection:
         connection = connect(path)
@@ -48,7 +48,7 @@ def vm_steps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return connection
 
     with monkeypatch.context() as patch:
-        patch.setattr(sqlite_module, "_connect", counting)
+        patch.setattr(sqlite_module, "connect", counting)
         yield counted
 
 

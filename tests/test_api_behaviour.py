@@ -551,7 +551,7 @@ def test_null_warn_notif_req_removes_it_and_switches_warnings_off(
 @pytest.mark.parametrize(
     ("body", "cause", "where"),
     [
-        # The cause follows the one classification rule (api.validation): in the bare
+        # The cause follows the one classification rule (nf_common.validation): in the bare
         # BdtPolicyDataPatch the selection is mandatory, in PatchBdtPolicy it sits in the
         # optional bdtPolData.
         ({"selTransPolicyId": None}, "MANDATORY_IE_INCORRECT", "/selTransPolicyId"),

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import pytest
 
 from nef_client._serving import background
-from pcf_server.notify.delivery import DeliveryPolicy, NotificationSender
+from nf_common.delivery import DeliveryPolicy, NotificationSender
 from pcf_server.policy.warning import WarningNotification
 from pcf_server.storage import SqliteStore
 from tests.asgi import read_body

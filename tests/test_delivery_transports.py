@@ -18,7 +18,7 @@ import pytest
 import trustme
 
 from nef_client._serving import background
-from pcf_server.notify.delivery import NotificationSender
+from nf_common.delivery import NotificationSender
 from tests.test_delivery import POLICY, T0, Nef, add, clock, deliver, rows, store  # noqa: F401
 
 

@@ -105,6 +105,25 @@ def test_negotiate_select_show(pcf_stub: PcfStub) -> None:
     assert document["bdtPolData"]["selTransPolicyId"] == 1
 
 
+def test_select_none_acceptable_says_the_policy_was_removed(pcf_stub: PcfStub) -> None:
+    negotiated = run(
+        "--pcf", pcf_stub.root, "negotiate", "--asp", "video", "--volume", "500MB",
+        "--ues", "1000", "--start", f"{START:%Y-%m-%dT%H:%M}Z", "--duration", "6h",
+        "--notif-uri", "http://nef.example/notify",
+    )  # fmt: skip
+    assert negotiated.returncode == 0, negotiated.stderr
+    policy_id = negotiated.stdout.split()[1]
+    removed = run("--pcf", pcf_stub.root, "--json", "select", policy_id, "0")
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout) == {
+        "policyId": policy_id,
+        "location": f"{pcf_stub.url}/bdtpolicies/{policy_id}",
+        "removed": True,
+    }
+    again = run("--pcf", pcf_stub.root, "select", policy_id, "0")
+    assert again.returncode == 1 and "404" in again.stderr  # gone: nothing to remove
+
+
 def test_errors_are_reported_with_their_cause(pcf_stub: PcfStub) -> None:
     shown = run("--pcf", pcf_stub.root, "show", "nope")
     assert shown.returncode == 1

@@ -266,3 +266,61 @@ def test_async_client_does_the_same(pcf_stub: PcfStub) -> None:
     assert warned.warnings_requested is True
     statuses = [r.status for r in pcf_stub.requests()]
     assert statuses == [503, 201, 200, 200, 200, 200, 200, 200, 200, 404]
+
+
+def test_traffic_descriptor_is_sent_as_traffic_des(pcf_stub: PcfStub) -> None:
+    async def twin() -> nef_client.PolicyResult:
+        async with AsyncClient(pcf_stub.url) as client:
+            return await client.create(
+                "video-asp",
+                volume_per_ue=1000,
+                number_of_ues=10,
+                desired_window=WINDOW,
+                traffic_descriptor="0b2c",
+            )
+
+    with Client(pcf_stub.url) as client:
+        created = create(client, traffic_descriptor="0a1b")
+        stored = client.get(created.policy_id).policy.bdt_req_data
+    awaited = asyncio.run(twin())
+    posts = [r.body for r in pcf_stub.requests() if r.method == "POST"]
+    assert [body["trafficDes"] for body in posts] == ["0a1b", "0b2c"]
+    assert stored.traffic_des == "0a1b"  # type: ignore[union-attr]
+    assert awaited.policy.bdt_req_data.traffic_des == "0b2c"  # type: ignore[union-attr]
+
+
+def test_none_acceptable_answers_that_the_policy_was_removed(pcf_stub: PcfStub) -> None:
+    """Selecting 0 (BdtNotification_5G): 204, the policy is gone, and the caller is told so."""
+
+    async def twin(policy_id: str) -> object:
+        async with AsyncClient(pcf_stub.url) as client:
+            return await client.select(policy_id, 0)
+
+    notify = {"notification_uri": "http://nef.example/notify"}
+    with Client(pcf_stub.url) as client:
+        first, second = create(client, **notify), create(client, volume_per_ue=1, **notify)
+        removed = client.select(first.policy_id, 0)
+        with pytest.raises(nef_client.NotFound):
+            client.get(first.policy_id)
+        # Another selection of a policy that is gone is an error, not a removal.
+        with pytest.raises(nef_client.NotFound):
+            client.select(first.policy_id, 1)
+    assert removed == nef_client.PolicyRemoved(first.policy_id, first.location)
+    assert asyncio.run(twin(second.policy_id)) == nef_client.PolicyRemoved(
+        second.policy_id, second.location
+    )
+    assert [(r.method, r.status) for r in pcf_stub.requests()] == [
+        ("POST", 201), ("POST", 201),
+        ("PATCH", 204), ("GET", 404), ("GET", 404), ("PATCH", 404),
+        ("PATCH", 204), ("GET", 404),
+    ]  # fmt: skip
+
+
+def test_none_acceptable_without_bdt_notification_5g_is_an_ordinary_refused_id(
+    pcf_stub: PcfStub,
+) -> None:
+    with Client(pcf_stub.url) as client:
+        created = create(client)  # no notification URI: the feature is not offered
+        with pytest.raises(nef_client.BadRequest):
+            client.select(created.policy_id, 0)
+        assert client.get(created.policy_id).policy_id == created.policy_id

@@ -435,10 +435,10 @@ def test_async_401_gets_one_fresh_token() -> None:
 
 PUBLIC_API = {
     "AsyncClient", "BadRequest", "Client", "ClientError", "DiscoveryError", "Forbidden",
-    "NO_RETRY",
-    "NefClientError", "NotFound", "NrfAuth", "NrfClientCredentials", "PolicyResult",
-    "ProblemDetailsError", "RetryPolicy", "ServerError", "ServiceUnavailable", "TokenError",
-    "TooManyRedirects", "TooManyRequests", "TransportError", "Unauthorized",
+    "NO_RETRY", "NefClientError", "NotFound", "NrfAuth", "NrfClientCredentials",
+    "PolicyRemoved", "PolicyResult", "ProblemDetailsError", "RetryPolicy", "ServerError",
+    "ServiceUnavailable", "TokenError", "TooManyRedirects", "TooManyRequests",
+    "TransportError", "Unauthorized",
     "UnexpectedResponse",
 }  # fmt: skip
 

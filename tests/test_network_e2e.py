@@ -249,7 +249,7 @@ def test_notifications_survive_a_nef_outage_and_a_pcf_restart(tmp_path) -> None:
 def test_concurrent_patches_keep_their_path_parameter(tmp_path) -> None:
     """Concurrent PATCHes over h2c reach their handler with their path parameter.
 
-    The SBI guard (api/middleware.py) hands every body on with an exact Content-Length,
+    The SBI guard (nf_common/guard.py) hands every body on with an exact Content-Length,
     which connexion needs to read it under concurrency.
     """
     failures: list[int] = []

@@ -13,7 +13,7 @@ from npcf_bdt_client.models import Notification
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from nef_client.receiver import NotificationReceiver, receiver_in_background, spec_path
+from nef_client.receiver import MAX_BODY, NotificationReceiver, receiver_in_background, spec_path
 from tests.dates import SATURDAY, future_day, window
 
 START = future_day(SATURDAY) + timedelta(hours=1)
@@ -117,6 +117,24 @@ def test_invalid_bodies_get_400_problem_details(body: Any, cause: str, param: st
     assert problem["cause"] == cause
     assert param in [p["param"] for p in problem["invalidParams"]]
     assert got == []
+
+
+def test_a_body_that_is_not_an_object_is_named_by_the_empty_pointer() -> None:
+    """RFC 6901: "" is the whole document ("/" would be its member named "")."""
+    with mounted(lambda _: None) as client:
+        response = client.post("/nef/notify/", json=["bdtRefId"])
+    assert response.status_code == 400
+    assert [p["param"] for p in response.json()["invalidParams"]] == [""]
+
+
+def test_an_over_long_body_is_413() -> None:
+    with mounted(lambda _: None) as client:
+        response = client.post(
+            "/nef/notify/",
+            content=b" " * (MAX_BODY + 1),
+            headers={"content-type": "application/json"},
+        )
+    assert (response.status_code, response.json()["cause"]) == (413, "PAYLOAD_TOO_LARGE")
 
 
 def test_not_json_wrong_media_type_and_method() -> None:

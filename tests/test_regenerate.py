@@ -46,6 +46,7 @@ def test_check_names_stale_missing_and_extra_files(tmp_path: Path) -> None:
     shutil.copytree(REPO / "generated", out)
     (out / "npcf_bdt_client" / "models" / "tai.py").unlink()
     (out / "npcf_bdt_client" / "leftover.py").write_text("")
+    (out / "nnef_bdt_client" / "models" / "bdt_patch.py").unlink()
     with (out / "openapi.yaml").open("a") as handle:
         handle.write("# edited by hand\n")
     result = run_script("--check", "--out", str(out))
@@ -53,6 +54,7 @@ def test_check_names_stale_missing_and_extra_files(tmp_path: Path) -> None:
     assert "missing: npcf_bdt_client/models/tai.py" in result.stderr
     assert "extra: npcf_bdt_client/leftover.py" in result.stderr
     assert "stale: openapi.yaml" in result.stderr
+    assert "missing: nnef_bdt_client/models/bdt_patch.py" in result.stderr
 
 
 def test_check_sees_a_spec_change(tmp_path: Path) -> None:
@@ -64,6 +66,106 @@ def test_check_sees_a_spec_change(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "stale: npcf_bdt_client/models/bdt_req_data.py" in result.stderr
     assert "stale: openapi.yaml" in result.stderr
+    assert "nnef_bdt_client" not in result.stderr  # 3gpp-bdt does not reach BdtReqData
+
+
+def test_check_covers_the_northbound_client(tmp_path: Path) -> None:
+    """3gpp-bdt has its own package and bundle, and --check watches both."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    root = specs / "TS29122_ResourceManagementOfBdt.yaml"
+    root.write_text(root.read_text().replace("numberOfUEs:\n", "numberOfUes:\n"))
+    result = run_script("--check", "--specs", str(specs))
+    assert result.returncode == 1
+    assert "stale: nnef_bdt_client/models/bdt.py" in result.stderr
+    assert "stale: openapi-3gpp-bdt.yaml" in result.stderr
+    assert "npcf_bdt_client" not in result.stderr
+
+
+NORTHBOUND_ROUND_TRIP = r"""
+import json, sys
+from nnef_bdt_client.models import Bdt, BdtPatch, ExNotification, Polygon, ProblemDetails
+samples = json.loads(sys.argv[1])
+models = {"Bdt": Bdt, "BdtPatch": BdtPatch, "ExNotification": ExNotification,
+          "ProblemDetails": ProblemDetails}
+out = {}
+for name, payload in samples.items():
+    obj = models[name].from_dict(payload)
+    out[name] = {"dict": obj.to_dict(), "extra": sorted(obj.additional_properties)}
+shape = Bdt.from_dict(samples["Bdt"]).location_area_5g.geographic_areas[0]
+out["shape"] = type(shape).__name__
+print(json.dumps(out))
+"""
+
+
+def test_the_northbound_client_round_trips_3gpp_payloads() -> None:
+    """Every attribute of Bdt, BdtPatch, ExNotification is a typed field of the client."""
+    policy = {
+        "bdtPolicyId": 2,
+        "timeWindow": WINDOW,
+        "ratingGroup": 7,
+        "maxDownlinkBandwidth": 12_500_000,
+        "maxUplinkBandwidth": 800_000,
+    }
+    polygon = {
+        "shape": "POLYGON",
+        "pointList": [
+            {"lon": 2.29, "lat": 48.85},
+            {"lon": 2.30, "lat": 48.86},
+            {"lon": 2.31, "lat": 48.85},
+        ],
+    }
+    area = {
+        "geographicAreas": [polygon],
+        "civicAddresses": [{"country": "FR", "A1": "IDF"}],
+        "nwAreaInfo": AREA,
+    }
+    payloads = {
+        "Bdt": {
+            "self": "https://nef.example/3gpp-bdt/v1/af-1/subscriptions/s-1",
+            "supportedFeatures": "0",
+            "aspId": "asp-1",
+            "volumePerUE": {"downlinkVolume": 500_000_000, "duration": 3600},
+            "numberOfUEs": 1000,
+            "desiredTimeWindow": WINDOW,
+            "locationArea": {"trackingAreaIds": ["00101-0001"], "geographicAreas": [polygon]},
+            "locationArea5G": area,
+            "referenceId": "ref-1",
+            "transferPolicies": [policy],
+            "selectedPolicy": 2,
+            "externalGroupId": "fleet@af.example",
+            "notificationDestination": "https://af.example/bdt-warnings",
+            "warnNotifEnabled": True,
+            "trafficDes": "abc",
+        },
+        "BdtPatch": {
+            "selectedPolicy": 2,
+            "warnNotifEnabled": False,
+            "notificationDestination": "https://af.example/w",
+        },
+        "ExNotification": {
+            "bdtRefId": "ref-1",
+            "locationArea5G": area,
+            "timeWindow": WINDOW,
+            "candPolicies": [policy],
+        },
+        "ProblemDetails": {
+            "status": 403,
+            "cause": "REQUEST_NOT_AUTHORIZED",
+            "invalidParams": [{"param": "/aspId"}],
+            "supportedFeatures": "0",
+        },
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", NORTHBOUND_ROUND_TRIP, json.dumps(payloads)],
+        capture_output=True, text=True, cwd=REPO / "generated", check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got.pop("shape") == "Polygon"
+    for name, payload in payloads.items():
+        assert got[name]["dict"] == payload, name
+        assert got[name]["extra"] == [], name
 
 
 ROUND_TRIP = r"""

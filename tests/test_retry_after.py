@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from nef_client.retry_after import parse_retry_after
+from nf_common.retry_after import parse_retry_after
 
 # The caller's clock, a whole second; HTTP-dates are measured from it, not from the
 # machine's clock, so the tests below move it freely.

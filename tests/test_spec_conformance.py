@@ -1,8 +1,10 @@
 """Our specs/ must describe exactly the wire format of the official Rel-18 files.
 
-The walk starts at the three operations and the notification callback of both documents
-and follows every reference on both sides in step; at each schema it compares every
-keyword that decides what is valid on the wire. Descriptions are ours and not compared.
+For each API we write (Npcf_BDTPolicyControl, TS 29.554; the NEF's northbound 3gpp-bdt,
+TS 29.122), the walk starts at the operations and the notification callback of both
+documents and follows every reference on both sides in step; at each schema it compares
+every keyword that decides what is valid on the wire. Descriptions are ours and not
+compared.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from tests.conftest import SPECS, official_release
 from tests.documents import string_values
 
 ROOT = "TS29554_Npcf_BDTPolicyControl.yaml"
+BDT_NORTHBOUND = "TS29122_ResourceManagementOfBdt.yaml"
+# Root file -> how many schemas the walk must at least visit (a sanity floor: the walk
+# really went through the data model).
+ROOTS = {ROOT: 51, BDT_NORTHBOUND: 160}
 EXACT = (
     "type", "format", "pattern", "enum", "default", "nullable",
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
@@ -105,14 +111,20 @@ class Walk:
                 f"{where}/{media}",
             )  # fmt: skip
 
-    def operation(self, a: Any, fa: str, b: Any, fb: str, where: str) -> None:
+    def operation(
+        self, a: Any, fa: str, b: Any, fb: str, where: str,
+        shared_a: list[Any] = (), shared_b: list[Any] = (),  # type: ignore[assignment]
+    ) -> None:  # fmt: skip
+        """Compare two operations; ``shared_*`` are the parameters of their path item."""
         if a.get("operationId") != b.get("operationId"):
             self.fail(where, f"operationId {a.get('operationId')} != {b.get('operationId')}")
         params_a = {
-            p["name"]: p for p in (self.ours.deref(p, fa)[0] for p in a.get("parameters", []))
+            p["name"]: p
+            for p in (self.ours.deref(p, fa)[0] for p in [*shared_a, *a.get("parameters", [])])
         }
         params_b = {
-            p["name"]: p for p in (self.theirs.deref(p, fb)[0] for p in b.get("parameters", []))
+            p["name"]: p
+            for p in (self.theirs.deref(p, fb)[0] for p in [*shared_b, *b.get("parameters", [])])
         }
         if set(params_a) != set(params_b):
             self.fail(where, f"parameters: ours {sorted(params_a)}, standard {sorted(params_b)}")
@@ -164,29 +176,46 @@ class Walk:
             methods_b = {m for m in b[path] if m in ("get", "put", "post", "patch", "delete")}
             if methods_a != methods_b:
                 self.fail(f"{where}{path}", f"methods: ours {methods_a}, standard {methods_b}")
+            shared_a, shared_b = a[path].get("parameters", []), b[path].get("parameters", [])
             for method in sorted(methods_a & methods_b):
-                self.operation(a[path][method], fa, b[path][method], fb, f"{where}{path} {method}")
+                self.operation(
+                    a[path][method], fa, b[path][method], fb, f"{where}{path} {method}",
+                    shared_a, shared_b,
+                )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def walk() -> Walk:
+def _walk(root: str, ours: Doc) -> Walk:
     official = official_release("Rel-18")
-    ours, theirs = Doc(SPECS), Doc(official)
+    theirs = Doc(official)
     result = Walk(ours, theirs)
-    result.paths(ours.load(ROOT)["paths"], ROOT, theirs.load(ROOT)["paths"], ROOT, "")
+    result.paths(ours.load(root)["paths"], root, theirs.load(root)["paths"], root, "")
     return result
 
 
-def test_every_reachable_schema_matches_the_standard(walk: Walk) -> None:
+@pytest.mark.parametrize("root", sorted(ROOTS))
+def test_every_reachable_schema_matches_the_standard(root: str) -> None:
+    walk = _walk(root, Doc(SPECS))
     assert walk.problems == []
-    # Sanity: the walk really went through the data model (51 schemas are reachable).
-    assert walk.schemas >= 51
+    assert walk.schemas >= ROOTS[root]
 
 
-def test_security_and_servers_match_the_standard() -> None:
+def test_the_northbound_api_is_complete() -> None:
+    """3gpp-bdt: both resources with every method, and the warning callback to the AF."""
+    document = yaml.safe_load((SPECS / BDT_NORTHBOUND).read_text(encoding="utf-8"))
+    paths = document["paths"]
+    assert set(paths["/{scsAsId}/subscriptions"]) >= {"get", "post"}
+    assert set(paths["/{scsAsId}/subscriptions/{subscriptionId}"]) >= {
+        "get", "put", "patch", "delete"
+    }  # fmt: skip
+    callbacks = paths["/{scsAsId}/subscriptions"]["post"]["callbacks"]
+    assert "{$request.body#/notificationDestination}" in callbacks["bDTWarningNotification"]
+
+
+@pytest.mark.parametrize("root", sorted(ROOTS))
+def test_security_and_servers_match_the_standard(root: str) -> None:
     official = official_release("Rel-18")
-    ours = yaml.safe_load((SPECS / ROOT).read_text(encoding="utf-8"))
-    theirs = yaml.safe_load((official / ROOT).read_text(encoding="utf-8"))
+    ours = yaml.safe_load((SPECS / root).read_text(encoding="utf-8"))
+    theirs = yaml.safe_load((official / root).read_text(encoding="utf-8"))
     assert ours["security"] == theirs["security"]
     assert _scheme_shape(ours) == _scheme_shape(theirs)
     assert ours["servers"][0]["url"] == theirs["servers"][0]["url"]
@@ -198,18 +227,40 @@ def _scheme_shape(doc: dict[str, Any]) -> Any:
     return scheme["type"], flow["tokenUrl"], sorted(flow["scopes"])
 
 
-def test_the_walk_detects_a_difference(tmp_path: Path) -> None:
-    """The comparison is not vacuous: one changed pattern is reported."""
-    official = official_release("Rel-18")
+def _edited_specs(tmp_path: Path, file: str, old: str, new: str) -> Doc:
     for path in SPECS.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
-        if path.name == "TS29571_CommonData.yaml":
-            text = text.replace("'^\\d{2,3}$'", "'^\\d{2}$'")
+        if path.name == file:
+            assert old in text
+            text = text.replace(old, new)
         (tmp_path / path.name).write_text(text, encoding="utf-8")
-    ours, theirs = Doc(tmp_path), Doc(official)
-    result = Walk(ours, theirs)
-    result.paths(ours.load(ROOT)["paths"], ROOT, theirs.load(ROOT)["paths"], ROOT, "")
+    return Doc(tmp_path)
+
+
+def test_the_walk_detects_a_difference(tmp_path: Path) -> None:
+    """The comparison is not vacuous: one changed pattern is reported."""
+    ours = _edited_specs(tmp_path, "TS29571_CommonData.yaml", "'^\\d{2,3}$'", "'^\\d{2}$'")
+    result = _walk(ROOT, ours)
     assert any("pattern" in p and "mnc" in p for p in result.problems), result.problems
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "reported"),
+    [
+        # A bound deep in the location types, reached through LocationArea5G.
+        ("TS29572_Nlmf_Location.yaml", "maxItems: 15", "maxItems: 16", "maxItems"),
+        # A path-level parameter (scsAsId) that no operation repeats.
+        (BDT_NORTHBOUND, "- name: subscriptionId", "- name: subscriptionID", "parameters"),
+        # The warning callback's body.
+        (BDT_NORTHBOUND, "        - bdtRefId\n", "        - timeWindow\n", "required"),
+    ],
+)
+def test_the_northbound_walk_detects_a_difference(
+    tmp_path: Path, file: str, old: str, new: str, reported: str
+) -> None:
+    ours = _edited_specs(tmp_path, file, old, new)
+    result = _walk(BDT_NORTHBOUND, ours)
+    assert any(reported in p for p in result.problems), result.problems
 
 
 def test_no_official_text_is_copied() -> None:

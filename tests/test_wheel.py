@@ -33,6 +33,10 @@ def test_wheel_ships_the_spec_the_plugin_and_the_cli(wheel: Path) -> None:
         text = archive.read(entry_points).decode()
     assert "nef_client/openapi.yaml" in names
     assert "pcf_server/specs/TS29554_Npcf_BDTPolicyControl.yaml" in names
+    # The NEF gateway, its bundled 3gpp-bdt spec and migrations, and the AF-side client.
+    assert "nef_gateway/openapi-3gpp-bdt.yaml" in names
+    assert "nef_gateway/storage/migrations/0001_initial.sql" in names
+    assert "nnef_bdt_client/api/bdt_subscriptions_collection/create_bdt_subscription.py" in names
     assert "nef_client = nef_client.pytest_plugin" in text
     assert "nef-bdt = nef_client.cli:main" in text
 

@@ -34,7 +34,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
+from nf_common.problems import PROBLEM_JSON, encode, problem_document
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 
 CONSUMER_KEY = "pcf_bdt.consumer"

@@ -11,25 +11,24 @@ sender, store reset) are built and handed in by the composition root,
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import re
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import connexion
-from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
-from connexion.middleware.security import SecurityMiddleware
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
-from starlette.exceptions import HTTPException
+from connexion.middleware import MiddlewarePosition
 
-from pcf_server.api import validation
+from nf_common.application import Background, add_api, new_app
+from nf_common.guard import Route, RouteTable, add_guard
+from nf_common.problems import (
+    CAUSE_PRIORITY,
+    MANDATORY_IE_INCORRECT,
+    MANDATORY_IE_MISSING,
+    OPTIONAL_IE_INCORRECT,
+    problem_document,
+)
+from nf_common.responses import add_error_handlers, problem
+from pcf_server.api import bounds
 from pcf_server.api.access import (
     BDT_SCOPE,
     NWDAF_CALLBACK_SCOPE,
@@ -38,9 +37,7 @@ from pcf_server.api.access import (
     TokenPolicy,
 )
 from pcf_server.api.handlers import BdtPolicyHandlers
-from pcf_server.api.middleware import Route, RouteTable, SbiGuard
 from pcf_server.api.network_handlers import NetworkHandlers
-from pcf_server.api.problems import from_exception, problem, problem_document
 from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
@@ -64,8 +61,6 @@ ROOT_SPEC = "TS29554_Npcf_BDTPolicyControl.yaml"
 NWDAF_SPEC = "TS29520_Nnwdaf_EventsSubscription.yaml"
 ADMIN_SPEC = Path(__file__).resolve().parent / "admin.yaml"
 STUB_SPEC = Path(__file__).resolve().parent / "stub.yaml"
-# An NF serves its API only: no console, no spec download (the SBI guard would 404 them).
-_NO_UI = SwaggerUIOptions(swagger_ui=False, serve_spec=False)
 
 
 def spec_dir() -> Path:
@@ -91,7 +86,7 @@ def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     causes = [_document_cause(error) for error in errors]
     document = problem_document(
         400,
-        min(causes, key=validation.CAUSE_PRIORITY.index),
+        min(causes, key=CAUSE_PRIORITY.index),
         "Bad Request",
         "; ".join(str(error) for error in errors),
         [{"param": error.pointer, "reason": error.reason} for error in errors],
@@ -100,23 +95,12 @@ def _bad_request(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def _document_cause(exc: InvalidSelection | DocumentError) -> str:
-    """TS 29.500 cause of an error found after the schema (see api.validation)."""
+    """TS 29.500 cause of an error found after the schema (see nf_common.validation)."""
     if isinstance(exc, DocumentError) and exc.missing:
-        return validation.MANDATORY_IE_MISSING
+        return MANDATORY_IE_MISSING
     if isinstance(exc, DocumentError) and exc.optional:
-        return validation.OPTIONAL_IE_INCORRECT
-    return validation.MANDATORY_IE_INCORRECT
-
-
-def _connexion_problem(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    assert isinstance(exc, ProblemException)
-    return from_exception(exc)
-
-
-def _http_error(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    assert isinstance(exc, HTTPException)
-    document = problem_document(exc.status_code, None, detail=exc.detail)
-    return problem(document, **dict(exc.headers or {}))
+        return OPTIONAL_IE_INCORRECT
+    return MANDATORY_IE_INCORRECT
 
 
 def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -156,55 +140,6 @@ def _unknown_subscription(_: ConnexionRequest, exc: Exception) -> ConnexionRespo
     return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", str(exc)))
 
 
-def _unexpected(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    logging.getLogger(__name__).error("unexpected error", exc_info=exc)
-    document = problem_document(500, "SYSTEM_FAILURE", detail=type(exc).__name__)
-    return problem(document)
-
-
-def _validators() -> dict[str, object]:
-    """3GPP ProblemDetails for every JSON body; merge patches have their null rule."""
-    return {
-        "body": MediaTypeDict(
-            {
-                "*/*json": validation.ProblemDetailsBodyValidator,
-                "application/merge-patch+json": validation.MergePatchBodyValidator,
-            }
-        )
-    }
-
-
-Background = Callable[[], Coroutine[Any, Any, None]]
-
-
-def _lifespan(background: Sequence[Background]) -> Callable[[Any], Any]:
-    """Run ``background`` tasks (the notification sender, ...) while the server runs."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(run()) for run in background]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    return lifespan
-
-
-def handler_name(operation_id: str) -> str:
-    """The method that serves an operation: ``CreateBDTPolicy`` -> ``create_bdt_policy``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation_id).lower()
-
-
-# Access is checked outside connexion (api.access); its own security middleware would
-# only log "x-tokenInfoFunc missing" for the oauth2 scheme of the specification.
-_MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
-
-
 def _application(
     apis: list[tuple[Path, str, object]], background: Sequence[Background]
 ) -> tuple[connexion.AsyncApp, RouteTable]:
@@ -212,45 +147,32 @@ def _application(
 
     The route table (for the SBI guard) has the resources of all of them.
     """
-    app = connexion.AsyncApp(
-        __name__,
-        specification_dir=spec_dir(),
-        lifespan=_lifespan(background),
-        middlewares=list(_MIDDLEWARES),  # connexion inserts into the list it is given
-    )
+    app = new_app(__name__, spec_dir(), background)
     routes: list[Route] = []
     for spec, base_path, handlers in apis:
-        app.add_api(
-            spec,
-            base_path=base_path,
-            resolver=Resolver(
-                function_resolver=lambda op, h=handlers: getattr(h, handler_name(op))
-            ),
-            pythonic_params=True,
-            swagger_ui_options=_NO_UI,
-            validator_map=_validators(),
-        )
-        routes += RouteTable.from_spec(spec, base_path).routes
+        routes += add_api(app, spec, base_path, handlers, bounds.violations).routes
     _add_error_handlers(app)
     return app, RouteTable(tuple(routes))
 
 
 def _add_error_handlers(app: connexion.AsyncApp) -> None:
-    app.add_error_handler(NoCapacity, _no_capacity)
-    app.add_error_handler(LimitReached, _limit_reached)
-    app.add_error_handler(DegradationTooLong, _too_long)
-    app.add_error_handler(DegradationNotFound, _no_degradation)
-    app.add_error_handler(UnknownArea, _unknown_area)
-    app.add_error_handler(UnknownSubscription, _unknown_subscription)
-    app.add_error_handler(Contention, _contention)
-    app.add_error_handler(StoreBusy, _contention)
-    app.add_error_handler(PolicyNotFound, _not_found)
-    app.add_error_handler(InvalidSelection, _bad_request)
-    app.add_error_handler(DocumentError, _bad_request)
-    app.add_error_handler(WindowEnded, _bad_request)
-    app.add_error_handler(ProblemException, _connexion_problem)
-    app.add_error_handler(HTTPException, _http_error)
-    app.add_error_handler(Exception, _unexpected)
+    add_error_handlers(
+        app,
+        {
+            NoCapacity: _no_capacity,
+            LimitReached: _limit_reached,
+            DegradationTooLong: _too_long,
+            DegradationNotFound: _no_degradation,
+            UnknownArea: _unknown_area,
+            UnknownSubscription: _unknown_subscription,
+            Contention: _contention,
+            StoreBusy: _contention,
+            PolicyNotFound: _not_found,
+            InvalidSelection: _bad_request,
+            DocumentError: _bad_request,
+            WindowEnded: _bad_request,
+        },
+    )
 
 
 def create_sbi_app(
@@ -297,13 +219,7 @@ def create_sbi_app(
         ],
         bind_to_certificate=settings.tls_client_ca is not None,
     )
-    app.add_middleware(
-        SbiGuard,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=routes,
-        max_body_bytes=settings.max_body_bytes,
-        body_read_timeout=settings.body_read_timeout,
-    )
+    add_guard(app, routes, settings.max_body_bytes, settings.body_read_timeout)
     return app
 
 
@@ -322,11 +238,5 @@ def create_admin_app(
             raise ValueError("the test stub needs reset_store")
         apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
     app, routes = _application(apis, background)
-    app.add_middleware(
-        SbiGuard,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        routes=routes,
-        max_body_bytes=settings.max_body_bytes,
-        body_read_timeout=settings.body_read_timeout,
-    )
+    add_guard(app, routes, settings.max_body_bytes, settings.body_read_timeout)
     return app

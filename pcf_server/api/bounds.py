@@ -6,7 +6,7 @@ TS 29.554 and the types it reaches give most strings and arrays no ``maxLength``
 (``tests/test_spec_conformance.py`` compares ``maxLength`` and ``maxItems`` too), so the
 bounds live here, in the validation layer, and are reported exactly like schema errors:
 400 with every offending attribute in ``invalidParams`` as a JSON pointer, with
-MANDATORY_IE_INCORRECT or OPTIONAL_IE_INCORRECT (``api.validation``).
+MANDATORY_IE_INCORRECT or OPTIONAL_IE_INCORRECT (``nf_common.validation``).
 
 The numbers come from what real networks need (the README's "Security" section lists
 them):

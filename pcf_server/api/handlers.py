@@ -12,6 +12,7 @@ from typing import Any
 from connexion import request
 from starlette.responses import Response
 
+from nf_common.application import api_root
 from pcf_server.api.access import CONSUMER_KEY
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
@@ -42,11 +43,7 @@ class BdtPolicyHandlers:
         self._api_root = api_root.rstrip("/") if api_root else None
 
     def _location(self, policy_id: str) -> str:
-        root = self._api_root
-        if root is None:
-            url = request.url
-            root = f"{url.scheme}://{url.netloc}"
-        return f"{root}{BASE_PATH}/bdtpolicies/{policy_id}"
+        return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
     def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
         try:

@@ -24,9 +24,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcf_server.api.asgi import BodyTooLong, read_limited_body, replay
-from pcf_server.api.middleware import too_long
-from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
+from nf_common.asgi import BodyTooLong, read_limited_body, replay
+from nf_common.guard import too_long
+from nf_common.problems import PROBLEM_JSON, encode, problem_document
 from pcf_server.settings import BASE_PATH
 from pcf_server.wire.errors import DocumentError
 

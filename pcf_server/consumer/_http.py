@@ -3,7 +3,7 @@
 The SBI is HTTP/2 (TS 29.500 5.2): ``http://`` peers are spoken to with prior knowledge
 (h2c), ``https://`` ones negotiate by ALPN. A peer that turns out not to speak h2c (test
 tools such as Prism speak HTTP/1.1 only) gets HTTP/1.1 from then on, as the notification
-sender does (``pcf_server.notify.delivery``). The timeout is generous: these calls run in
+sender does (``nf_common.delivery``). The timeout is generous: these calls run in
 the background, and an NWDAF may call the new subscription's callback before it answers
 the subscription (Prism does).
 """

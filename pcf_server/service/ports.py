@@ -2,7 +2,9 @@
 
 These are the service layer's ports (cosmicpython's abstract repository and unit of
 work), with the data classes and errors that cross them; ``pcf_server.storage`` provides
-them on SQLite. Nothing here knows the storage engine.
+them on SQLite. Nothing here knows the storage engine. The unit of work and the outbox
+extend the shared ones (``nf_common.ports``), so that the notification sender the NEF
+gateway uses too sends the PCF's outbox.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
+from nf_common.ports import DeliveryQueue
+from nf_common.ports import StoreBusy as StoreBusy
+from nf_common.ports import UnitOfWork as SharedUnitOfWork
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.degradation import AnalyticsRequest
 from pcf_server.policy.model import BdtPolicy
@@ -25,10 +29,6 @@ Limits = Mapping[str, Sequence[Rates]]
 
 class ConcurrentUpdate(Exception):
     """Someone else changed the policy between our read and our write (optimistic lock)."""
-
-
-class StoreBusy(Exception):
-    """The store stayed locked by other writers for longer than it waits (a busy timeout)."""
 
 
 class DuplicateRequest(Exception):
@@ -49,17 +49,6 @@ class StoredReservation:
     stop_slot: int
     rates: Rates
     state: str
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """A notification to deliver: its URI and body, tries so far, and when it was written."""
-
-    item_id: int
-    uri: str
-    body: str
-    attempts: int
-    created_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,29 +161,21 @@ class CapacityLedger(Protocol):
         ...
 
 
-class Outbox(Protocol):
-    """Notifications to deliver, written in the transaction that decided to send them."""
+class Outbox(DeliveryQueue, Protocol):
+    """Notifications to deliver, written in the transaction that decided to send them.
+
+    The rest of it is what the shared sender (``nf_common.delivery``) needs.
+    """
 
     def add(self, notification: WarningNotification, now: float) -> None: ...
-
-    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]: ...
-
-    def delivered(self, item_id: int) -> None: ...
-
-    def failed(self, item_id: int, error: str, retry_at: float | None) -> None: ...
-
-    def next_due(self) -> float | None: ...
 
     def purge_dead(self, written_before: float) -> None:
         """Forget dead notifications written before then (bounded work per call)."""
         ...
 
 
-class UnitOfWork(Protocol):
-    """One atomic transaction: nothing is visible to others until ``commit``.
-
-    Leaving the ``with`` block without ``commit`` rolls everything back.
-    """
+class UnitOfWork(SharedUnitOfWork, Protocol):
+    """One atomic transaction over the PCF's repositories (``commit`` makes it stick)."""
 
     @property
     def policies(self) -> PolicyRepository: ...
@@ -207,17 +188,6 @@ class UnitOfWork(Protocol):
 
     @property
     def analytics(self) -> AnalyticsRecords: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class AnalyticsSubscriptions(Protocol):

@@ -1,67 +1,23 @@
-"""Schema migrations for the SQLite store.
+"""The PCF's schema migrations: the numbered files of ``pcf_server.storage.migrations``.
 
-Migrations are the numbered ``NNNN_*.sql`` files beside this module, applied in order;
-``PRAGMA user_version`` records the last one applied. The standard library is enough for
-this, and it keeps the store free of an ORM the rest of the code would not use.
+The shared runner (``nf_common.migrations``) applies them; see it for the rules.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from importlib import resources
 
-_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+from nf_common import migrations as runner
+
+_PACKAGE = "pcf_server.storage.migrations"
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """(number, file name, SQL) of every migration, in order; numbers must be 1..n."""
-    found = []
-    for entry in resources.files("pcf_server.storage.migrations").iterdir():
-        match = _NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [number for number, _, _ in found]
-    if numbers != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migration numbers must run 1..n without gaps, found {numbers}")
-    return found
+    """(number, file name, SQL) of every migration of the PCF's store, in order."""
+    return runner.migrations(resources.files(_PACKAGE))
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the database to the newest schema; safe to call from several processes."""
-    # BEGIN IMMEDIATE takes the write lock first, so two workers starting together
-    # cannot both apply the same migration.
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        current = connection.execute("PRAGMA user_version").fetchone()[0]
-        available = migrations()
-        if current > len(available):
-            raise RuntimeError(
-                f"database schema version {current} is newer than this PCF knows "
-                f"({len(available)}); refusing to run an older PCF against it"
-            )
-        for number, _name, sql in available[current:]:
-            for statement in _statements(sql):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {number}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    return len(available)
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a script into statements: executescript() would COMMIT our transaction."""
-    statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
-    ):
-        raise RuntimeError(f"incomplete SQL statement at the end of a migration: {buffer!r}")
-    return statements
+    """Bring the PCF's database to the newest schema; safe from several processes."""
+    return runner.migrate(connection, resources.files(_PACKAGE), "PCF")

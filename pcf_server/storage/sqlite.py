@@ -1,9 +1,7 @@
 """SQLite implementation of the repository and unit of work.
 
-Durability: WAL journal with ``synchronous=FULL``, so a transaction is on disk when
-``commit`` returns and an acknowledged create or update survives a crash of the process
-or of the machine. Each unit of work opens its own connection: SQLite connections are
-cheap, and it keeps threads and worker processes from sharing one.
+Durability and transactions are those of every store of ours (``nf_common.sqlite``):
+an acknowledged create or update survives a crash of the process or of the machine.
 """
 
 from __future__ import annotations
@@ -14,27 +12,16 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
+from nf_common.sqlite import SqliteDatabase, SqliteTransaction, connect
 from pcf_server.policy.model import BdtPolicy
-from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest, StoreBusy
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
 from pcf_server.storage.analytics import SqliteAnalyticsRecords
 from pcf_server.storage.ledger import SqliteCapacityLedger
 from pcf_server.storage.migrate import migrate
 from pcf_server.storage.outbox import SqliteOutbox
 from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
-
-_BUSY_TIMEOUT_S = 30.0
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, as the sqlite3 module's
-    # implicit transactions would not take the write lock up front.
-    connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    return connection
 
 
 def _dumps(document: dict[str, Any]) -> str:
@@ -162,62 +149,22 @@ class SqlitePolicyRepository:
         return [row[0] for row in rows]
 
 
-class SqliteUnitOfWork:
-    def __init__(self, path: Path, write: bool = True) -> None:
-        self._path = path
-        self._write = write
-        self._connection: sqlite3.Connection | None = None
-        self._policies: SqlitePolicyRepository | None = None
-
+class SqliteUnitOfWork(SqliteTransaction):
     @property
     def policies(self) -> SqlitePolicyRepository:
-        assert self._policies is not None, "use the unit of work in a with block"
-        return self._policies
+        return self.one(SqlitePolicyRepository)
 
     @property
     def capacity(self) -> SqliteCapacityLedger:
-        assert self._connection is not None, "use the unit of work in a with block"
-        return SqliteCapacityLedger(self._connection)
+        return self.one(SqliteCapacityLedger)
 
     @property
     def outbox(self) -> SqliteOutbox:
-        assert self._connection is not None, "use the unit of work in a with block"
-        return SqliteOutbox(self._connection)
+        return self.one(SqliteOutbox)
 
     @property
     def analytics(self) -> SqliteAnalyticsRecords:
-        assert self._connection is not None, "use the unit of work in a with block"
-        return SqliteAnalyticsRecords(self._connection)
-
-    def __enter__(self) -> Self:
-        connection = _connect(self._path)
-        try:
-            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
-            # concurrent requests (threads or processes) are serialised, not interleaved.
-            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        except sqlite3.OperationalError as exc:
-            connection.close()
-            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise StoreBusy(f"{self._path} stayed locked for {_BUSY_TIMEOUT_S:.0f} s") from exc
-            raise
-        self._connection = connection
-        self._policies = SqlitePolicyRepository(connection)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Roll back what was not committed, and close the connection."""
-        assert self._connection is not None
-        try:
-            if self._connection.in_transaction:
-                self._connection.execute("ROLLBACK")
-        finally:
-            self._connection.close()
-            self._connection = None
-            self._policies = None
-
-    def commit(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("COMMIT")
+        return self.one(SqliteAnalyticsRecords)
 
 
 class SettingsMismatch(Exception):
@@ -230,17 +177,14 @@ class SettingsMismatch(Exception):
         self.given = given
 
 
-class SqliteStore:
-    """A database file: migrated on open, and a factory of units of work on it."""
+class SqliteStore(SqliteDatabase[SqliteUnitOfWork]):
+    """The PCF's database file, migrated on open (see ``SqliteDatabase``)."""
+
+    # What the rows would mean stays the same across a reset.
+    kept_on_reset = ("store_setting",)
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(self.path)
-        try:
-            migrate(connection)
-        finally:
-            connection.close()
+        super().__init__(path, migrate, SqliteUnitOfWork)
 
     def bind(self, settings: Mapping[str, str]) -> None:
         """Check ``settings`` against those the store was made under, recording new ones.
@@ -252,7 +196,7 @@ class SqliteStore:
         a setting not recorded yet (a new area) is recorded. All in one transaction, so
         servers starting together agree.
         """
-        connection = _connect(self.path)
+        connection = connect(self.path)
         try:
             connection.execute("BEGIN IMMEDIATE")
             recorded = dict(connection.execute("SELECT name, value FROM store_setting"))
@@ -269,16 +213,13 @@ class SqliteStore:
                 connection.execute("ROLLBACK")
             connection.close()
 
-    def unit_of_work(self, *, write: bool = True) -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(self.path, write)
-
     def nf_instance_id(self, api_root: str, chosen: str | None = None) -> str:
         """The NF instance id of the PCF at ``api_root``: ``chosen``, else the one kept.
 
         A new one (a UUID, TS 29.571 NfInstanceId) is made and kept the first time, so
         that a restarted PCF registers as the same instance.
         """
-        connection = _connect(self.path)
+        connection = connect(self.path)
         try:
             connection.execute("BEGIN IMMEDIATE")
             if chosen is not None:
@@ -299,22 +240,3 @@ class SqliteStore:
         finally:
             connection.close()
         return str(row[0])
-
-    def reset(self) -> None:
-        """Empty every table in one transaction; the schema and its version stay."""
-        connection = _connect(self.path)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            tables = [
-                row[0]
-                for row in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            for table in tables:
-                if table != "store_setting":  # what the rows would mean stays the same
-                    connection.execute(f'DELETE FROM "{table}"')
-            connection.execute("COMMIT")
-        finally:
-            connection.close()

@@ -8,10 +8,9 @@ under the rules of its day must stay readable when a rule is tightened later.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from nf_common.destinations import MAX_URI, undeliverable
 from pcf_server.policy.areas import area_keys
 from pcf_server.policy.commands import CreatePolicy
 from pcf_server.policy.features import Feature, FeatureSet, negotiate
@@ -35,12 +34,7 @@ from pcf_server.wire.units import (
 # numOfUes has no bound in the schema; a transfer needs at least one UE, and the int64
 # ceiling keeps every rate computed from it a finite float.
 _MAX_UES = 2**63 - 1
-# The PCF POSTs warnings to notifUri: it must be an absolute http(s) URI it can reach.
-# 2048 characters is far beyond any real callback and well under what HTTP clients and
-# proxies accept (httpx refuses 64 KiB), so a longer one can only fail at delivery time.
-_MAX_NOTIF_URI = 2048
 _VOLUMES = ("totalVolume", "downlinkVolume", "uplinkVolume")
-_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
 def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> CreatePolicy:
@@ -56,9 +50,9 @@ def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> Cr
         )
     if notifications:
         _check_notif_uri(doc["notifUri"])
-    elif len(doc.get("notifUri", "")) > _MAX_NOTIF_URI:  # echoed and stored all the same
+    elif len(doc.get("notifUri", "")) > MAX_URI:  # echoed and stored all the same
         raise DocumentError(
-            "/notifUri", f"notifUri is longer than {_MAX_NOTIF_URI} characters", optional=True
+            "/notifUri", f"notifUri is longer than {MAX_URI} characters", optional=True
         )
     if not 1 <= doc["numOfUes"] <= _MAX_UES:
         raise DocumentError("/numOfUes", f"numOfUes must be between 1 and {_MAX_UES}")
@@ -108,20 +102,7 @@ def _check_notif_uri(uri: str) -> None:
     nobody told; the NEF is the one that can fix it, so it is told now (TS 29.500 cause
     MANDATORY_IE_INCORRECT: with BdtNotification_5G notifUri is mandatory).
     """
-    reason = None
-    if len(uri) > _MAX_NOTIF_URI:
-        reason = f"notifUri is longer than {_MAX_NOTIF_URI} characters"
-    elif _NOT_IN_URI.search(uri):
-        reason = "notifUri contains spaces or control characters"
-    else:
-        try:
-            parts = urlsplit(uri)
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError as exc:
-            reason = f"notifUri is not a valid URI ({exc})"
-        else:
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-                reason = "notifUri must be an absolute http or https URI"
+    reason = undeliverable(uri, "notifUri")
     if reason is not None:
         raise DocumentError("/notifUri", reason)
 

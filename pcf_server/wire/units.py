@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
+# BitRate strings are read and written by the shared module, as by the NEF's side.
+from nf_common.bitrate import BITRATE_PATTERN as BITRATE_PATTERN
+from nf_common.bitrate import format_bitrate as format_bitrate
+from nf_common.bitrate import parse_bitrate as parse_bitrate
 from pcf_server.policy.model import TimeWindow
 from pcf_server.wire.errors import DocumentError
-
-# TS 29.571 BitRate; the operator configuration's schema uses the same pattern.
-BITRATE_PATTERN = r"^(\d+(?:\.\d+)?) (bps|Kbps|Mbps|Gbps|Tbps)$"
-_BITRATE = re.compile(BITRATE_PATTERN)
-_UNITS = (("Tbps", 1e12), ("Gbps", 1e9), ("Mbps", 1e6), ("Kbps", 1e3), ("bps", 1.0))
-
-
-def format_bitrate(bits_per_second: float) -> str:
-    """Render a rate as a TS 29.571 BitRate string with the largest unit that keeps >= 1."""
-    for unit, factor in _UNITS:
-        if bits_per_second >= factor or unit == "bps":
-            value = f"{bits_per_second / factor:.3f}".rstrip("0").rstrip(".")
-            return f"{value} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def parse_bitrate(text: str) -> float:
-    match = _BITRATE.match(text)
-    if match is None:
-        raise ValueError(f"not a BitRate: {text!r}")
-    return float(match.group(1)) * dict(_UNITS)[match.group(2)]
 
 
 def read_datetime(text: str) -> datetime:

@@ -42,7 +42,7 @@ def update_from_document(doc: dict[str, Any]) -> PolicyPatch:
 
     - ``warnNotifReq: null`` removes the member (RFC 7396 section 2); its default is
       false (BdtReqData), so it switches warnings off. (The merge-patch validator of
-      api.validation lets null through for optional members for this reason.)
+      nf_common.validation lets null through for optional members for this reason.)
     - ``selTransPolicyId: null`` would remove a mandatory member of BdtPolicyDataPatch:
       400. ``bdtPolData: null`` and ``bdtReqData: null`` are refused by the schema.
     - ``selTransPolicyId`` is a JSON integer as JSON Schema draft 4 defines it: 1.0 is

@@ -1,4 +1,4 @@
-"""HTTP checks made before connexion sees a request: resource, method, media type, size.
+"""The SBI guard: checks made before connexion sees a request (resource, method, size).
 
 connexion routes each (path, method) pair as a separate starlette route, so a wrong
 method gets an ``Allow`` header naming only the first route's method (PATCH is lost on
@@ -7,7 +7,7 @@ every resource and its methods from the specification and answers those cases it
 (TS 29.500 clause 5.2.7.2: 404 RESOURCE_URI_STRUCTURE_NOT_FOUND, 405 with ``Allow``).
 A request whose ``Accept`` header excludes ``application/json``, to an operation that
 answers JSON, gets 406 NOT_ACCEPTABLE (TS 29.554 lists it for GET; RFC 9110 12.5.1 for
-any request): every representation the PCF has is JSON.
+any request): every representation our servers have is JSON.
 
 A body that does not arrive within ``body_read_timeout`` seconds of the headers gets
 408 (granian bounds the header section, not the body: a client trickling a body a byte
@@ -23,7 +23,7 @@ more. Answering while the client still sends makes granian end the h2 stream wit
 RST_STREAM(NO_ERROR) after the answer; RFC 9113 8.1 allows that, but curl (exit 92) and
 httpx/h2 (LocalProtocolError) then report a reset, not the 413. Reading the body to its
 end lets the stream close normally. A body longer still gets the answer and the reset:
-the PCF does not read unbounded data to be polite to a client that sends it.
+the server does not read unbounded data to be polite to a client that sends it.
 
 HEAD is answered with the status and headers a GET would get, and no body (RFC 9110
 9.3.2), by dropping the body here: starlette sends one for HEAD and leaves it to the
@@ -41,13 +41,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import connexion
 import yaml
+from connexion.middleware import MiddlewarePosition
 from starlette.datastructures import MutableHeaders
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pcf_server.api.asgi import DRAIN_BYTES, BodyTooLong, read_limited_body, replay
-from pcf_server.api.problems import PROBLEM_JSON, encode, problem_document
+from nf_common.asgi import (
+    DRAIN_BYTES,
+    ASGIApp,
+    BodyTooLong,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    read_limited_body,
+    replay,
+)
+from nf_common.problems import problem_document, send_problem
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -219,6 +229,23 @@ def _without_body(send: Send) -> Send:
 async def _problem(
     scope: Scope, receive: Receive, send: Send, status: int, detail: str, **headers: str
 ) -> None:
-    document = problem_document(status, None, detail=detail)
-    response = Response(encode(document), status, headers=headers, media_type=PROBLEM_JSON)
-    await response(scope, receive, send)
+    await send_problem(send, problem_document(status, None, detail=detail), **headers)
+
+
+def add_guard(
+    app: connexion.AsyncApp,
+    routes: RouteTable,
+    max_body_bytes: int,
+    body_read_timeout: float = 30.0,
+) -> None:
+    """Put the guard in front of ``app``'s routing, for the resources of ``routes``.
+
+    Middleware added earlier at the same position sits outside it (a test stub's, say).
+    """
+    app.add_middleware(
+        SbiGuard,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        routes=routes,
+        max_body_bytes=max_body_bytes,
+        body_read_timeout=body_read_timeout,
+    )

@@ -1,9 +1,8 @@
-"""``Retry-After`` (RFC 9110 clause 10.2.3), read the same way at both ends of N30.
+"""``Retry-After`` (RFC 9110 clause 10.2.3), read the same way by every client of ours.
 
-A public module, not a private one, because two packages read the header with it: the
-NEF's client (when a PCF answers 429 or 503) and the PCF's warning-notification sender
-(``pcf_server.notify``, when a NEF answers a notification so). The PCF installs this
-base package, so one parser serves both and they cannot drift apart.
+The NEF's client reads it when a PCF answers 429 or 503, and the notification sender
+(``nf_common.delivery``) when a NEF or an AF answers a notification so: one parser, so
+that they cannot drift apart.
 """
 
 from __future__ import annotations

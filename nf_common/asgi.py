@@ -1,11 +1,21 @@
-"""ASGI pieces the PCF's middleware share: reading a request body and handing it on."""
+"""Plain ASGI pieces the project's servers share: types, request bodies, answers.
+
+Standard library only: the NEF SDK's notification receiver uses them without the server
+extra, and middleware that must see a request before any framework does uses them too.
+"""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import Message, Receive, Scope
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
-# Bytes of an over-long body read and discarded after the 413 (api.middleware says why).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Bytes of an over-long body read and discarded after the 413 (nf_common.guard says why).
 DRAIN_BYTES = 64 * 2**20
 
 
@@ -43,17 +53,27 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
     is what was read (for draining after the answer); -1 when the body was not read and is
     longer than ``limit + DRAIN_BYTES`` (not worth draining), 0 when not read at all.
     """
-    declared = MutableHeaders(scope=scope).get("content-length")
+    declared = header(scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLong(-1 if int(declared) > limit + DRAIN_BYTES else 0)
     return await read_body(receive, limit)
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (``name`` in lower case), if it has one."""
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
 def replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:
     """The request again, with its body read already and an exact Content-Length."""
     scope = dict(scope)
-    scope["headers"] = list(scope["headers"])
-    MutableHeaders(scope=scope)["content-length"] = str(len(body))
+    scope["headers"] = [
+        (name, value) for name, value in scope["headers"] if name.lower() != b"content-length"
+    ]
+    scope["headers"].append((b"content-length", str(len(body)).encode("latin-1")))
     sent = False
 
     async def replayed() -> Message:
@@ -64,3 +84,22 @@ def replay(scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]
         return await receive()  # only a disconnect is left to come
 
     return scope, replayed
+
+
+async def respond(
+    send: Send,
+    status: int,
+    body: bytes = b"",
+    media_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Send a whole response: ``headers``, then Content-Type (if given) and Length."""
+    fields = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in (headers or {}).items()
+    ]
+    if media_type is not None:
+        fields.append((b"content-type", media_type.encode("latin-1")))
+    fields.append((b"content-length", str(len(body)).encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": fields})
+    await send({"type": "http.response.body", "body": body})

@@ -1,23 +1,36 @@
-"""ProblemDetails (TS 29.571) responses, as TS 29.500 clause 5.2.7 wants errors reported.
+"""ProblemDetails (TS 29.571) documents, as TS 29.500 clause 5.2.7 wants errors reported.
 
-Every error response of the PCF is ``application/problem+json`` with ``status`` and
-``cause``. The causes are those of TS 29.500 table 5.2.7.2-1 (and TS 29.554's own
-BDT_POLICY_NOT_FOUND). For 405, 406, 408 and 413 that table has no cause; the PCF then uses
-the HTTP reason phrase in the same style (METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
+Every error response of our servers is ``application/problem+json`` with ``status`` and
+``cause``. The causes are those of TS 29.500 table 5.2.7.2-1 (and the APIs' own, such as
+TS 29.554's BDT_POLICY_NOT_FOUND). For 405, 406, 408 and 413 that table has no cause; the
+reason phrase is then used in the same style (METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
 REQUEST_TIMEOUT, PAYLOAD_TOO_LARGE), so that a consumer can always branch on ``cause``.
+
+Standard library only; ``responses`` turns these documents into connexion responses.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from connexion.exceptions import ProblemException
-from connexion.lifecycle import ConnexionResponse
+from nf_common.asgi import Send, respond
 
 PROBLEM_JSON = "application/problem+json"
 BAD_REQUEST = "Bad Request"
+# The causes of an unusable request body (TS 29.500 table 5.2.7.2-1), and which one a
+# ProblemDetails carries when one body has several kinds of error: the first of these.
 INVALID_MSG_FORMAT = "INVALID_MSG_FORMAT"
+MANDATORY_IE_MISSING = "MANDATORY_IE_MISSING"
+MANDATORY_IE_INCORRECT = "MANDATORY_IE_INCORRECT"
+OPTIONAL_IE_INCORRECT = "OPTIONAL_IE_INCORRECT"
+CAUSE_PRIORITY = (
+    MANDATORY_IE_MISSING,
+    MANDATORY_IE_INCORRECT,
+    OPTIONAL_IE_INCORRECT,
+    INVALID_MSG_FORMAT,
+)
 
 # The cause for each status when the error itself does not name one.
 _DEFAULT_CAUSE = {
@@ -71,28 +84,11 @@ def encode(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-def problem(document: dict[str, Any], **headers: str) -> ConnexionResponse:
-    """The response carrying a ProblemDetails document (``problem_document``)."""
-    return ConnexionResponse(
-        status_code=document["status"],
-        content_type=PROBLEM_JSON,
-        headers=headers or None,
-        body=encode(document),
-    )
+def pointer(path: Iterable[str | int]) -> str:
+    """RFC 6901 JSON pointer of an instance path; the empty path is the whole document."""
+    return "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in path)
 
 
-def from_exception(exc: ProblemException) -> ConnexionResponse:
-    """A connexion ProblemException (ours carry cause and invalidParams in ``ext``)."""
-    ext: dict[str, Any] = dict(exc.ext or {})
-    document = problem_document(
-        exc.status, ext.pop("cause", None), exc.title, exc.detail, ext.pop("invalidParams", None)
-    )
-    document.update(ext)
-    return problem(document, **dict(exc.headers or {}))
-
-
-def invalid_message(detail: str) -> ProblemException:
-    """400 INVALID_MSG_FORMAT: the body cannot be read as the JSON document it must be."""
-    return ProblemException(
-        status=400, title=BAD_REQUEST, detail=detail, ext={"cause": INVALID_MSG_FORMAT}
-    )
+async def send_problem(send: Send, document: dict[str, Any], **headers: str) -> None:
+    """Answer with a ProblemDetails document (``problem_document``) from plain ASGI."""
+    await respond(send, document["status"], encode(document), PROBLEM_JSON, headers)

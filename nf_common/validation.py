@@ -36,10 +36,10 @@ reason says which optional IE is incomplete ("optional IE /bdtPolData is incompl
 
 Merge-patch bodies (RFC 7396) get ``MergePatchBodyValidator``: there null is not a value
 but "remove this member", so null passes for a member that its schema does not require
-and that is not an object (what removing it means is the handler's business; for
-``warnNotifReq`` see ``wire.update_from_document``). Null for a required member, or for
-a whole object such as ``bdtPolData``, stays an error, its reason saying it cannot be
-removed.
+and that is not an object (what removing it means is the handler's business; for the
+PCF's ``warnNotifReq`` see ``pcf_server.wire.update_from_document``). Null for a
+required member, or for a whole object such as ``bdtPolData``, stays an error, its
+reason saying it cannot be removed.
 """
 
 from __future__ import annotations
@@ -52,24 +52,23 @@ import typing as t
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
+from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.validators import JSONRequestBodyValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from rfc3339_validator import validate_rfc3339
 from starlette.types import Scope
 
-from pcf_server.api import bounds
-from pcf_server.api.problems import BAD_REQUEST, INVALID_MSG_FORMAT, invalid_message
-
-MANDATORY_IE_MISSING = "MANDATORY_IE_MISSING"
-MANDATORY_IE_INCORRECT = "MANDATORY_IE_INCORRECT"
-OPTIONAL_IE_INCORRECT = "OPTIONAL_IE_INCORRECT"
-CAUSE_PRIORITY = (
-    MANDATORY_IE_MISSING,
-    MANDATORY_IE_INCORRECT,
-    OPTIONAL_IE_INCORRECT,
+from nf_common.problems import (
+    BAD_REQUEST,
+    CAUSE_PRIORITY,
     INVALID_MSG_FORMAT,
+    MANDATORY_IE_INCORRECT,
+    MANDATORY_IE_MISSING,
+    OPTIONAL_IE_INCORRECT,
+    pointer,
 )
+from nf_common.responses import invalid_message
 
 _INT_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
@@ -106,11 +105,6 @@ def _format_checker() -> FormatChecker:
 FORMAT_CHECKER = _format_checker()
 # Bodies longer than this are read and checked in a thread, off the event loop.
 OFF_LOOP_BYTES = 64 * 1024
-
-
-def pointer(path: Iterable[str | int]) -> str:
-    """RFC 6901 JSON pointer of an instance path."""
-    return "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in path)
 
 
 def _branches(schema: Mapping[str, t.Any]) -> list[Mapping[str, t.Any]]:
@@ -220,8 +214,8 @@ def problem_for(
 ) -> ProblemException:
     """One 400 ProblemDetails for all schema errors of a body and its ``over_bounds``.
 
-    ``over_bounds`` are (instance path, reason) of attributes over the PCF's own bounds
-    (``api.bounds``); they are reported as schema errors of the same attribute would be.
+    ``over_bounds`` are (instance path, reason) of attributes over the application's own
+    bounds (``Bounds``); they are reported as schema errors of the same attribute would be.
     """
     entries: list[tuple[str, str, str]] = []
     for error in errors:
@@ -342,8 +336,17 @@ def parse_json(raw: bytes) -> t.Any:
     return document
 
 
+# The application's limits beyond the schema: (instance path, reason) of each attribute
+# of a document over them (the PCF's ``api.bounds.violations``).
+Bounds = t.Callable[[t.Any], Iterable[tuple[list[str | int], str]]]
+
+
 class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
     """connexion body validator raising 3GPP ProblemDetails; see the module docstring."""
+
+    def bounds(self, document: t.Any) -> Iterable[tuple[list[str | int], str]]:
+        """The application's limits beyond the schema (none here; ``body_validators``)."""
+        return ()
 
     @property
     def _validator(self) -> Draft4Validator:
@@ -381,9 +384,9 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
         return None
 
     def _check(self, body: t.Any) -> None:
-        """Raise one ProblemDetails for all schema errors and bounds (``api.bounds``)."""
+        """Raise one ProblemDetails for all schema errors and ``bounds``."""
         errors = list(self._validator.iter_errors(body))
-        over = list(bounds.violations(body))
+        over = list(self.bounds(body))
         if errors or over:
             raise problem_for(errors, self._schema, over)
 
@@ -412,6 +415,29 @@ class MergePatchBodyValidator(ProblemDetailsBodyValidator):
                 )
                 errors.append(error)
             # otherwise: an optional member removed, which is what null is for
-        over = list(bounds.violations(body))
+        over = list(self.bounds(body))
         if errors or over:
             raise problem_for(errors, self._schema, over)
+
+
+def body_validators(bounds: Bounds | None = None) -> dict[str, object]:
+    """Connexion's ``validator_map``: these validators for every JSON request body.
+
+    ``bounds`` are the application's own limits beyond the schema (the PCF's
+    ``api.bounds``), reported as schema errors are.
+    """
+    limits = bounds
+
+    class Checked(ProblemDetailsBodyValidator):
+        def bounds(self, document: t.Any) -> Iterable[tuple[list[str | int], str]]:
+            return () if limits is None else limits(document)
+
+    class CheckedMergePatch(MergePatchBodyValidator):
+        def bounds(self, document: t.Any) -> Iterable[tuple[list[str | int], str]]:
+            return () if limits is None else limits(document)
+
+    return {
+        "body": MediaTypeDict(
+            {"*/*json": Checked, "application/merge-patch+json": CheckedMergePatch}
+        )
+    }

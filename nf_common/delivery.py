@@ -1,25 +1,32 @@
-"""Delivery of BDT warning notifications to NEFs (the PCF as an HTTP client).
+"""Reliable delivery of notifications from an outbox: the PCF's to NEFs, the NEF's to AFs.
 
-The use cases write notifications to the outbox table in the transaction that decides
-them; this sender, one per server worker process, takes due rows and POSTs them:
+The use cases write notifications to an outbox table in the transaction that decides
+them; a sender, one per server worker process, takes due rows and POSTs them. It sees
+the outbox only through ``nf_common.ports.DeliveryQueue`` (claim due rows, the next due
+time, delivered, failed), opened in a unit of work of the owner's store, so the PCF's
+and the NEF gateway's outboxes are sent by this one sender:
 
 - a row is *claimed* by moving its ``next_attempt_at`` one lease ahead inside a write
-  transaction, so two workers (or two PCF instances on one database) do not send it at
+  transaction, so two workers (or two instances on one database) do not send it at
   the same time; if a sender dies mid-delivery the lease runs out and another retries:
-  delivery is at least once, and a notification is lost neither when the NEF is down nor
-  when the PCF restarts (the rows are on disk);
+  delivery is at least once, and a notification is lost neither when the receiver is
+  down nor when the sender restarts (the rows are on disk);
 - 2xx deletes the row; 307/308 are followed (httpx keeps method and body); 5xx, 408,
   425, 429 and transient transport errors (timeouts, refused or broken connections, a
   peer breaking the protocol) retry with exponential backoff and jitter, honouring
-  ``Retry-After``; other 4xx mean the NEF will never take it, and the row is kept as
-  ``dead`` for the operator, as is one still undelivered after ``give_up_after``;
+  ``Retry-After``; other 4xx mean the receiver will never take it, and the row is kept
+  as ``dead`` for the operator, as is one still undelivered after ``give_up_after``;
 - anything else is permanent too, and dead at once: a URI httpx cannot parse or send
   (``InvalidURL``, ``UnsupportedProtocol``: retrying cannot change it), a redirect loop,
   or an error nobody foresaw. Each row is delivered on its own, so one bad row never
   holds up the others of its batch;
-- ``http://`` URIs are spoken HTTP/2 with prior knowledge (h2c), as the SBI wants; an
-  origin that turns out not to speak it gets HTTP/1.1 from then on. ``https://`` URIs
-  negotiate HTTP/2 or HTTP/1.1 by ALPN.
+- each destination (scheme, host and port) gets at most ``per_destination`` requests at
+  a time when that is set, so one slow or dead receiver cannot take every connection,
+  nor be flooded;
+- ``https://`` URIs negotiate HTTP/2 or HTTP/1.1 by ALPN. ``http://`` URIs are spoken
+  HTTP/2 with prior knowledge (h2c) when ``h2c`` is set, as the SBI wants (TS 29.500
+  clause 5.2), and an origin that turns out not to speak it gets HTTP/1.1 from then on;
+  without ``h2c`` (northbound APIs, whose AFs seldom speak h2c) they get HTTP/1.1.
 """
 
 from __future__ import annotations
@@ -29,13 +36,14 @@ import contextlib
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
 
-from nef_client.retry_after import parse_retry_after
-from pcf_server.service.ports import OutboxItem, UnitOfWorkFactory
+from nf_common.ports import OutboxItem, QueueUnitOfWorkFactory
+from nf_common.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,8 @@ class DeliveryPolicy:
     poll: float = 1.0  # look for rows other workers wrote, this often
     timeout: float = 10.0
     batch: int = 20
+    per_destination: int | None = None  # requests at a time to one destination; None: any
+    h2c: bool = True  # http:// URIs over HTTP/2 with prior knowledge; False: HTTP/1.1
 
     def retry_delay(self, attempts: int) -> float:
         delay: float = min(self.max_retry, self.first_retry * 2.0 ** min(attempts, 30))
@@ -56,7 +66,7 @@ class DeliveryPolicy:
 
 
 _RETRYABLE = {408, 425, 429}
-# Transport errors worth another try: the NEF may be restarting, slow or overloaded.
+# Transport errors worth another try: the receiver may be restarting, slow or overloaded.
 # UnsupportedProtocol, LocalProtocolError (we sent something wrong) and the like are not.
 _TRANSIENT = (
     httpx.TimeoutException,
@@ -70,9 +80,11 @@ _NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class NotificationSender:
+    """Sends an outbox; ``run`` for a server, ``deliver_due`` rounds for tests."""
+
     def __init__(
         self,
-        unit_of_work: UnitOfWorkFactory,
+        unit_of_work: QueueUnitOfWorkFactory,
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -82,6 +94,7 @@ class NotificationSender:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._h1_only: set[str] = set()
+        self._slots: defaultdict[str, contextlib.AbstractAsyncContextManager[object]]
 
     def wake(self) -> None:
         """Look at the outbox now; safe to call from any thread (handlers run in a pool)."""
@@ -102,29 +115,50 @@ class NotificationSender:
                 http1=http1, http2=http2, follow_redirects=True, timeout=p.timeout, limits=limits
             )
 
+        limit = p.per_destination
+
+        def slot() -> contextlib.AbstractAsyncContextManager[object]:
+            return contextlib.nullcontext() if limit is None else asyncio.Semaphore(limit)
+
         async with (
             client(False, True) as h2c,
             client(True, True) as alpn,
             client(True, False) as h1,
         ):
             self._clients = (h2c, alpn, h1)
+            # Per destination, bound to this block's event loop like the clients.
+            self._slots = defaultdict(slot)
             yield
 
     async def run(self) -> None:
+        """Deliver until cancelled, holding connections only while something is due.
+
+        An idle HTTP/2 connection would keep its server from stopping gracefully (it
+        waits for clients to close them), and a PCF and a NEF gateway deliver to each
+        other: so the clients are closed as soon as a round finds nothing to send.
+        """
         self._loop = asyncio.get_running_loop()
-        async with self.connected():
-            while True:
-                try:
-                    sent = await self.deliver_due()
-                except Exception:  # the loop must outlive a bad row or a busy database
-                    log.exception("notification delivery failed")
-                    sent = 0
-                if sent:
-                    continue
+        while True:
+            self._wake.clear()
+            try:
                 wait = await asyncio.to_thread(self._until_next_due)
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                if wait <= 0:
+                    async with self.connected():
+                        while await self._round():
+                            pass
+                    continue
+            except Exception:  # the loop must outlive a bad row or a busy database
+                log.exception("notification delivery failed")
+                wait = self._policy.poll
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _round(self) -> int:
+        try:
+            return await self.deliver_due()
+        except Exception:  # as in run: a busy database must not end the sender
+            log.exception("notification delivery failed")
+            return 0
 
     def _until_next_due(self) -> float:
         with self._uow(write=False) as uow:
@@ -156,13 +190,17 @@ class NotificationSender:
         return len(items)
 
     async def _post(self, item: OutboxItem) -> httpx.Response:
-        h2c, alpn, h1 = self._clients
-        headers = {"content-type": "application/json"}
         url = httpx.URL(item.uri)
         origin = f"{url.scheme}://{url.netloc.decode()}"
+        async with self._slots[origin]:
+            return await self._post_to(item, url, origin)
+
+    async def _post_to(self, item: OutboxItem, url: httpx.URL, origin: str) -> httpx.Response:
+        h2c, alpn, h1 = self._clients
+        headers = {"content-type": "application/json"}
         if url.scheme == "https":
             return await alpn.post(item.uri, content=item.body, headers=headers)
-        if origin in self._h1_only:
+        if not self._policy.h2c or origin in self._h1_only:
             return await h1.post(item.uri, content=item.body, headers=headers)
         try:
             return await h2c.post(item.uri, content=item.body, headers=headers)

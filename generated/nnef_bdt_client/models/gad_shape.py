@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.supported_gad_shapes_type_0 import SupportedGADShapesType0
+
+T = TypeVar("T", bound="GADShape")
+
+
+@_attrs_define
+class GADShape:
+    """What every shape has in common, the name of its kind.
+
+    Attributes:
+        shape (str | SupportedGADShapesType0): Name of a shape. The listed names are those known today; other strings
+            are accepted so that newer shapes do not break older readers.
+    """
+
+    shape: str | SupportedGADShapesType0
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        shape: str
+        if isinstance(self.shape, SupportedGADShapesType0):
+            shape = self.shape.value
+        else:
+            shape = self.shape
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "shape": shape,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_shape(data: object) -> str | SupportedGADShapesType0:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_supported_gad_shapes_type_0 = SupportedGADShapesType0(data)
+
+                return componentsschemas_supported_gad_shapes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(str | SupportedGADShapesType0, data)
+
+        shape = _parse_shape(d.pop("shape"))
+
+        gad_shape = cls(
+            shape=shape,
+        )
+
+        gad_shape.additional_properties = d
+        return gad_shape
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,106 @@
+"""``nef-bdt gateway``: serve the NEF gateway (granian, HTTP/1.1 and h2c on one port)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from nef_gateway.settings import Settings
+
+_STOP_SECONDS = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Also accepted after the command (nef-bdt gateway --pcf URL), as the global one is.
+    parser.add_argument(
+        "--pcf", default=argparse.SUPPRESS, help="the PCF's apiRoot (env NEF_BDT_PCF)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8081, help="port to listen on")
+    parser.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")
+    parser.add_argument(
+        "--api-root", help="apiRoot AFs reach the gateway by, for Location and self links"
+    )
+    parser.add_argument(
+        "--callback-root",
+        help="apiRoot the PCF reaches the gateway by, for its notifUri (default: http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--allow-af",
+        action="append",
+        metavar="SCS_AS_ID",
+        help="serve only these AFs (repeat); others get 403. Default: any",
+    )
+    parser.add_argument(
+        "--groups",
+        type=Path,
+        help="JSON file mapping external group ids to internal group ids",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+
+
+def _groups(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"nef-bdt gateway: --groups {path}: {exc}") from None
+    if not isinstance(document, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in document.items()
+    ):
+        raise SystemExit(
+            f"nef-bdt gateway: --groups {path}: must map external group ids to internal ones"
+        )
+    return document
+
+
+def settings_from(args: argparse.Namespace, pcf_url: str) -> Settings:
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    return Settings(
+        pcf_url=pcf_url,
+        db_path=args.db,
+        api_root=args.api_root,
+        callback_root=args.callback_root or f"http://{host}:{args.port}",
+        allowed_afs=frozenset(args.allow_af) if args.allow_af else None,
+        groups=_groups(args.groups),
+        pcf_timeout=args.timeout,
+    )
+
+
+def serve(args: argparse.Namespace, pcf_url: str) -> int:
+    try:
+        from granian import Granian
+        from granian.constants import HTTPModes, Interfaces
+    except ImportError:
+        print("nef-bdt gateway: needs the server extra: pip install 'npcf-bdt[server]'",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    from nef_gateway.storage import SqliteStore
+
+    settings = settings_from(args, pcf_url)
+    SqliteStore(settings.db_path)  # a bad database fails the command, not the worker
+    os.environ.update(settings.to_environment())
+    print(
+        f"nef-bdt gateway: http://{args.host}:{args.port}/3gpp-bdt/v1 -> {pcf_url}",
+        file=sys.stderr,
+        flush=True,
+    )
+    Granian(
+        "nef_gateway.composition:app_from_environment",
+        factory=True,
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        http=HTTPModes.auto,
+        workers=1,
+        log_access=args.access_log,
+        # On SIGTERM granian waits for open connections to close. The PCF's sender closes
+        # its connection here when idle (nf_common.delivery), but an AF may hold one open
+        # for ever: the stop is bounded.
+        workers_kill_timeout=_STOP_SECONDS,
+    ).serve()
+    return 0

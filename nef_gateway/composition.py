@@ -1,0 +1,41 @@
+"""The composition root: the gateway assembled from its settings, and nothing else.
+
+Entry points (``nef-bdt gateway``, the pytest fixture, server workers) build the
+application here, so that which store, which PCF client and which translator are used is
+decided in one place.
+"""
+
+from __future__ import annotations
+
+from nef_client import Client
+from nef_gateway.api.app import GatewayApp, create_app
+from nef_gateway.domain import ConfiguredGroups
+from nef_gateway.notify import AF_DELIVERY
+from nef_gateway.pcf import NefClientPolicyControl
+from nef_gateway.service import BdtSubscriptions
+from nef_gateway.settings import CALLBACK_PATH, Settings
+from nef_gateway.storage import SqliteStore
+from nf_common.delivery import NotificationSender
+
+
+def build(settings: Settings) -> GatewayApp:
+    store = SqliteStore(settings.db_path)
+    sender = NotificationSender(store.unit_of_work, AF_DELIVERY)
+    pcf = NefClientPolicyControl(Client(settings.pcf_url, timeout=settings.pcf_timeout))
+    callback_root = settings.callback_root.rstrip("/")
+    service = BdtSubscriptions(
+        store.unit_of_work,
+        pcf,
+        lambda subscription_id: f"{callback_root}{CALLBACK_PATH}/{subscription_id}",
+        allowed_afs=settings.allowed_afs,
+        outbox_written=sender.wake,
+    )
+    groups = ConfiguredGroups(dict(settings.groups))
+    return create_app(
+        service, groups, sender, api_root=settings.api_root, max_body_bytes=settings.max_body_bytes
+    )
+
+
+def app_from_environment() -> GatewayApp:
+    """Factory for server workers: settings come from NEF_GATEWAY_* variables."""
+    return build(Settings.from_environment())

@@ -1,0 +1,188 @@
+"""The SQLite parts every store of ours shares: durability, transactions, the outbox.
+
+Durability: WAL journal with ``synchronous=FULL``, so a transaction is on disk when
+``commit`` returns and what was acknowledged survives a crash of the process or of the
+machine. Each unit of work opens its own connection: SQLite connections are cheap, and
+it keeps threads and worker processes from sharing one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Generic, Self, TypeVar, cast
+
+from nf_common.ports import OutboxItem, StoreBusy
+
+BUSY_TIMEOUT_S = 30.0
+_PURGE_BATCH = 500  # rows forgotten per call: bounded work in the caller's transaction
+RepositoryT = TypeVar("RepositoryT")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, as the sqlite3 module's
+    # implicit transactions would not take the write lock up front.
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def _open(path: Path, migrate: Callable[[sqlite3.Connection], object]) -> None:
+    """Create the file (and its folder) if need be and bring it to the newest schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = connect(path)
+    try:
+        migrate(connection)
+    finally:
+        connection.close()
+
+
+def _empty(path: Path, kept: tuple[str, ...]) -> None:
+    """Empty every table but ``kept`` in one transaction; the schema and its version stay."""
+    connection = connect(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        for table in tables:
+            if table not in kept:
+                connection.execute(f'DELETE FROM "{table}"')
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+class SqliteTransaction:
+    """A unit of work's transaction; a store's unit of work adds its repositories."""
+
+    def __init__(self, path: Path, write: bool = True) -> None:
+        self._path = path
+        self._write = write
+        self._connection: sqlite3.Connection | None = None
+        self._repositories: dict[object, object] = {}
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        assert self._connection is not None, "use the unit of work in a with block"
+        return self._connection
+
+    def one(self, kind: Callable[[sqlite3.Connection], RepositoryT]) -> RepositoryT:
+        """The repository of ``kind`` on this transaction: the same object every time."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = self._repositories[kind] = kind(self.connection)
+        return cast(RepositoryT, found)
+
+    def __enter__(self) -> Self:
+        connection = connect(self._path)
+        try:
+            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
+            # concurrent requests (threads or processes) are serialised, not interleaved.
+            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s") from exc
+            raise
+        self._connection = connection
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Roll back what was not committed, and close the connection."""
+        assert self._connection is not None
+        try:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+        finally:
+            self._connection.close()
+            self._connection = None
+            self._repositories.clear()
+
+    def commit(self) -> None:
+        assert self._connection is not None
+        self._connection.execute("COMMIT")
+
+
+class SqliteOutbox:
+    """The ``DeliveryQueue`` on a table ``outbox``, rows claimed with a lease.
+
+    The table needs the columns ``id`` (INTEGER PRIMARY KEY), ``uri``, ``body`` (the
+    JSON text to POST), ``attempts``, ``next_attempt_at``, ``state`` ('pending' or
+    'dead'), ``last_error`` and ``created_at``; each store's migrations create it,
+    beside whatever says whose notification a row is. Stores add their ``add``.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
+        rows = self._db.execute(
+            "SELECT id, uri, body, attempts, created_at FROM outbox"
+            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        self._db.executemany(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ?",
+            [(now + lease_seconds, row[0]) for row in rows],
+        )
+        return [OutboxItem(*row) for row in rows]
+
+    def delivered(self, item_id: int) -> None:
+        self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+    def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
+        """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
+        self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+            " next_attempt_at = coalesce(?, next_attempt_at),"
+            " state = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END WHERE id = ?",
+            (error[:500], retry_at, retry_at, item_id),
+        )
+
+    def next_due(self) -> float | None:
+        row = self._db.execute(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def purge_dead(self, written_before: float) -> None:
+        """Forget dead notifications written before then (bounded work per call)."""
+        self._db.execute(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            " WHERE state = 'dead' AND created_at < ? LIMIT ?)",
+            (written_before, _PURGE_BATCH),
+        )
+
+
+UnitOfWorkT = TypeVar("UnitOfWorkT", bound=SqliteTransaction)
+
+
+class SqliteDatabase(Generic[UnitOfWorkT]):
+    """A database file: migrated on open, and a factory of units of work on it."""
+
+    # Tables that ``reset`` leaves as they are.
+    kept_on_reset: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        path: Path | str,
+        migrate: Callable[[sqlite3.Connection], object],
+        unit_of_work: type[UnitOfWorkT],
+    ) -> None:
+        self.path = Path(path)
+        self._unit_of_work = unit_of_work
+        _open(self.path, migrate)
+
+    def unit_of_work(self, *, write: bool = True) -> UnitOfWorkT:
+        return self._unit_of_work(self.path, write)
+
+    def reset(self) -> None:
+        """Empty every table but ``kept_on_reset``; the schema and its version stay."""
+        _empty(self.path, self.kept_on_reset)
