@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from _timing import per_call_us
 
 import nef_client
 from nef_client.testing import start_pcf_stub
-
-
-def per_call_us(call: Callable[[], object], calls: int) -> float:
-    began = time.perf_counter()
-    for _ in range(calls):
-        call()
-    return (time.perf_counter() - began) / calls * 1e6
 
 
 def main() -> None:

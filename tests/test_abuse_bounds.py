@@ -26,9 +26,9 @@ from pcf_server.settings import ADMIN_BASE_PATH as ADMIN
 from pcf_server.settings import NWDAF_BASE_PATH
 from tests.bdt_config import TOWN_TAI, config, write_config
 from tests.dates import future_day, iso, window
+from tests.problems import params, problem_of
 from tests.server_process import free_port, kill_hard, running_pcf
 
-PROBLEM = "application/problem+json"
 DAY = future_day()
 NIGHT = window(DAY + timedelta(hours=1), DAY + timedelta(hours=5))
 
@@ -42,18 +42,6 @@ def request(**changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
-
-
-def problem_of(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["cause"]
-    return body
-
-
-def params(body: dict[str, Any]) -> list[str]:
-    return [entry["param"] for entry in body.get("invalidParams", [])]
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ import httpx
 import pytest
 
 from tests.dates import FRIDAY, future_day, iso, window
+from tests.problems import PROBLEM, params, problem_of
 from tests.server_process import PcfProcess, running_pcf
 
 MAX_BODY = 4096
 MERGE_PATCH = {"content-type": "application/merge-patch+json"}
-PROBLEM = "application/problem+json"
+
 DAY = future_day(FRIDAY)
 DATE = f"{DAY:%Y-%m-%d}"
 
@@ -62,18 +63,6 @@ def create(api: httpx.Client, doc: dict[str, Any]) -> tuple[str, dict[str, Any]]
 
 def patch(api: httpx.Client, policy_id: str, body: Any) -> httpx.Response:
     return api.patch(f"/bdtpolicies/{policy_id}", json=body, headers=MERGE_PATCH)
-
-
-def problem_of(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["cause"]
-    return body
-
-
-def params(body: dict[str, Any]) -> list[str]:
-    return [entry["param"] for entry in body.get("invalidParams", [])]
 
 
 # 1. Create
