@@ -25,16 +25,9 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
@@ -286,8 +279,11 @@ class _Delegate(Collector):
         yield from self._source.collect()
 
 
-def scrape(status: Status) -> Callable[[], tuple[bytes, str]]:
+def scrape(status: Status) -> Callable[[str], tuple[bytes, str]]:
     """The body and content type of ``GET /metrics``: every process's metrics, the store's.
+
+    Given the request's ``Accept``: the Prometheus text format (0.0.4, what every
+    Prometheus reads) unless the scraper asks for OpenMetrics.
 
     Under ``pcf-bdt serve`` (``PROMETHEUS_MULTIPROC_DIR`` set) the processes' metrics
     are read from the directory they write; in one process (tests, an embedding
@@ -300,7 +296,8 @@ def scrape(status: Status) -> Callable[[], tuple[bytes, str]]:
         registry.register(_Delegate(REGISTRY))
     registry.register(StoreCollector(status))
 
-    def render() -> tuple[bytes, str]:
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+    def render(accept: str) -> tuple[bytes, str]:
+        encoder, content_type = choose_encoder(accept)
+        return encoder(registry), content_type
 
     return render

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nf_common.asgi import ASGIApp, Message, Receive, Scope, Send, respond
+from nf_common.asgi import ASGIApp, Message, Receive, Scope, Send, header, respond
 from nf_common.problems import PROBLEM_JSON, encode, problem_document
 
 HEALTH_PATH = "/healthz"
@@ -41,7 +41,7 @@ class RequestNote:
 
 
 Readiness = Callable[[], list[str]]
-Scrape = Callable[[], tuple[bytes, str]]
+Scrape = Callable[[str], tuple[bytes, str]]  # Accept -> body, Content-Type
 RequestDone = Callable[[str, str, str, int, float, str | None], None]
 
 
@@ -69,7 +69,8 @@ class OperationsEndpoints:
             status, body, media_type = await self._ready()
         else:
             assert self.scrape is not None
-            body, media_type = await asyncio.to_thread(self.scrape)
+            accept = header(scope, b"accept") or ""
+            body, media_type = await asyncio.to_thread(self.scrape, accept)
             status = 200
         if scope["method"] == "HEAD":
             body = b""
