@@ -79,6 +79,10 @@ def dict_config(level: str = "info", log_format: str = "text") -> dict[str, Any]
             "granian.access": {**named, "level": "INFO"},
             # hypercorn serves the operator listener; our logger object is handed to it.
             "hypercorn.error": named,
+            # A line per HTTP request the notification sender makes: the delivery events
+            # (pcf_server.events) say what matters of them.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 
