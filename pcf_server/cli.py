@@ -449,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the operator API listens (default 127.0.0.1:8081)",
     )
     serve.add_argument(
-        "--access-log", action="store_true", help="granian's access log too (stdout)"
+        "--access-log", action="store_true", help="granian's access log lines too"
     )
     serve.add_argument(
         "--log-level",
