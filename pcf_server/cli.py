@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pcf_server import __version__, logs
-from pcf_server.settings import ADMIN_BASE_PATH, METRICS_DIR_VARIABLE, Settings
+from pcf_server.settings import ADMIN_BASE_PATH, METRICS_DIR_VARIABLE, Settings, process_alive
 
 log = logging.getLogger("pcf_server")
 
@@ -182,9 +182,15 @@ def _metrics_directory() -> Iterator[None]:
     """A fresh directory for this run's metrics, removed at exit (multi-process mode).
 
     Set before anything imports prometheus_client: the mode is chosen at its import, and
-    the server processes inherit it from the environment.
+    the server processes inherit it from the environment. The directories of runs that
+    could not remove theirs (``kill -9``) are removed at the next start.
     """
-    directory = tempfile.mkdtemp(prefix="pcf-bdt-metrics-")
+    prefix = "pcf-bdt-metrics-"
+    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        owner = stale.name.removeprefix(prefix).split("-", 1)[0]
+        if owner.isdigit() and not process_alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
     os.environ[METRICS_DIR_VARIABLE] = directory
     try:
         yield
@@ -448,9 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where the operator API listens (default 127.0.0.1:8081)",
     )
-    serve.add_argument(
-        "--access-log", action="store_true", help="granian's access log lines too"
-    )
+    serve.add_argument("--access-log", action="store_true", help="granian's access log lines too")
     serve.add_argument(
         "--log-level",
         choices=logs.LEVELS,

@@ -24,6 +24,17 @@ NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id exists (whose metrics files are kept or forgotten)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the application factory needs."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -34,7 +35,7 @@ from prometheus_client.registry import Collector
 from nf_common.ports import OutboxItem
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.service.status import Status
-from pcf_server.settings import METRICS_DIR_VARIABLE
+from pcf_server.settings import METRICS_DIR_VARIABLE, process_alive
 
 events_log = logging.getLogger("pcf_server.events")
 
@@ -216,6 +217,17 @@ def process_stopped() -> None:
         mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
+def forget_dead_processes(directory: Path) -> None:
+    """Take processes that died without stopping (a crash, ``kill -9``) out of live gauges.
+
+    Their counters and histograms stay: what they counted happened.
+    """
+    for path in directory.glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        if not process_alive(pid):
+            mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
+
+
 class StoreCollector(Collector):
     """Gauges read from the store at each scrape (``service.status``)."""
 
@@ -297,6 +309,9 @@ def scrape(status: Status) -> Callable[[str], tuple[bytes, str]]:
     registry.register(StoreCollector(status))
 
     def render(accept: str) -> tuple[bytes, str]:
+        directory = os.environ.get(METRICS_DIR_VARIABLE)
+        if directory:
+            forget_dead_processes(Path(directory))
         encoder, content_type = choose_encoder(accept)
         return encoder(registry), content_type
 

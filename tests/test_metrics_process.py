@@ -8,6 +8,9 @@ Every expected number is what the client saw in its answers.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -16,10 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from nf_common.bitrate import parse_bitrate
+from pcf_server.settings import METRICS_DIR_VARIABLE
+from pcf_server.telemetry import forget_dead_processes
 from tests.bdt_config import write_config
+from tests.conftest import REPO
 from tests.dates import WEDNESDAY, future_day, window
 from tests.server_process import running_pcf
 
@@ -70,12 +78,21 @@ def test_metrics_add_up_both_workers_and_match_the_traffic(
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setenv("TMPDIR", str(temporary))  # where the server makes its metrics dir
+    # Left by runs killed with -9: removed at start when their server is gone.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = temporary / f"pcf-bdt-metrics-{gone.pid}-x"
+    running_elsewhere = temporary / f"pcf-bdt-metrics-{os.getpid()}-y"
+    for folder in (stale, running_elsewhere):
+        folder.mkdir()
+        (folder / "counter_1.db").write_bytes(b"")
     config = write_config(tmp_path / "bdt.yaml")
     seen: Counter[tuple[str, int]] = Counter()
     offers: dict[str, int] = {}  # policy id -> candidates offered (held until selected)
     args = ["--workers", "2", "--config", str(config)]
     with running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, process):
-        assert len(list(temporary.glob("pcf-bdt-metrics-*"))) == 1
+        assert not stale.exists() and running_elsewhere.exists()
+        assert len(list(temporary.glob("pcf-bdt-metrics-*"))) == 2
         before = scrape(process.admin_root)  # the helper's own probes until the PCF answered
         with httpx.Client(timeout=30) as client:
             for _ in range(8):
@@ -127,7 +144,7 @@ def test_metrics_add_up_both_workers_and_match_the_traffic(
             )
             assert degraded.status_code in (200, 201), degraded.text
         samples = scrape(process.admin_root)
-    assert list(temporary.glob("pcf-bdt-metrics-*")) == []  # removed at exit
+    assert list(temporary.glob("pcf-bdt-metrics-*")) == [running_elsewhere]  # its own removed
 
     def sent(name: str, **labels: str) -> float:
         return value(samples, name, **labels) - value(before, name, **labels)
@@ -169,3 +186,22 @@ def test_metrics_add_up_both_workers_and_match_the_traffic(
     assert value(samples, "pcf_bdt_degradations_in_force", area="town", source="operator") == 0
     assert value(samples, "pcf_bdt_outbox_rows", state="pending") == 0
     assert value(samples, "pcf_bdt_processes") == 3  # two workers, the operator listener
+
+
+def test_a_process_that_died_without_stopping_leaves_the_live_gauges(tmp_path: Path) -> None:
+    """A worker killed with -9 cannot take itself out; the next scrape does."""
+    script = "import os; from pcf_server import telemetry; telemetry.process_started(); os._exit(0)"
+    env = {**os.environ, METRICS_DIR_VARIABLE: str(tmp_path)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=REPO)
+    assert len(list(tmp_path.glob("gauge_livesum_*.db"))) == 2
+
+    def processes() -> float:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, str(tmp_path))
+        return registry.get_sample_value("pcf_bdt_processes") or 0.0
+
+    assert processes() == 2  # as they left it
+    forget_dead_processes(tmp_path)
+    assert processes() == 0
+    assert list(tmp_path.glob("gauge_livesum_*.db")) == []
