@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,22 @@ def test_a_store_locked_by_another_writer_is_not_ready(settings: Settings) -> No
         finally:
             holder.execute("ROLLBACK")
             holder.close()
+        assert ready_reasons(client) == []
+
+
+def test_a_read_only_store_is_not_ready(settings: Settings) -> None:
+    """The file made immutable (``chattr +i``: read-only even for root, who runs CI)."""
+    with serving(create_app(settings)) as client:
+        assert ready_reasons(client) == []
+        made = subprocess.run(["chattr", "+i", str(settings.db_path)], capture_output=True)
+        if made.returncode != 0:
+            pytest.skip(f"chattr +i is not available here: {made.stderr.decode().strip()}")
+        try:
+            (reason,) = ready_reasons(client)
+            assert "not writable" in reason and "readonly" in reason, reason
+            assert client.get("/healthz").status_code == 200
+        finally:
+            subprocess.run(["chattr", "-i", str(settings.db_path)], check=True)
         assert ready_reasons(client) == []
 
 
