@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +29,7 @@ from pcf_server.logs import without_password
 from tests.bdt_config import write_config
 from tests.dates import WEDNESDAY, future_day, window
 from tests.server_process import free_port, running_pcf
+from tests.test_metrics_process import scrape, value
 
 pytestmark = pytest.mark.slow
 DAY = future_day(WEDNESDAY)
@@ -35,12 +37,14 @@ NEF = "6f1c7d2e-0000-4000-8000-00000000000a"
 MERGE_PATCH = {"content-type": "application/merge-patch+json"}
 
 
-class _Refusing(BaseHTTPRequestHandler):
-    """A NEF that will never take a notification: 404 (the sender gives up at once)."""
+class _Nef(BaseHTTPRequestHandler):
+    """A NEF answering every notification with ``status`` (HTTP/1.1 only)."""
+
+    status = 204
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(404)
+        self.send_response(self.status)
         self.send_header("content-length", "0")
         self.end_headers()
 
@@ -48,8 +52,13 @@ class _Refusing(BaseHTTPRequestHandler):
         pass
 
 
-def refusing_nef() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+class _Refusing(_Nef):
+    status = 404  # it will never take it: the sender gives up at once
+
+
+@contextmanager
+def nef(handler: type[_Nef]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/bdt"
@@ -84,6 +93,11 @@ def wait_for_events(log: Path, wanted: set[str], timeout: float = 30) -> list[di
         time.sleep(0.1)
 
 
+def delivered_once(admin_root: str) -> bool:
+    result = {"result": "delivered"}
+    return value(scrape(admin_root), "pcf_bdt_notification_attempts_total", **result) >= 1
+
+
 def test_json_lines_for_each_request_and_domain_event_and_no_secret(tmp_path: Path) -> None:
     db = tmp_path / "pcf.db"
     config = write_config(tmp_path / "bdt.yaml")
@@ -95,16 +109,14 @@ def test_json_lines_for_each_request_and_domain_event_and_no_secret(tmp_path: Pa
         args = ["--oauth2-key", str(key), "--config", str(config), "--log-format", "json"]
         closed = f"http://127.0.0.1:{free_port()}/bdt"  # nobody listens: retried
         with (
-            contextmanager_of(refusing_nef) as refusing,
+            nef(_Refusing) as refusing,
+            nef(_Nef) as accepting,
             running_pcf(db, extra_args=args, probe_headers=auth) as (url, process),
             httpx.Client(timeout=30, headers=auth) as client,
         ):
             created = {}
-            for name, notif_uri in (
-                ("retried", closed),
-                ("refused", refusing),
-                ("declined", closed),
-            ):
+            targets = {"retried": closed, "refused": refusing, "accepted": accepting}
+            for name, notif_uri in [*targets.items(), ("declined", closed)]:
                 answer = client.post(f"{url}/bdtpolicies", json=request(name, notif_uri))
                 assert answer.status_code == 201, answer.text
                 created[name] = answer.json()
@@ -115,7 +127,7 @@ def test_json_lines_for_each_request_and_domain_event_and_no_secret(tmp_path: Pa
                 headers=MERGE_PATCH,
             )
             assert declined.status_code == 204
-            for name in ("retried", "refused"):
+            for name in targets:
                 selected = client.patch(
                     f"{url}/bdtpolicies/{created[name]['id']}",
                     json={"bdtPolData": {"selTransPolicyId": 1}},
@@ -136,7 +148,11 @@ def test_json_lines_for_each_request_and_domain_event_and_no_secret(tmp_path: Pa
             log = db.with_suffix(".log")
             wanted = {"created", "selected", "removed", "refused", "warned"}
             wanted |= {"delivery_failed", "delivery_dead"}
+            deadline = time.monotonic() + 30
+            while not delivered_once(process.admin_root) and time.monotonic() < deadline:
+                time.sleep(0.1)
             records = wait_for_events(log, wanted)
+            samples = scrape(process.admin_root)
     text = log.read_text()
     assert token not in text and token[-20:] not in text
     assert "authorization" not in text.lower() and "bearer" not in text.lower()
@@ -148,34 +164,36 @@ def test_json_lines_for_each_request_and_domain_event_and_no_secret(tmp_path: Pa
     assert refs == {created[n]["bdtPolData"]["bdtRefId"] for n in created}
     assert all(r["bdt_ref_id"] in r["message"] and r["consumer"] == NEF for r in events["created"])
     assert [r["policy_id"] for r in events["removed"]] == [created["declined"]["id"]]
-    assert {r["policy_id"] for r in events["selected"]} == {
-        created["retried"]["id"],
-        created["refused"]["id"],
-    }
+    assert {r["policy_id"] for r in events["selected"]} == {created[n]["id"] for n in targets}
     assert [r["cause"] for r in events["refused"]] == ["BDT_CAPACITY_UNAVAILABLE"]
-    assert {r["policy_id"] for r in events["warned"]} == {
-        created["retried"]["id"],
-        created["refused"]["id"],
-    }
+    assert {r["policy_id"] for r in events["warned"]} == {created[n]["id"] for n in targets}
     assert {r["uri"] for r in events["delivery_dead"]} == {refusing}
     assert closed in {r["uri"] for r in events["delivery_failed"]}
     requests = [r for r in records if r["logger"] == "pcf_server.requests"]
     posts = [r for r in requests if r["method"] == "POST" and r["operation"] == "CreateBDTPolicy"]
-    assert sorted(r["status"] for r in posts) == [201, 201, 201, 403]
+    assert sorted(r["status"] for r in posts) == [201] * len(created) + [403]
     assert all(r["consumer"] == NEF and r["duration_ms"] > 0 for r in posts)
     assert all(r["path"] == "/npcf-bdtpolicycontrol/v1/bdtpolicies" for r in posts)
     patches = [r for r in requests if r["method"] == "PATCH"]
-    assert sorted(r["status"] for r in patches) == [200, 200, 204]
+    assert sorted(r["status"] for r in patches) == [200] * len(targets) + [204]
     unknown = [r for r in requests if r["method"] == "GET" and r["status"] == 404]
     assert unknown and all(r["consumer"] == NEF for r in unknown)
     (anonymous,) = [r for r in requests if r["status"] == 401]
     assert anonymous["consumer"] is None and anonymous["path"].endswith("/bdtpolicies/x")
-
-
-def contextmanager_of(generator: Any) -> Any:
-    from contextlib import contextmanager
-
-    return contextmanager(generator)()
+    # The same deliveries in the metrics: one each delivered and dead, one pending retries.
+    attempts = {
+        result: value(samples, "pcf_bdt_notification_attempts_total", result=result)
+        for result in ("delivered", "dead", "failed")
+    }
+    failed_lines = len(events["delivery_failed"])
+    assert attempts["delivered"] == 1 and attempts["dead"] == 1
+    assert attempts["failed"] >= failed_lines >= 1  # lines written before the scrape
+    assert value(samples, "pcf_bdt_notification_delivery_seconds_count") == 1
+    assert value(samples, "pcf_bdt_notification_delivery_attempt_count_count") == 2
+    assert value(samples, "pcf_bdt_outbox_rows", state="dead") == 1
+    assert value(samples, "pcf_bdt_outbox_rows", state="pending") == 1
+    warned = {"event": "warned", "cause": ""}
+    assert value(samples, "pcf_bdt_policy_events_total", **warned) == len(targets)
 
 
 def test_start_up_says_where_and_what_and_warns_of_nothing(tmp_path: Path) -> None:
