@@ -153,24 +153,26 @@ def _announce(settings: Settings) -> None:
 def _started(args: argparse.Namespace, settings: Settings, areas: list[str]) -> None:
     """What an operator reads first in the log: version, listeners, store, configuration."""
     config = str(settings.config_path) if settings.config_path else "the one shipped"
+    host = settings.admin_host
+    admin = f"http://{f'[{host}]' if ':' in host else host}:{settings.admin_port}"
+    store = logs.without_password(str(settings.db_path))
+    workers = f"{args.workers} worker{'' if args.workers == 1 else 's'}"
     log.info(
-        "pcf-bdt %s: 3GPP API on %s (%d worker%s), operator API, /metrics and probes on"
-        " http://%s:%d; store %s; configuration %s, areas %s",
+        "pcf-bdt %s: 3GPP API and probes on %s (%s), operator API, /metrics and probes on"
+        " %s; store %s; configuration %s, areas %s",
         __version__,
         settings.listen_root,
-        args.workers,
-        "" if args.workers == 1 else "s",
-        settings.admin_host,
-        settings.admin_port,
-        logs.without_password(str(settings.db_path)),
+        workers,
+        admin,
+        store,
         config,
         ", ".join(areas),
         extra={
             "version": __version__,
             "listen": settings.listen_root,
-            "admin_listen": f"{settings.admin_host}:{settings.admin_port}",
+            "admin_listen": admin,
             "workers": args.workers,
-            "store": logs.without_password(str(settings.db_path)),
+            "store": store,
             "config": config,
             "areas": areas,
         },
