@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from nf_common.ports import OutboxItem, QueueUnitOfWorkFactory
+from nf_common.ports import DeliveryObserver, OutboxItem, QueueUnitOfWorkFactory
 from nf_common.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -87,14 +87,22 @@ class NotificationSender:
         unit_of_work: QueueUnitOfWorkFactory,
         policy: DeliveryPolicy | None = None,
         clock: Callable[[], float] = time.time,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._policy = policy or DeliveryPolicy()
         self._clock = clock
+        self._observer = observer
+        self._running = False
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._h1_only: set[str] = set()
         self._slots: defaultdict[str, contextlib.AbstractAsyncContextManager[object]]
+
+    @property
+    def running(self) -> bool:
+        """Whether ``run`` is delivering (a server's readiness depends on it)."""
+        return self._running
 
     def wake(self) -> None:
         """Look at the outbox now; safe to call from any thread (handlers run in a pool)."""
@@ -138,6 +146,13 @@ class NotificationSender:
         other: so the clients are closed as soon as a round finds nothing to send.
         """
         self._loop = asyncio.get_running_loop()
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         while True:
             self._wake.clear()
             try:
@@ -248,10 +263,14 @@ class NotificationSender:
         with self._uow() as uow:
             uow.outbox.delivered(item.item_id)
             uow.commit()
+        if self._observer is not None:
+            self._observer.delivered(item, max(0.0, self._clock() - item.created_at))
 
     def _failed(self, item: OutboxItem, error: str, retry_at: float | None) -> None:
-        if retry_at is None:
-            log.warning("giving up notification %s to %s: %s", item.item_id, item.uri, error)
         with self._uow() as uow:
             uow.outbox.failed(item.item_id, error, retry_at)
             uow.commit()
+        if self._observer is not None:
+            self._observer.failed(item, error, dead=retry_at is None)
+        elif retry_at is None:
+            log.warning("giving up notification %s to %s: %s", item.item_id, item.uri, error)

@@ -72,3 +72,15 @@ class QueueUnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> QueueUnitOfWork:
         """Open a unit of work; ``write=False`` promises not to write and takes no lock."""
         ...
+
+
+class DeliveryObserver(Protocol):
+    """What a sender tells about each attempt (an owner's logs and metrics)."""
+
+    def delivered(self, item: OutboxItem, seconds: float) -> None:
+        """Acknowledged ``seconds`` after the row was written, at attempt ``attempts + 1``."""
+        ...
+
+    def failed(self, item: OutboxItem, error: str, dead: bool) -> None:
+        """An attempt failed; ``dead``: given up, the row stays for the operator."""
+        ...

@@ -16,6 +16,9 @@ from typing import Generic, Self, TypeVar, cast
 from nf_common.ports import OutboxItem, StoreBusy
 
 BUSY_TIMEOUT_S = 30.0
+# How long a readiness probe waits for the write lock: probes have timeouts of a few
+# seconds, and a store locked for longer than this is not taking writes.
+PROBE_TIMEOUT_S = 1.0
 _PURGE_BATCH = 500  # rows forgotten per call: bounded work in the caller's transaction
 RepositoryT = TypeVar("RepositoryT")
 
@@ -186,3 +189,27 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
     def reset(self) -> None:
         """Empty every table but ``kept_on_reset``; the schema and its version stay."""
         _empty(self.path, self.kept_on_reset)
+
+    def unready(self, schema_version: int) -> list[str]:
+        """Why the store cannot serve now: unreachable, not writable, or another schema.
+
+        Writable is tried, not assumed: the write lock is taken and the header's
+        ``user_version`` written (its own value) and rolled back, which a read-only file,
+        a full or read-only file system, or a writer holding the lock refuses.
+        """
+        try:
+            connection = sqlite3.connect(self.path, timeout=PROBE_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            return [f"store {self.path} cannot be opened: {exc}"]
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version != schema_version:
+                return [f"store schema is version {version}, this server needs {schema_version}"]
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(f"PRAGMA user_version = {int(version)}")
+            connection.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            return [f"store {self.path} is not writable: {exc}"]
+        finally:
+            connection.close()
+        return []

@@ -14,4 +14,12 @@ Layers, each in its own package:
   warning notification sender to NEFs (``nf_common.delivery``, shared with the NEF).
 """
 
+import warnings
+
 __version__ = "0.1.0"
+
+# connexion 3.3 imports starlette's test client when it is imported, and starlette warns
+# there (StarletteDeprecationWarning) that the test client's use of httpx is deprecated:
+# about a test helper the PCF never uses, printed by every server process at start. This
+# package is imported before connexion in each of them; only that message is ignored.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")

@@ -26,8 +26,9 @@ from typing import Any
 import connexion
 
 from nf_common.delivery import NotificationSender
+from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
-from pcf_server.api.app import create_admin_app, create_sbi_app
+from pcf_server.api.app import Operations, create_admin_app, create_sbi_app
 from pcf_server.api.stub import StubState
 from pcf_server.config import ConfigError, load_network
 from pcf_server.connections import SilentConnectionCloser
@@ -40,6 +41,7 @@ from pcf_server.service import BdtPolicyControl
 from pcf_server.service.analytics import EitherSubscriptions, HeldSubscriptions, SubscriptionKeeper
 from pcf_server.service.network_events import ConfiguredSubscriptions, NetworkEvents
 from pcf_server.service.ports import AnalyticsSubscriptions
+from pcf_server.service.status import Status
 from pcf_server.service.unanswered import UnansweredWarnings
 from pcf_server.settings import NWDAF_BASE_PATH, Settings
 from pcf_server.storage import SettingsMismatch, SqliteStore
@@ -58,6 +60,19 @@ class Pcf:
     sender: NotificationSender
     policies: BdtPolicyControl
     events: NetworkEvents
+    telemetry: telemetry.Telemetry
+
+    def unready(self) -> list[str]:
+        """Why this process cannot do its work now (``GET /readyz``); empty when it can."""
+        reasons = self.store.unready_reasons()
+        if not self.sender.running:
+            reasons.append("the notification sender is not running")
+        return reasons
+
+    def operations(self, *, metrics: bool) -> Operations:
+        """Probes and request logs of a listener, and ``/metrics`` where ``metrics``."""
+        scrape = telemetry.scrape(Status(self.store.unit_of_work, self.engine)) if metrics else None
+        return Operations(self.unready, telemetry.request_done, scrape)
 
 
 def token_policy(settings: Settings) -> TokenPolicy | None:
@@ -88,15 +103,17 @@ def known_subscriptions(settings: Settings, store: SqliteStore) -> AnalyticsSubs
     return None
 
 
-def prepare(settings: Settings) -> None:
+def prepare(settings: Settings) -> Network:
     """Check configuration and keys, migrate the database and bind it, before serving.
 
-    Raises ``ConfigError`` for a bad configuration file, or one that the database was
-    not made under (``open_store``), ``UnusableKey`` for a bad key.
+    Returns the configuration's network. Raises ``ConfigError`` for a bad configuration
+    file, or one that the database was not made under (``open_store``), ``UnusableKey``
+    for a bad key.
     """
     network = load_network(settings.config_path)
     token_policy(settings)
     open_store(settings.db_path, network)
+    return network
 
 
 def open_store(path: Path, network: Network) -> SqliteStore:
@@ -149,21 +166,33 @@ def build(settings: Settings) -> Pcf:
     network = load_network(settings.config_path)
     store = open_store(settings.db_path, network)
     engine = LoadAwareDecider(network)
-    sender = NotificationSender(store.unit_of_work)
+    observer = telemetry.Telemetry()
+    sender = NotificationSender(store.unit_of_work, observer=observer)
     events = NetworkEvents(
         store.unit_of_work,
         engine,
         engine,
         outbox_written=sender.wake,
         subscriptions=known_subscriptions(settings, store),
+        observer=observer,
     )
     return Pcf(
         store=store,
         engine=engine,
         sender=sender,
-        policies=BdtPolicyControl(store.unit_of_work, engine, planner=engine),
+        policies=BdtPolicyControl(store.unit_of_work, engine, planner=engine, observer=observer),
         events=events,
+        telemetry=observer,
     )
+
+
+async def counted_process() -> None:
+    """Count this process among those serving (``pcf_bdt_processes``) until it stops."""
+    telemetry.process_started()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        telemetry.process_stopped()
 
 
 async def run_periodically(
@@ -201,7 +230,7 @@ def instance_tasks(settings: Settings, pcf: Pcf) -> list[Background]:
     tasks: list[Background] = []
     # Often enough that a policy outlives its deadline by a small fraction of it.
     sweep = min(60.0, network.unanswered_warning.total_seconds() / 10)
-    unanswered = UnansweredWarnings(pcf.store.unit_of_work, network)
+    unanswered = UnansweredWarnings(pcf.store.unit_of_work, network, observer=pcf.telemetry)
     tasks.append(
         partial(run_periodically, _every(sweep, unanswered.remove_expired), "unanswered warnings")
     )
@@ -241,12 +270,18 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     """
     settings = settings or Settings()
     pcf = build(settings)
-    background: list[Background] = [pcf.sender.run]
+    background: list[Background] = [pcf.sender.run, counted_process]
     stub = None
     if settings.stub:
         background += instance_tasks(settings, pcf)
         stub = StubState()
-        admin = create_admin_app(pcf.events, settings, stub=stub, reset_store=pcf.store.reset)
+        admin = create_admin_app(
+            pcf.events,
+            settings,
+            stub=stub,
+            reset_store=pcf.store.reset,
+            operations=pcf.operations(metrics=True),
+        )
         background.append(
             partial(serve_in_this_loop, admin, settings.admin_host, settings.admin_port)
         )
@@ -257,6 +292,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
         tokens=token_policy(settings),
         background=background,
         stub=stub,
+        operations=pcf.operations(metrics=False),
     )
 
 
@@ -264,8 +300,10 @@ def create_admin(settings: Settings | None = None) -> connexion.AsyncApp:
     """The operator application of a PCF built from ``settings``, for its own process."""
     settings = settings or Settings()
     pcf = build(settings)
-    background = [pcf.sender.run, *instance_tasks(settings, pcf)]
-    return create_admin_app(pcf.events, settings, background=background)
+    background = [pcf.sender.run, counted_process, *instance_tasks(settings, pcf)]
+    return create_admin_app(
+        pcf.events, settings, background=background, operations=pcf.operations(metrics=True)
+    )
 
 
 def app_from_environment() -> connexion.AsyncApp:
@@ -275,6 +313,7 @@ def app_from_environment() -> connexion.AsyncApp:
     silent (``pcf_server.connections``).
     """
     settings = Settings.from_environment()
+    logs.configure(settings.log_level, settings.log_format)
     app = create_app(settings)
     if settings.silent_timeout is not None:
         SilentConnectionCloser(settings.silent_timeout).start()
@@ -283,4 +322,6 @@ def app_from_environment() -> connexion.AsyncApp:
 
 def admin_app_from_environment() -> connexion.AsyncApp:
     """Factory for the operator listener's process."""
-    return create_admin(Settings.from_environment())
+    settings = Settings.from_environment()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_admin(settings)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import json
+import logging
 import os
+import shutil
 import sys
-import warnings
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pcf_server.settings import ADMIN_BASE_PATH, Settings
+from pcf_server import __version__, logs
+from pcf_server.settings import ADMIN_BASE_PATH, METRICS_DIR_VARIABLE, Settings, process_alive
+
+log = logging.getLogger("pcf_server")
 
 _LOOPBACK_NAMES = {"localhost"}
 
@@ -60,6 +66,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         nwdaf_url=args.nwdaf,
         body_read_timeout=args.body_read_timeout,
         silent_timeout=args.header_read_timeout,
+        log_level=args.log_level,
+        log_format=args.log_format,
     )
 
 
@@ -130,17 +138,66 @@ def _refusal(args: argparse.Namespace) -> str | None:
 def _announce(settings: Settings) -> None:
     """Say once, at start, what an operator must know about who can reach what."""
     if not settings.tokens_required:
-        print(
-            "pcf-bdt: no --oauth2-key: the 3GPP API and the NWDAF endpoint take requests"
-            " without access tokens, all as one consumer",
-            file=sys.stderr,
+        log.info(
+            "no --oauth2-key: the 3GPP API and the NWDAF endpoint take requests"
+            " without access tokens, all as one consumer"
         )
     if not _is_loopback(settings.admin_host):
-        print(
-            f"pcf-bdt: the operator API listens on {settings.admin_host}, not loopback:"
-            " whoever reaches it can change capacity and degrade areas",
-            file=sys.stderr,
+        log.warning(
+            "the operator API listens on %s, not loopback: whoever reaches it can change"
+            " capacity and degrade areas",
+            settings.admin_host,
         )
+
+
+def _started(args: argparse.Namespace, settings: Settings, areas: list[str]) -> None:
+    """What an operator reads first in the log: version, listeners, store, configuration."""
+    config = str(settings.config_path) if settings.config_path else "the one shipped"
+    host = settings.admin_host
+    admin = f"http://{f'[{host}]' if ':' in host else host}:{settings.admin_port}"
+    store = logs.without_password(str(settings.db_path))
+    workers = f"{args.workers} worker{'' if args.workers == 1 else 's'}"
+    log.info(
+        "pcf-bdt %s: 3GPP API and probes on %s (%s), operator API, /metrics and probes on"
+        " %s; store %s; configuration %s, areas %s",
+        __version__,
+        settings.listen_root,
+        workers,
+        admin,
+        store,
+        config,
+        ", ".join(areas),
+        extra={
+            "version": __version__,
+            "listen": settings.listen_root,
+            "admin_listen": admin,
+            "workers": args.workers,
+            "store": store,
+            "config": config,
+            "areas": areas,
+        },
+    )
+
+
+@contextlib.contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """A fresh directory for this run's metrics, removed at exit (multi-process mode).
+
+    Set before anything imports prometheus_client: the mode is chosen at its import, and
+    the server processes inherit it from the environment. The directories of runs that
+    could not remove theirs (``kill -9``) are removed at the next start.
+    """
+    prefix = "pcf-bdt-metrics-"
+    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        owner = stale.name.removeprefix(prefix).split("-", 1)[0]
+        if owner.isdigit() and not process_alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+    os.environ[METRICS_DIR_VARIABLE] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -158,7 +215,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     settings = _settings(args)
     try:  # here, so that a bad file or database fails the command, not each worker
-        prepare(settings)
+        network = prepare(settings)
         listeners.check_free(settings.admin_host, settings.admin_port)
     except (ConfigError, UnusableKey) as exc:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
@@ -167,6 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
         where = f"{settings.admin_host}:{settings.admin_port}"
         print(f"pcf-bdt: cannot listen on {where} (--admin-listen): {exc}", file=sys.stderr)
         return 2
+    _started(args, settings, list(network.areas))
     _announce(settings)
     os.environ.update(settings.to_environment())
     # The stub serves its operator listener from its one worker (bootstrap.create_app).
@@ -193,6 +251,7 @@ def _serve(args: argparse.Namespace) -> int:
             # What the command line chose; TLS only when a certificate is given.
             chosen = {"address": args.host, "port": args.port, "workers": args.workers}
             chosen["log_access"] = args.access_log
+            chosen |= _granian_logging(args)
             if args.tls_cert is not None:
                 chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
             server = Granian(
@@ -208,6 +267,16 @@ def _serve(args: argparse.Namespace) -> int:
             server.serve()
             status = 0
     return 1 if admin_died else status
+
+
+def _granian_logging(args: argparse.Namespace) -> dict[str, Any]:
+    """Granian's own lines in the PCF's log format and at its level."""
+    from granian.log import LogLevels
+
+    return {
+        "log_level": LogLevels(args.log_level),
+        "log_dictconfig": logs.dict_config(args.log_level, args.log_format),
+    }
 
 
 def _connection_limits(args: argparse.Namespace) -> dict[str, Any]:
@@ -387,7 +456,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where the operator API listens (default 127.0.0.1:8081)",
     )
-    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--access-log", action="store_true", help="granian's access log lines too")
+    serve.add_argument(
+        "--log-level",
+        choices=logs.LEVELS,
+        default="info",
+        help="least severe log records written (default info: a line per request and event)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default="text",
+        help="log lines as text, or as JSON objects for collectors (default text)",
+    )
     serve.add_argument(
         "--stub",
         action="store_true",
@@ -420,12 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # connexion imports starlette's test client, which warns about httpx on every start:
-    # noise on a command line whose errors are meant to be one line.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        return _serve(args)
+        logs.configure(args.log_level, args.log_format)
+        with _metrics_directory():
+            return _serve(args)
     if args.command == "degrade":
         return _degrade(args)
     return 2  # pragma: no cover - argparse enforces the sub-command

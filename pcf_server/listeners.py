@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -51,7 +52,8 @@ def _config(host: str, port: int) -> Any:
     config.bind = [_bind(host, port)]
     config.keep_alive_max_requests = _MAX_REQUESTS_PER_CONNECTION
     config.accesslog = None
-    config.errorlog = "-"
+    # Our logger, configured by pcf_server.logs: hypercorn's lines in the PCF's format.
+    config.errorlog = logging.getLogger("hypercorn.error")
     return config
 
 

@@ -20,6 +20,19 @@ API_VERSION = "v1"
 BASE_PATH = f"/{API_NAME}/{API_VERSION}"
 ADMIN_BASE_PATH = "/pcf-bdt-admin/v1"
 NWDAF_BASE_PATH = "/pcf-bdt-callbacks/v1"
+# Where the processes of one server write their metrics (prometheus_client's variable).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id exists (whose metrics files are kept or forgotten)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,9 @@ class Settings:
 
     # Seconds a client has to send a request body once its headers are in (408 beyond).
     body_read_timeout: float = 30.0
+    # Logs of every process (pcf_server.logs): level and format (text or json).
+    log_level: str = "info"
+    log_format: str = "text"
     # Seconds after which a connection that has sent nothing is closed (see
     # pcf_server.connections); None: not watched (the application outside a server).
     silent_timeout: float | None = None
@@ -84,6 +100,8 @@ class Settings:
             f"{_PREFIX}LISTEN_ROOT": self.listen_root,
             f"{_PREFIX}NRF_HEARTBEAT": str(self.nrf_heartbeat),
             f"{_PREFIX}BODY_READ_TIMEOUT": str(self.body_read_timeout),
+            f"{_PREFIX}LOG_LEVEL": self.log_level,
+            f"{_PREFIX}LOG_FORMAT": self.log_format,
         }
         optional = {
             "API_ROOT": self.api_root,
@@ -128,4 +146,6 @@ class Settings:
             nwdaf_url=text("NWDAF"),
             body_read_timeout=float(text("BODY_READ_TIMEOUT") or cls.body_read_timeout),
             silent_timeout=float(timeout) if (timeout := text("SILENT_TIMEOUT")) else None,
+            log_level=text("LOG_LEVEL") or cls.log_level,
+            log_format=text("LOG_FORMAT") or cls.log_format,
         )

@@ -21,6 +21,7 @@ from pcf_server.service.analytics import HeldSubscriptions, SubscriptionKeeper
 from pcf_server.service.network_events import NetworkEvents
 from pcf_server.service.ports import AnalyticsUnavailable
 from pcf_server.service.unanswered import UnansweredWarnings
+from pcf_server.telemetry import Telemetry
 from pcf_server.wire.bdt import create_command
 from tests.bdt_config import TOWN_TAI
 from tests.dates import iso
@@ -196,7 +197,7 @@ def events(store, engine, clock) -> NetworkEvents:
 
 @pytest.fixture
 def unanswered(store, engine, clock) -> UnansweredWarnings:
-    return UnansweredWarnings(store.unit_of_work, engine.network, clock=clock)
+    return UnansweredWarnings(store.unit_of_work, engine.network, clock=clock, observer=Telemetry())
 
 
 def _deliver_all(store) -> None:
@@ -227,7 +228,7 @@ def test_a_warning_unanswered_for_the_configured_time_removes_the_policy(
     clock.now += limit - timedelta(seconds=1)
     assert unanswered.remove_expired() == []
     clock.now += timedelta(seconds=1)
-    with caplog.at_level("WARNING", logger="pcf_server.service.unanswered"):
+    with caplog.at_level("WARNING", logger="pcf_server.events"):
         assert unanswered.remove_expired() == [policy.policy_id]
     assert "4.16.7.3 NOTE 3" in caplog.text and policy.policy_id in caplog.text
     assert reservations(store) == []  # its holds are free

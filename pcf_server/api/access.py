@@ -35,6 +35,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nf_common.problems import PROBLEM_JSON, encode, problem_document
+from pcf_server.api.operations import NOTE_KEY, RequestNote
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 
 CONSUMER_KEY = "pcf_bdt.consumer"
@@ -238,6 +239,9 @@ class AccessControl:
             except TokenRefused as refused:
                 await _refusal(refused)(scope, receive, send)
                 return
+            note = scope.get(NOTE_KEY)
+            if isinstance(note, RequestNote):  # for the request's log line
+                note.consumer = consumer
         scope = {**scope, CONSUMER_KEY: consumer}
         await self.app(scope, receive, send)
 

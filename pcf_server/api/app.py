@@ -12,6 +12,7 @@ sender, store reset) are built and handed in by the composition root,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import connexion
@@ -38,6 +39,13 @@ from pcf_server.api.access import (
 )
 from pcf_server.api.handlers import BdtPolicyHandlers
 from pcf_server.api.network_handlers import NetworkHandlers
+from pcf_server.api.operations import (
+    OperationsEndpoints,
+    Readiness,
+    RequestDone,
+    RequestLog,
+    Scrape,
+)
 from pcf_server.api.stub import StubHandlers, StubMiddleware, StubState
 from pcf_server.service import (
     BdtPolicyControl,
@@ -140,14 +148,41 @@ def _unknown_subscription(_: ConnexionRequest, exc: Exception) -> ConnexionRespo
     return problem(problem_document(404, "SUBSCRIPTION_NOT_FOUND", "Not Found", str(exc)))
 
 
+@dataclass(frozen=True)
+class Operations:
+    """What a listener serves for its operator (``api.operations``): probes, metrics, logs.
+
+    ``scrape`` None: no ``/metrics`` on this listener.
+    """
+
+    readiness: Readiness
+    request_done: RequestDone
+    scrape: Scrape | None = None
+
+
 def _application(
-    apis: list[tuple[Path, str, object]], background: Sequence[Background]
+    apis: list[tuple[Path, str, object]],
+    background: Sequence[Background],
+    operations: Operations | None,
 ) -> tuple[connexion.AsyncApp, RouteTable]:
     """An application routing every API to its handlers' methods, named after operationIds.
 
-    The route table (for the SBI guard) has the resources of all of them.
+    The route table (for the SBI guard) has the resources of all of them. The probes,
+    metrics and request log sit outside every other middleware (added first).
     """
     app = new_app(__name__, spec_dir(), background)
+    if operations is not None:
+        app.add_middleware(
+            OperationsEndpoints,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            readiness=operations.readiness,
+            scrape=operations.scrape,
+        )
+        app.add_middleware(
+            RequestLog,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            request_done=operations.request_done,
+        )
     routes: list[Route] = []
     for spec, base_path, handlers in apis:
         routes += add_api(app, spec, base_path, handlers, bounds.violations).routes
@@ -183,6 +218,7 @@ def create_sbi_app(
     tokens: TokenPolicy | None = None,
     background: Sequence[Background] = (),
     stub: StubState | None = None,
+    operations: Operations | None = None,
 ) -> connexion.AsyncApp:
     """The application NFs reach: Npcf_BDTPolicyControl and the NWDAF callback.
 
@@ -197,6 +233,7 @@ def create_sbi_app(
             (spec_dir() / ROOT_SPEC, BASE_PATH, bdt),
         ],
         background,
+        operations,
     )
     # Middleware added first at a position sits outside the ones added after it: the stub
     # must see 3GPP API requests before anything else, to journal and fail any of them;
@@ -230,6 +267,7 @@ def create_admin_app(
     background: Sequence[Background] = (),
     stub: StubState | None = None,
     reset_store: Callable[[], None] | None = None,
+    operations: Operations | None = None,
 ) -> connexion.AsyncApp:
     """The operator's application: the operator API, and the test stub's with ``stub``."""
     apis: list[tuple[Path, str, object]] = [(ADMIN_SPEC, ADMIN_BASE_PATH, NetworkHandlers(events))]
@@ -237,6 +275,6 @@ def create_admin_app(
         if reset_store is None:
             raise ValueError("the test stub needs reset_store")
         apis.append((STUB_SPEC, ADMIN_BASE_PATH, StubHandlers(stub, reset_store)))
-    app, routes = _application(apis, background)
+    app, routes = _application(apis, background, operations)
     add_guard(app, routes, settings.max_body_bytes, settings.body_read_timeout)
     return app

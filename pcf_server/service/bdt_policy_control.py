@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +26,11 @@ from pcf_server.service.errors import (
     PolicyNotFound,
     WindowEnded,
 )
+from pcf_server.service.observer import FALLBACK, OFFERED, REFUSED, Observer, Unobserved
 from pcf_server.service.ports import DuplicateRequest, UnitOfWork, UnitOfWorkFactory
+
+# The cause a Create refused for want of capacity is answered with (403).
+CAPACITY_UNAVAILABLE = "BDT_CAPACITY_UNAVAILABLE"
 
 
 def _new_id() -> str:
@@ -45,8 +50,10 @@ class BdtPolicyControl:
         *,
         planner: Planner | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        observer: Observer | None = None,
     ) -> None:
         self._uow = unit_of_work
+        self._observer: Observer = observer or Unobserved()
         self._decider = decider
         self._new_id = new_id
         self._capacity = CapacityBook(planner)
@@ -63,15 +70,31 @@ class BdtPolicyControl:
         """
         self._refuse_ended(command.request)
         key = fingerprint(command.document, command.request.desired_window)
-        return retrying(lambda: self._create(command, key), "create")
+        took: list[float] = []  # the engine's time, per attempt
+        try:
+            policy = retrying(lambda: self._create(command, key, took), "create")
+        except NoCapacity as exc:
+            self._observer.decided(REFUSED, took[-1] if took else 0.0)
+            self._observer.refused(command.consumer, CAPACITY_UNAVAILABLE, exc.reason)
+            raise
+        except LimitReached as exc:
+            self._observer.refused(command.consumer, exc.cause, exc.reason)
+            raise
+        self._observer.decided(_outcome(policy), took[-1] if took else 0.0)
+        self._observer.created(policy)
+        return policy
 
-    def _create(self, command: CreatePolicy, key: str) -> BdtPolicy:
+    def _create(self, command: CreatePolicy, key: str, took: list[float]) -> BdtPolicy:
         with self._uow() as uow:
             self._refuse_equivalent(uow, command.consumer, key)
             now = self._clock()
             self._capacity.housekeeping(uow, now)
             self._refuse_over_policy_limit(uow, command.consumer)
-            decision = self._decide(uow, command.request, now)
+            started = time.perf_counter()
+            try:
+                decision = self._decide(uow, command.request, now)
+            finally:
+                took.append(time.perf_counter() - started)
             if len(decision.offers) > 1:  # they will be held until one is selected
                 self._refuse_over_held_offer_limit(uow, command.consumer, now)
             features = command.features
@@ -172,7 +195,16 @@ class BdtPolicyControl:
         what the policy is to become, not what it was: after a conflict it is applied
         again to the policy as the other writer left it.
         """
-        return retrying(lambda: self._update(policy_id, patch, consumer), f"update of {policy_id}")
+        policy = retrying(
+            lambda: self._update(policy_id, patch, consumer), f"update of {policy_id}"
+        )
+        if policy is None:
+            self._observer.removed(
+                policy_id, consumer, "all candidates declined (selTransPolicyId 0)"
+            )
+        elif patch.selected_id is not None:
+            self._observer.selected(policy, patch.selected_id)
+        return policy
 
     def _update(self, policy_id: str, patch: PolicyPatch, consumer: str) -> BdtPolicy | None:
         with self._uow() as uow:
@@ -204,3 +236,11 @@ class BdtPolicyControl:
         """
         self._capacity.withdraw(uow, policy.policy_id)
         uow.policies.remove(policy.policy_id)
+
+
+def _outcome(policy: BdtPolicy) -> str:
+    """``FALLBACK`` when no window offered starts before the desired window ends."""
+    stop = policy.request.desired_window.stop
+    if all(offer.window.start >= stop for offer in policy.transfer_policies):
+        return FALLBACK
+    return OFFERED

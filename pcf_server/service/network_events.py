@@ -38,6 +38,7 @@ from pcf_server.service.errors import (
     UnknownArea,
     UnknownSubscription,
 )
+from pcf_server.service.observer import Observer, Unobserved
 from pcf_server.service.ports import (
     AnalyticsSubscriptions,
     StoredDegradation,
@@ -156,9 +157,11 @@ class NetworkEvents:
         clock: Callable[[], datetime] = _utc_now,
         outbox_written: Callable[[], None] = _nothing,
         subscriptions: AnalyticsSubscriptions | None = None,
+        observer: Observer | None = None,
     ) -> None:
         """``subscriptions`` None: notifications of any subscription are taken (labs)."""
         self._uow = unit_of_work
+        self._observer: Observer = observer or Unobserved()
         self._subscriptions = subscriptions or _AnySubscription()
         self._decider = decider
         self._planner = planner
@@ -238,9 +241,20 @@ class NetworkEvents:
             lambda: self._degrade_all([(area_id, window, factor)], source),
             f"degradation of {area_id}",
         )
+        self._tell([(area_id, window, factor)], outcome, source)
+        return outcome
+
+    def _tell(
+        self, items: list[tuple[str, TimeWindow, float]], outcome: DegradationOutcome, source: str
+    ) -> None:
+        """Wake the sender for what was written, and tell the observer (one id per item)."""
         if outcome.notified:
             self._outbox_written()
-        return outcome
+        for (area_id, _, factor), degradation_id in zip(items, outcome.ids, strict=False):
+            self._observer.degraded(area_id, factor, source, degradation_id)
+        if outcome.notified:
+            areas = list(dict.fromkeys(area_id for area_id, _, _ in items))
+            self._observer.warned(list(outcome.notified), areas, source)
 
     def _refuse_too_long(self, window: TimeWindow) -> None:
         longest = self._network.longest_degradation
@@ -401,8 +415,7 @@ class NetworkEvents:
         if not items:
             return DegradationOutcome()
         outcome = retrying(lambda: self._degrade_all(items, "nwdaf"), "NWDAF report")
-        if outcome.notified:
-            self._outbox_written()
+        self._tell(items, outcome, "nwdaf")
         return outcome
 
 

@@ -174,6 +174,21 @@ class Outbox(DeliveryQueue, Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """What the store holds now, for an operator's gauges."""
+
+    policies: int
+    # 'held' (offered candidates whose hold has not expired) and 'committed' rows.
+    reservations: Mapping[str, int]
+    held_offers: int  # policies with at least one live hold
+    outbox: Mapping[str, int]  # 'pending' and 'dead' notifications
+
+
+class Census(Protocol):
+    def counts(self, now: float) -> StoreCounts: ...
+
+
 class UnitOfWork(SharedUnitOfWork, Protocol):
     """One atomic transaction over the PCF's repositories (``commit`` makes it stick)."""
 
@@ -188,6 +203,9 @@ class UnitOfWork(SharedUnitOfWork, Protocol):
 
     @property
     def analytics(self) -> AnalyticsRecords: ...
+
+    @property
+    def census(self) -> Census: ...
 
 
 class AnalyticsSubscriptions(Protocol):

@@ -12,14 +12,12 @@ nothing more: Npcf_BDTPolicyControl has no notification for it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pcf_server.policy.network import Network
+from pcf_server.service.observer import Observer, Unobserved
 from pcf_server.service.ports import UnitOfWorkFactory
-
-log = logging.getLogger(__name__)
 
 _BATCH = 100  # bounded work per round; the next round takes the rest
 
@@ -35,8 +33,10 @@ class UnansweredWarnings:
         network: Network,
         *,
         clock: Callable[[], datetime] = _utc_now,
+        observer: Observer | None = None,
     ) -> None:
         self._uow = unit_of_work
+        self._observer: Observer = observer or Unobserved()
         self._network = network
         self._clock = clock
 
@@ -47,21 +47,19 @@ class UnansweredWarnings:
         """
         now = self._clock()
         deadline = (now - self._network.unanswered_warning).timestamp()
-        removed = []
+        removed: list[tuple[str, str]] = []
         with self._uow() as uow:
             uow.policies.note_notified(now.timestamp())
             for policy_id in uow.policies.unanswered(deadline, _BATCH):
                 policy = uow.policies.get(policy_id)
                 uow.capacity.release(policy_id)
                 uow.policies.remove(policy_id)
-                removed.append(policy_id)
-                log.warning(
-                    "removed BDT policy %s (bdtRefId %s, consumer %r): no answer to its"
-                    " warning within %s (TS 23.502 4.16.7.3 NOTE 3)",
-                    policy_id,
-                    policy.bdt_ref_id if policy else "?",
-                    policy.consumer if policy else "?",
-                    self._network.unanswered_warning,
-                )
+                removed.append((policy_id, policy.consumer if policy else "?"))
             uow.commit()
-        return removed
+        why = (
+            f"no answer to its warning within {self._network.unanswered_warning}"
+            " (TS 23.502 4.16.7.3 NOTE 3)"
+        )
+        for policy_id, consumer in removed:
+            self._observer.removed(policy_id, consumer, why)
+        return [policy_id for policy_id, _ in removed]

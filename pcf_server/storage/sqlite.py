@@ -16,10 +16,10 @@ from typing import Any
 
 from nf_common.sqlite import SqliteDatabase, SqliteTransaction, connect
 from pcf_server.policy.model import BdtPolicy
-from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest, StoreCounts
 from pcf_server.storage.analytics import SqliteAnalyticsRecords
 from pcf_server.storage.ledger import SqliteCapacityLedger
-from pcf_server.storage.migrate import migrate
+from pcf_server.storage.migrate import migrate, migrations
 from pcf_server.storage.outbox import SqliteOutbox
 from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
 
@@ -149,6 +149,30 @@ class SqlitePolicyRepository:
         return [row[0] for row in rows]
 
 
+class SqliteCensus:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def counts(self, now: float) -> StoreCounts:
+        policies = self._db.execute("SELECT count(*) FROM bdt_policy").fetchone()[0]
+        reservations = dict.fromkeys(("held", "committed"), 0) | dict(
+            self._db.execute(
+                "SELECT state, count(*) FROM reservation"
+                " WHERE state = 'committed' OR expires_at > ? GROUP BY state",
+                (now,),
+            ).fetchall()
+        )
+        held = self._db.execute(
+            "SELECT count(DISTINCT policy_id) FROM reservation"
+            " WHERE state = 'held' AND expires_at > ?",
+            (now,),
+        ).fetchone()[0]
+        outbox = dict.fromkeys(("pending", "dead"), 0) | dict(
+            self._db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+        )
+        return StoreCounts(int(policies), reservations, int(held), outbox)
+
+
 class SqliteUnitOfWork(SqliteTransaction):
     @property
     def policies(self) -> SqlitePolicyRepository:
@@ -165,6 +189,10 @@ class SqliteUnitOfWork(SqliteTransaction):
     @property
     def analytics(self) -> SqliteAnalyticsRecords:
         return self.one(SqliteAnalyticsRecords)
+
+    @property
+    def census(self) -> SqliteCensus:
+        return self.one(SqliteCensus)
 
 
 class SettingsMismatch(Exception):
@@ -185,6 +213,10 @@ class SqliteStore(SqliteDatabase[SqliteUnitOfWork]):
 
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, migrate, SqliteUnitOfWork)
+
+    def unready_reasons(self) -> list[str]:
+        """Why the store cannot serve now (``SqliteDatabase.unready``) at this schema."""
+        return self.unready(len(migrations()))
 
     def bind(self, settings: Mapping[str, str]) -> None:
         """Check ``settings`` against those the store was made under, recording new ones.
