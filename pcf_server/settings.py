@@ -35,11 +35,19 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def database_location(text: str) -> Path | str:
+    """``--db``'s value: a libpq URI (``postgresql://...``) as it is, else a file path."""
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    return Path(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the application factory needs."""
 
-    db_path: Path = Path("pcf-bdt.db")
+    # The store: a SQLite file, or a PostgreSQL libpq URI (``database_location``).
+    db_path: Path | str = Path("pcf-bdt.db")
     # Scheme, host and optional prefix that NEFs reach us by (TS 29.501 apiRoot); when
     # unset, taken from each request, which is right unless a proxy rewrites the host.
     api_root: str | None = None
@@ -127,7 +135,7 @@ class Settings:
             return None if value is None else Path(value)
 
         return cls(
-            db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
+            db_path=database_location(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
             api_root=text("API_ROOT"),
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
