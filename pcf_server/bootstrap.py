@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import connexion
 
-from nf_common.delivery import NotificationSender
+from nf_common.delivery import DeliveryPolicy, NotificationSender
 from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import Operations, create_admin_app, create_sbi_app
@@ -173,7 +173,9 @@ def build(settings: Settings) -> Pcf:
     store = open_store(settings.db_path, network)
     engine = LoadAwareDecider(network)
     observer = telemetry.Telemetry()
-    sender = NotificationSender(store.queue_unit_of_work, observer=observer)
+    sender = NotificationSender(
+        store.queue_unit_of_work, DeliveryPolicy(lease=settings.delivery_lease), observer=observer
+    )
     events = NetworkEvents(
         store.unit_of_work,
         engine,

@@ -74,6 +74,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         silent_timeout=args.header_read_timeout,
         log_level=args.log_level,
         log_format=args.log_format,
+        delivery_lease=args.delivery_lease,
     )
 
 
@@ -394,6 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings.body_read_timeout,
         metavar="SECONDS",
         help="time a client has to send a request body after its headers; 408 after (default 30)",
+    )
+    serve.add_argument(
+        "--delivery-lease",
+        type=_seconds(1, 3600),
+        default=Settings.delivery_lease,
+        metavar="SECONDS",
+        help="time a notification being sent is one sender's; after it, another worker or"
+        " instance sends it again (default 30)",
     )
     serve.add_argument(
         "--http2-keepalive",

@@ -91,6 +91,9 @@ class Settings:
     # Seconds after which a connection that has sent nothing is closed (see
     # pcf_server.connections); None: not watched (the application outside a server).
     silent_timeout: float | None = None
+    # Seconds a claimed notification is a sender's before another instance may send it:
+    # how long the warnings of an instance that died mid-delivery wait.
+    delivery_lease: float = 30.0
 
     @property
     def tokens_required(self) -> bool:
@@ -110,6 +113,7 @@ class Settings:
             f"{_PREFIX}BODY_READ_TIMEOUT": str(self.body_read_timeout),
             f"{_PREFIX}LOG_LEVEL": self.log_level,
             f"{_PREFIX}LOG_FORMAT": self.log_format,
+            f"{_PREFIX}DELIVERY_LEASE": str(self.delivery_lease),
         }
         optional = {
             "API_ROOT": self.api_root,
@@ -156,4 +160,5 @@ class Settings:
             silent_timeout=float(timeout) if (timeout := text("SILENT_TIMEOUT")) else None,
             log_level=text("LOG_LEVEL") or cls.log_level,
             log_format=text("LOG_FORMAT") or cls.log_format,
+            delivery_lease=float(text("DELIVERY_LEASE") or cls.delivery_lease),
         )
