@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,63 @@ def database() -> Iterator[str]:
     finally:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of the test's own (``initdb`` in a temporary folder), on a
+    port of its own, so that a test can stop and start it without touching the shared
+    server. Run as the ``postgres`` user when the tests run as root (initdb refuses root).
+    """
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = port
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        if not (BIN / "initdb").exists():
+            pytest.skip(f"{BIN / 'initdb'} not found: cannot run a private PostgreSQL")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run(str(BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust")
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1"
+            f" -c unix_socket_directories={self.folder} -c fsync=on"
+        )
+        self._run(
+            str(BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
+            "-l", str(self.folder / "log"), "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def private_cluster(port: int) -> Iterator[PrivateCluster]:
+    """A new cluster in a temporary folder of its own (pytest's are private to root,
+    where the ``postgres`` user could not reach them), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="pcf-test-pg-"))
+    folder.chmod(0o755)
+    cluster = PrivateCluster(folder / "cluster", port)
+    try:
+        cluster.init()
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            with suppress(subprocess.CalledProcessError):
+                cluster.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
