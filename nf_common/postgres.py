@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.resources.abc import Traversable
 from typing import Any, Generic, Self, TypeVar, cast
 
@@ -53,10 +52,6 @@ PROBE_TIMEOUT_S = 1.0  # how long a readiness probe waits for one
 _BEGIN_ATTEMPTS = 3
 _CONFLICTS = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
 RepositoryT = TypeVar("RepositoryT")
-
-
-def is_postgres_url(text: str) -> bool:
-    return text.startswith(("postgresql://", "postgres://"))
 
 
 def redacted(url: str) -> str:
@@ -211,7 +206,8 @@ class PostgresDatabase(Generic[UnitOfWorkT]):
             with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
                 migrate(connection, migrations, owner)
         except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"cannot use {self.location}: {exc}") from None
+            reason = " ".join(str(exc).split())  # one line; libpq never includes the password
+            raise StoreUnavailable(f"cannot use {self.location}: {reason}") from None
         self.pool: ConnectionPool[Any] = ConnectionPool(
             url,
             min_size=1,
@@ -267,7 +263,6 @@ class PostgresDatabase(Generic[UnitOfWorkT]):
 
 
 _VERSIONS = "schema_version"
-_STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
 
 
 def migrate(connection: psycopg.Connection[Any], folder: Traversable, owner: str) -> int:
@@ -289,9 +284,3 @@ def migrate(connection: psycopg.Connection[Any], folder: Traversable, owner: str
             connection.execute(f"DELETE FROM {_VERSIONS}")
             connection.execute(f"INSERT INTO {_VERSIONS} (version) VALUES (%s)", (number,))
     return newest
-
-
-def tables(connection: psycopg.Connection[Any]) -> Iterator[str]:
-    rows = connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-    for row in rows:
-        yield row[0]

@@ -46,6 +46,11 @@ SQLITE = Dialect("sqlite", "")
 POSTGRESQL = Dialect("postgresql", " FOR UPDATE SKIP LOCKED")
 
 
+def is_postgres_url(location: object) -> bool:
+    """Whether a ``--db`` value is a libpq URI rather than a SQLite file path."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 def dialect_of(connection: Connection) -> Dialect:
     """A sqlite3 connection is used bare (no wrapper on its hot path); others say theirs."""
     found: Dialect = getattr(connection, "dialect", SQLITE)

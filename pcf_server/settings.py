@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from nf_common.sql import is_postgres_url
+
 _PREFIX = "PCF_BDT_"
 API_NAME = "npcf-bdtpolicycontrol"
 API_VERSION = "v1"
@@ -37,7 +39,7 @@ def process_alive(pid: int) -> bool:
 
 def database_location(text: str) -> Path | str:
     """``--db``'s value: a libpq URI (``postgresql://...``) as it is, else a file path."""
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(text):
         return text
     return Path(text)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nf_common.sql import is_postgres_url
 from pcf_server.storage.sqlite import SqliteStore
 from pcf_server.storage.store import SettingsMismatch
 
@@ -37,11 +38,7 @@ if TYPE_CHECKING:
 
     Store = SqliteStore | PostgresStore
 
-__all__ = ["SettingsMismatch", "SqliteStore", "is_postgres_url", "open_database"]
-
-
-def is_postgres_url(location: str | Path) -> bool:
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+__all__ = ["SettingsMismatch", "SqliteStore", "open_database"]
 
 
 def open_database(location: str | Path) -> Store:
