@@ -40,7 +40,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from nf_common import migrations as runner
 from nf_common.ports import StoreUnavailable, TransactionConflict
-from nf_common.sql import POSTGRESQL, Connection
+from nf_common.sql import POSTGRESQL, Connection, ConstraintViolation
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ def _translated(sql: str) -> str:
 
 
 def _raise_translated(exc: psycopg.Error) -> None:
+    if isinstance(exc, psycopg.IntegrityError):
+        raise ConstraintViolation(str(exc)) from exc
     if isinstance(exc, _CONFLICTS):
         raise TransactionConflict(str(exc)) from exc
     if isinstance(exc, psycopg.OperationalError):

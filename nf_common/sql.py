@@ -57,13 +57,9 @@ def dialect_of(connection: Connection) -> Dialect:
     return found
 
 
-def _integrity_errors() -> tuple[type[Exception], ...]:
-    try:
-        import psycopg
-    except ImportError:  # the optional extra ``postgres`` is not installed
-        return (sqlite3.IntegrityError,)
-    return (sqlite3.IntegrityError, psycopg.IntegrityError)
+class ConstraintViolation(Exception):
+    """A constraint refused a write, raised by connections other than sqlite3's."""
 
 
 # A constraint (UNIQUE, CHECK, foreign key) refused a write, whatever the engine.
-INTEGRITY_ERRORS = _integrity_errors()
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, ConstraintViolation)

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,16 @@ def private_cluster(port: int) -> Iterator[PrivateCluster]:
                 cluster.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def store() -> Iterator[Any]:
+    """A ``PostgresStore`` on a new database; closed, and the database dropped, after."""
+    from pcf_server.storage.postgres import PostgresStore
+
+    with database() as url:
+        opened = PostgresStore(url)
+        try:
+            yield opened
+        finally:
+            opened.close()

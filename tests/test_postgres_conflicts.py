@@ -29,14 +29,8 @@ SERIALIZATION_FAILURE, DEADLOCK_DETECTED = "40001", "40P01"
 
 @pytest.fixture(scope="module")
 def _database() -> Iterator[Any]:
-    from pcf_server.storage.postgres import PostgresStore
-
-    with postgres.database() as url:
-        store = PostgresStore(url)
-        try:
-            yield store
-        finally:
-            store.close()
+    with postgres.store() as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -96,3 +96,23 @@ def test_serve_on_an_unreachable_server_says_so_in_one_line_without_the_password
     assert lines[-1].startswith("pcf-bdt: cannot use postgresql://nef@127.0.0.1:1/pcf:"), lines
     assert "s3cret" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_the_sqlite_default_and_the_pytest_plugin_never_load_the_postgresql_driver(
+    tmp_path: Path,
+) -> None:
+    """The quick start and NEF test suites need no database server, nor psycopg."""
+    code = (
+        "import sys, pathlib\n"
+        "import nef_client.pytest_plugin\n"
+        "from pcf_server.bootstrap import create_app\n"
+        "from pcf_server.settings import Settings\n"
+        f"create_app(Settings(db_path=pathlib.Path({str(tmp_path / 'pcf.db')!r})))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg', 'psycopg_pool')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "pcf.db").exists()

@@ -80,14 +80,8 @@ globals().update(_borrow())
 
 @pytest.fixture(scope="module")
 def _postgres_store() -> Iterator[Any]:
-    from pcf_server.storage.postgres import PostgresStore
-
-    with postgres.database() as url:
-        store = PostgresStore(url)
-        try:
-            yield store
-        finally:
-            store.close()
+    with postgres.store() as opened:
+        yield opened
 
 
 @pytest.fixture
