@@ -163,16 +163,17 @@ def test_concurrent_creates_and_selections_never_overbook_a_slot(
 
     store = PostgresStore(database)
     try:
+        fullest = 0.0
         with store.unit_of_work(write=False) as uow:
             for slot, (dl, ul) in sorted(load.items()):
                 limit = engine.limits(network.default_area, slot, slot + 1, uow.capacity)[0]
                 assert dl <= limit.downlink + 1, (slot, dl, limit)
                 assert ul <= limit.uplink + 1, (slot, ul, limit)
+                fullest = max(fullest, dl / limit.downlink)
     finally:
         store.close()
-    # The night was the cheapest and was asked for by everyone: it is full, not empty.
-    night = range(int(NIGHT[0].timestamp() // seconds), int(NIGHT[1].timestamp() // seconds))
-    assert max(load[slot][0] for slot in night) > 300e6
+    # Far more was asked than fits: some slot was filled to the brink, not left empty.
+    assert fullest > 0.7, fullest
 
 
 def test_identical_concurrent_creates_to_different_instances_make_one_policy(
