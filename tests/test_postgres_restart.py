@@ -56,12 +56,17 @@ def test_a_database_restart_gives_503_with_retry_after_then_full_service(
                 wait_for(lambda: statuses[201] >= 20)
                 cluster.stop()
                 wait_for(lambda: len(unavailable) >= 5)
+                root = url.split("/npcf-bdtpolicycontrol")[0]
                 with httpx.Client(timeout=60) as client:  # reads too, while it is down
                     read = client.get(acknowledged[0])
+                    unready = client.get(f"{root}/readyz")
                 assert read.status_code == 503, read.text
+                assert unready.status_code == 503, unready.text
+                assert "cannot be" in unready.json()["detail"]
                 served_before = statuses[201]
                 cluster.start()
                 wait_for(lambda: statuses[201] >= served_before + 20, timeout=60)
+                assert httpx.get(f"{root}/readyz", timeout=30).json() == {"status": "ready"}
             finally:
                 stop.set()
                 for thread in threads:
