@@ -1,8 +1,8 @@
 """What the shared code needs from a store: a unit of work, and an outbox to deliver.
 
-Storage-agnostic (no SQLite here): each store implements these on its own tables
-(``nf_common.sqlite`` has the SQLite parts both stores use), and a service layer
-extends them with its own repositories.
+Storage-agnostic (no engine here): each store implements these on its own tables
+(``nf_common.sqlite`` and ``nf_common.postgres`` have the parts the stores share), and
+a service layer extends them with its own repositories.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from typing import Protocol, Self
 
 class StoreBusy(Exception):
     """The store stayed locked by other writers for longer than it waits (a busy timeout)."""
+
+
+class StoreUnavailable(StoreBusy):
+    """The database server cannot be reached (down, restarting): a retry later helps."""
+
+
+class TransactionConflict(Exception):
+    """The database aborted the transaction (serialisation failure, deadlock): run it again."""
 
 
 class UnitOfWork(Protocol):

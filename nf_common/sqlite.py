@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Generic, Self, TypeVar, cast
 
 from nf_common.ports import OutboxItem, StoreBusy
+from nf_common.sql import Connection, dialect_of
 
 BUSY_TIMEOUT_S = 30.0
 # How long a readiness probe waits for the write lock: probes have timeouts of a few
@@ -114,7 +115,7 @@ class SqliteTransaction:
 
 
 class SqliteOutbox:
-    """The ``DeliveryQueue`` on a table ``outbox``, rows claimed with a lease.
+    """The ``DeliveryQueue`` on a table ``outbox``, rows claimed with a lease (either engine).
 
     The table needs the columns ``id`` (INTEGER PRIMARY KEY), ``uri``, ``body`` (the
     JSON text to POST), ``attempts``, ``next_attempt_at``, ``state`` ('pending' or
@@ -122,13 +123,14 @@ class SqliteOutbox:
     beside whatever says whose notification a row is. Stores add their ``add``.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
         rows = self._db.execute(
             "SELECT id, uri, body, attempts, created_at FROM outbox"
-            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
+            + dialect_of(self._db).skip_locked,
             (now, limit),
         ).fetchall()
         self._db.executemany(
@@ -144,8 +146,9 @@ class SqliteOutbox:
         """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
         self._db.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-            " next_attempt_at = coalesce(?, next_attempt_at),"
-            " state = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END WHERE id = ?",
+            " next_attempt_at = coalesce(CAST(? AS DOUBLE PRECISION), next_attempt_at),"
+            " state = CASE WHEN CAST(? AS DOUBLE PRECISION) IS NULL THEN 'dead'"
+            " ELSE 'pending' END WHERE id = ?",
             (error[:500], retry_at, retry_at, item_id),
         )
 

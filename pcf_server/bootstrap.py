@@ -21,11 +21,11 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import connexion
 
-from nf_common.delivery import NotificationSender
+from nf_common.delivery import DeliveryPolicy, NotificationSender
 from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import Operations, create_admin_app, create_sbi_app
@@ -44,8 +44,11 @@ from pcf_server.service.ports import AnalyticsSubscriptions
 from pcf_server.service.status import Status
 from pcf_server.service.unanswered import UnansweredWarnings
 from pcf_server.settings import NWDAF_BASE_PATH, Settings
-from pcf_server.storage import SettingsMismatch, SqliteStore
+from pcf_server.storage import SettingsMismatch, open_database
 from pcf_server.wire.nrf import PcfProfile
+
+if TYPE_CHECKING:
+    from pcf_server.storage import Store
 
 log = logging.getLogger(__name__)
 Background = Callable[[], Coroutine[Any, Any, None]]
@@ -55,7 +58,7 @@ Background = Callable[[], Coroutine[Any, Any, None]]
 class Pcf:
     """The parts of one PCF server process."""
 
-    store: SqliteStore
+    store: Store
     engine: LoadAwareDecider
     sender: NotificationSender
     policies: BdtPolicyControl
@@ -87,7 +90,7 @@ def token_policy(settings: Settings) -> TokenPolicy | None:
     )
 
 
-def known_subscriptions(settings: Settings, store: SqliteStore) -> AnalyticsSubscriptions | None:
+def known_subscriptions(settings: Settings, store: Store) -> AnalyticsSubscriptions | None:
     """Whose NWDAF notifications count.
 
     With ``--nwdaf``, the subscriptions the PCF holds and any configured ones. Else the
@@ -112,20 +115,23 @@ def prepare(settings: Settings) -> Network:
     """
     network = load_network(settings.config_path)
     token_policy(settings)
-    open_store(settings.db_path, network)
+    open_store(settings.db_path, network).close()
     return network
 
 
-def open_store(path: Path, network: Network) -> SqliteStore:
-    """The store at ``path``, migrated and bound to ``network``'s meaning of its rows.
+def open_store(location: Path | str, network: Network) -> Store:
+    """The store at ``location`` (a file or a PostgreSQL URI), migrated and bound.
 
-    Raises ``ConfigError`` naming the first setting the store was made under otherwise.
+    Bound: checked against ``network``'s meaning of its rows (``store_settings``).
+    Raises ``ConfigError`` naming the first setting the store was made under otherwise,
+    ``StoreUnavailable`` for a PostgreSQL server that cannot be reached.
     """
-    store = SqliteStore(path)
+    store = open_database(location)
     try:
         store.bind(store_settings(network))
     except SettingsMismatch as exc:
-        raise ConfigError(_mismatch(path, exc)) from None
+        store.close()
+        raise ConfigError(_mismatch(store.location, exc)) from None
     return store
 
 
@@ -146,7 +152,7 @@ def store_settings(network: Network) -> dict[str, str]:
     return values
 
 
-def _mismatch(path: Path, exc: SettingsMismatch) -> str:
+def _mismatch(path: str, exc: SettingsMismatch) -> str:
     if exc.name.startswith("area "):
         area = exc.name.removeprefix("area ")
         difference = (
@@ -167,7 +173,9 @@ def build(settings: Settings) -> Pcf:
     store = open_store(settings.db_path, network)
     engine = LoadAwareDecider(network)
     observer = telemetry.Telemetry()
-    sender = NotificationSender(store.unit_of_work, observer=observer)
+    sender = NotificationSender(
+        store.queue_unit_of_work, DeliveryPolicy(lease=settings.delivery_lease), observer=observer
+    )
     events = NetworkEvents(
         store.unit_of_work,
         engine,

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from pcf_server import __version__, logs
-from pcf_server.settings import ADMIN_BASE_PATH, METRICS_DIR_VARIABLE, Settings, process_alive
+from pcf_server.settings import (
+    ADMIN_BASE_PATH,
+    METRICS_DIR_VARIABLE,
+    Settings,
+    database_location,
+    process_alive,
+)
 
 log = logging.getLogger("pcf_server")
 
@@ -68,6 +74,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         silent_timeout=args.header_read_timeout,
         log_level=args.log_level,
         log_format=args.log_format,
+        delivery_lease=args.delivery_lease,
     )
 
 
@@ -208,6 +215,7 @@ def _serve(args: argparse.Namespace) -> int:
     from pcf_server.api.access import UnusableKey
     from pcf_server.bootstrap import prepare
     from pcf_server.config import ConfigError
+    from pcf_server.service.ports import StoreBusy
 
     refusal = _refusal(args)
     if refusal is not None:
@@ -217,8 +225,11 @@ def _serve(args: argparse.Namespace) -> int:
     try:  # here, so that a bad file or database fails the command, not each worker
         network = prepare(settings)
         listeners.check_free(settings.admin_host, settings.admin_port)
-    except (ConfigError, UnusableKey) as exc:
+    except (ConfigError, UnusableKey, StoreBusy) as exc:
         print(f"pcf-bdt: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        print(f"pcf-bdt: {exc.name} is missing: pip install 'npcf-bdt[postgres]'", file=sys.stderr)
         return 2
     except OSError as exc:
         where = f"{settings.admin_host}:{settings.admin_port}"
@@ -352,7 +363,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API (HTTP/1.1 and h2c on one port)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on")
-    serve.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")
+    serve.add_argument(
+        "--db",
+        type=database_location,
+        default=Settings.db_path,
+        help="SQLite database file, or a PostgreSQL URI postgresql://USER@HOST:PORT/DB"
+        " (password from the URI, PGPASSWORD or ~/.pgpass)",
+    )
     serve.add_argument(
         "--api-root",
         help="apiRoot for Location headers when a proxy is in front (e.g. https://pcf.example)",
@@ -378,6 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings.body_read_timeout,
         metavar="SECONDS",
         help="time a client has to send a request body after its headers; 408 after (default 30)",
+    )
+    serve.add_argument(
+        "--delivery-lease",
+        type=_seconds(1, 3600),
+        default=Settings.delivery_lease,
+        metavar="SECONDS",
+        help="time a notification being sent is one sender's; after it, another worker or"
+        " instance sends it again (default 30)",
     )
     serve.add_argument(
         "--http2-keepalive",

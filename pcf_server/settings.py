@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from nf_common.sql import is_postgres_url
+
 _PREFIX = "PCF_BDT_"
 API_NAME = "npcf-bdtpolicycontrol"
 API_VERSION = "v1"
@@ -35,11 +37,19 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def database_location(text: str) -> Path | str:
+    """``--db``'s value: a libpq URI (``postgresql://...``) as it is, else a file path."""
+    if is_postgres_url(text):
+        return text
+    return Path(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the application factory needs."""
 
-    db_path: Path = Path("pcf-bdt.db")
+    # The store: a SQLite file, or a PostgreSQL libpq URI (``database_location``).
+    db_path: Path | str = Path("pcf-bdt.db")
     # Scheme, host and optional prefix that NEFs reach us by (TS 29.501 apiRoot); when
     # unset, taken from each request, which is right unless a proxy rewrites the host.
     api_root: str | None = None
@@ -83,6 +93,9 @@ class Settings:
     # Seconds after which a connection that has sent nothing is closed (see
     # pcf_server.connections); None: not watched (the application outside a server).
     silent_timeout: float | None = None
+    # Seconds a claimed notification is a sender's before another instance may send it:
+    # how long the warnings of an instance that died mid-delivery wait.
+    delivery_lease: float = 30.0
 
     @property
     def tokens_required(self) -> bool:
@@ -102,6 +115,7 @@ class Settings:
             f"{_PREFIX}BODY_READ_TIMEOUT": str(self.body_read_timeout),
             f"{_PREFIX}LOG_LEVEL": self.log_level,
             f"{_PREFIX}LOG_FORMAT": self.log_format,
+            f"{_PREFIX}DELIVERY_LEASE": str(self.delivery_lease),
         }
         optional = {
             "API_ROOT": self.api_root,
@@ -127,7 +141,7 @@ class Settings:
             return None if value is None else Path(value)
 
         return cls(
-            db_path=Path(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
+            db_path=database_location(environ.get(f"{_PREFIX}DB", str(cls.db_path))),
             api_root=text("API_ROOT"),
             stub=environ.get(f"{_PREFIX}STUB", "0") == "1",
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
@@ -148,4 +162,5 @@ class Settings:
             silent_timeout=float(timeout) if (timeout := text("SILENT_TIMEOUT")) else None,
             log_level=text("LOG_LEVEL") or cls.log_level,
             log_format=text("LOG_FORMAT") or cls.log_format,
+            delivery_lease=float(text("DELIVERY_LEASE") or cls.delivery_lease),
         )

@@ -42,8 +42,12 @@ def running_pcf(
     verify: ssl.SSLContext | bool = True,
     admin_port: int | None = None,
     probe_headers: dict[str, str] | None = None,
+    store: str | None = None,
 ) -> Iterator[tuple[str, PcfProcess]]:
     """Yield (base URL of the API, process) once the server answers; stop it after.
+
+    ``store`` is the ``--db`` value when it is not the file ``db`` (a PostgreSQL URI);
+    the server's output goes to ``db`` with the suffix ``.log`` either way.
 
     The operator listener is on ``admin_port`` (a free one by default): never the
     default port, which several test servers would share. The server runs in a session
@@ -59,7 +63,7 @@ def running_pcf(
     script = Path(sys.executable).with_name("pcf-bdt")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "pcf_server"]
     process = PcfProcess(
-        [*command, "serve", "--port", str(port), "--db", str(db), *extra_args],
+        [*command, "serve", "--port", str(port), "--db", store or str(db), *extra_args],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
         start_new_session=True,
     )  # fmt: skip

@@ -61,7 +61,7 @@ from pcf_server.service import (
     WindowEnded,
 )
 from pcf_server.service.network_events import NetworkEvents
-from pcf_server.service.ports import StoreBusy
+from pcf_server.service.ports import StoreBusy, TransactionConflict
 from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH, Settings
 from pcf_server.wire.errors import DocumentError
 
@@ -118,7 +118,7 @@ def _no_capacity(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 def _contention(_: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """503 NF_CONGESTION: concurrent writers, not the request, stood in the way."""
-    assert isinstance(exc, Contention | StoreBusy)
+    assert isinstance(exc, Contention | StoreBusy | TransactionConflict)
     return problem(problem_document(503, "NF_CONGESTION", detail=str(exc)), **{"Retry-After": "1"})
 
 
@@ -202,6 +202,7 @@ def _add_error_handlers(app: connexion.AsyncApp) -> None:
             UnknownSubscription: _unknown_subscription,
             Contention: _contention,
             StoreBusy: _contention,
+            TransactionConflict: _contention,
             PolicyNotFound: _not_found,
             InvalidSelection: _bad_request,
             DocumentError: _bad_request,

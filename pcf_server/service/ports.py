@@ -16,6 +16,8 @@ from typing import Protocol
 
 from nf_common.ports import DeliveryQueue
 from nf_common.ports import StoreBusy as StoreBusy
+from nf_common.ports import StoreUnavailable as StoreUnavailable
+from nf_common.ports import TransactionConflict as TransactionConflict
 from nf_common.ports import UnitOfWork as SharedUnitOfWork
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.degradation import AnalyticsRequest

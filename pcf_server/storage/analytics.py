@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from nf_common.sql import Connection
 from pcf_server.policy.degradation import AnalyticsRequest
 from pcf_server.policy.model import TimeWindow
 from pcf_server.policy.network import PerformanceThreshold
@@ -39,8 +39,8 @@ def _request_from_row(area_id: str, text: str) -> AnalyticsRequest:
     )
 
 
-class SqliteAnalyticsRecords:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+class AnalyticsRecords:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def areas_in_force(self, current_slot: int) -> dict[str, tuple[int, int]]:

@@ -1,22 +1,22 @@
-"""The capacity ledger on SQLite: reservations, operator overrides, degradations.
+"""The capacity ledger: reservations, operator overrides, degradations (either engine).
 
 The ledger is also the ``LoadView`` the decision engine reads, on the connection of the
 unit of work that will write the outcome: a decision and the reservation it leads to see
 one state. Writes to the per-slot aggregates are guarded UPDATEs,
 ``... WHERE reserved + x <= limit``; a reservation that does not fit in every slot is
-rolled back to a savepoint and reported, never half-applied. SQLite serialises writers
-(``BEGIN IMMEDIATE``), so within one database file the guard never fires in practice; it
-is what keeps the invariant when several PCF instances share a database with row-level
-locking (the same statements work on PostgreSQL).
+rolled back to a savepoint and reported, never half-applied. Both stores serialise
+writers (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory write lock), so the guard
+never fires in practice; it is what still keeps the invariant should a writer run
+without that lock.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from nf_common.sql import Connection
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.network import Rates
 from pcf_server.service.ports import Limits, StoredDegradation, StoredReservation
@@ -25,8 +25,8 @@ _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
 _PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
 
 
-class SqliteCapacityLedger:
-    def __init__(self, connection: sqlite3.Connection) -> None:
+class CapacityLedger:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     # -- LoadView ---------------------------------------------------------------------
@@ -68,7 +68,7 @@ class SqliteCapacityLedger:
         try:
             for area_id in reservation.areas:
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO slot_load (area_id, slot) VALUES (?, ?)",
+                    "INSERT INTO slot_load (area_id, slot) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [(area_id, slot) for slot in slots],
                 )
                 cursor = self._db.executemany(
@@ -94,12 +94,16 @@ class SqliteCapacityLedger:
                     ],
                 )
                 if cursor.rowcount != len(slots):
-                    self._db.execute("ROLLBACK TO reserve")
+                    self._db.execute("ROLLBACK TO SAVEPOINT reserve")
                     return False
                 self._db.execute(
-                    "INSERT OR REPLACE INTO reservation (policy_id, trans_policy_id, area_id,"
+                    "INSERT INTO reservation (policy_id, trans_policy_id, area_id,"
                     " first_slot, stop_slot, rate_dl, rate_ul, state, expires_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (policy_id, trans_policy_id, area_id) DO UPDATE SET"
+                    " first_slot = excluded.first_slot, stop_slot = excluded.stop_slot,"
+                    " rate_dl = excluded.rate_dl, rate_ul = excluded.rate_ul,"
+                    " state = excluded.state, expires_at = excluded.expires_at",
                     (
                         policy_id,
                         reservation.transfer_policy_id,
@@ -114,7 +118,7 @@ class SqliteCapacityLedger:
                 )
             return True
         finally:
-            self._db.execute("RELEASE reserve")
+            self._db.execute("RELEASE SAVEPOINT reserve")
 
     def commit_hold(self, policy_id: str, transfer_policy_id: int) -> bool:
         """Turn a live hold into a commitment; False when there is no such hold (expired)."""
@@ -141,10 +145,19 @@ class SqliteCapacityLedger:
 
     def _give_back(self, policy_id: str, item: StoredReservation) -> None:
         self._db.execute(
-            "UPDATE slot_load SET reserved_dl = max(0, reserved_dl - ?),"
-            " reserved_ul = max(0, reserved_ul - ?)"
+            "UPDATE slot_load"
+            " SET reserved_dl = CASE WHEN reserved_dl > ? THEN reserved_dl - ? ELSE 0 END,"
+            " reserved_ul = CASE WHEN reserved_ul > ? THEN reserved_ul - ? ELSE 0 END"
             " WHERE area_id = ? AND slot >= ? AND slot < ?",
-            (item.rates.downlink, item.rates.uplink, item.area_id, item.first_slot, item.stop_slot),
+            (
+                item.rates.downlink,
+                item.rates.downlink,
+                item.rates.uplink,
+                item.rates.uplink,
+                item.area_id,
+                item.first_slot,
+                item.stop_slot,
+            ),
         )
         self._db.execute(
             "DELETE FROM reservation WHERE policy_id = ? AND trans_policy_id = ? AND area_id = ?",
@@ -154,10 +167,11 @@ class SqliteCapacityLedger:
     def committed_overlapping(self, area_id: str, first_slot: int, stop_slot: int) -> list[str]:
         """Policies in force whose window touches [first_slot, stop_slot) in the area."""
         rows = self._db.execute(
-            "SELECT DISTINCT r.policy_id FROM reservation AS r"
+            "SELECT r.policy_id FROM reservation AS r"
             " JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
             " WHERE r.area_id = ? AND r.stop_slot > ? AND r.first_slot < ?"
-            " AND r.state = 'committed' ORDER BY p.created_at, r.policy_id",
+            " AND r.state = 'committed' GROUP BY r.policy_id, p.created_at"
+            " ORDER BY p.created_at, r.policy_id",
             (area_id, first_slot, stop_slot),
         )
         return [row[0] for row in rows]
@@ -221,18 +235,19 @@ class SqliteCapacityLedger:
         source: str = "operator",
     ) -> int:
         start, stop = (None, None) if period is None else (t.timestamp() for t in period)
-        cursor = self._db.execute(
+        row = self._db.execute(
             "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, start_time,"
-            " stop_time, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " stop_time, source) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (area_id, first_slot, stop_slot, factor, start, stop, source),
-        )
+        ).fetchone()
         self._db.executemany(
             "INSERT INTO degraded_slot (area_id, slot, factor) VALUES (?, ?, ?)"
-            " ON CONFLICT (area_id, slot) DO UPDATE SET factor = min(factor, excluded.factor)",
+            " ON CONFLICT (area_id, slot) DO UPDATE SET factor = CASE"
+            " WHEN excluded.factor < degraded_slot.factor THEN excluded.factor"
+            " ELSE degraded_slot.factor END",
             [(area_id, slot, factor) for slot in range(first_slot, stop_slot)],
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return int(row[0])
 
     def degradations(self, from_slot: int) -> list[StoredDegradation]:
         rows = self._db.execute(

@@ -10,14 +10,14 @@ from importlib import resources
 
 from nf_common import migrations as runner
 
-_PACKAGE = "pcf_server.storage.migrations"
+PACKAGE = "pcf_server.storage.migrations"
 
 
 def migrations() -> list[tuple[int, str, str]]:
     """(number, file name, SQL) of every migration of the PCF's store, in order."""
-    return runner.migrations(resources.files(_PACKAGE))
+    return runner.migrations(resources.files(PACKAGE))
 
 
 def migrate(connection: sqlite3.Connection) -> int:
     """Bring the PCF's database to the newest schema; safe from several processes."""
-    return runner.migrate(connection, resources.files(_PACKAGE), "PCF")
+    return runner.migrate(connection, resources.files(PACKAGE), "PCF")

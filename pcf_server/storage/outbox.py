@@ -1,15 +1,15 @@
-"""The notification outbox on SQLite: rows claimed with a lease, so one sender sends each."""
+"""The notification outbox: rows claimed with a lease, so one sender sends each."""
 
 from __future__ import annotations
 
 import json
 
-from nf_common.sqlite import SqliteOutbox as SqliteDeliveryQueue
+from nf_common.sqlite import SqliteOutbox as DeliveryQueue
 from pcf_server.policy.warning import WarningNotification
 from pcf_server.wire.bdt import notification_document
 
 
-class SqliteOutbox(SqliteDeliveryQueue):
+class Outbox(DeliveryQueue):
     """Notifications waiting for delivery, each kept as the body it will be POSTed with."""
 
     def add(self, notification: WarningNotification, now: float) -> None:
