@@ -2,13 +2,21 @@
 
 Durability: WAL journal with ``synchronous=FULL``, so a transaction is on disk when
 ``commit`` returns and what was acknowledged survives a crash of the process or of the
-machine. Each unit of work opens its own connection: SQLite connections are cheap, and
-it keeps threads and worker processes from sharing one.
+machine.
+
+Connections and writers: a database keeps its connections open and lends each to one
+thread at a time (``_Connections``): opening one costs three PRAGMAs, and closing the
+last one checkpoints the WAL, both on every request otherwise. Writers of one process
+queue on one lock (``_writer_lock``) before ``BEGIN IMMEDIATE``: a lock hands the write
+over at once, where threads racing SQLite's busy handler sleep and retry, and it leaves
+the busy handler to arbitrate between processes only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, Self, TypeVar, cast
@@ -20,6 +28,7 @@ BUSY_TIMEOUT_S = 30.0
 # How long a readiness probe waits for the write lock: probes have timeouts of a few
 # seconds, and a store locked for longer than this is not taking writes.
 PROBE_TIMEOUT_S = 1.0
+_IDLE_CONNECTIONS = 8  # kept open per database; more threads open and close their own
 _PURGE_BATCH = 500  # rows forgotten per call: bounded work in the caller's transaction
 RepositoryT = TypeVar("RepositoryT")
 
@@ -27,7 +36,11 @@ RepositoryT = TypeVar("RepositoryT")
 def connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, as the sqlite3 module's
     # implicit transactions would not take the write lock up front.
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    # check_same_thread=False: a pooled connection serves one thread at a time, not
+    # always the same one (the server's thread pool).
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
@@ -63,13 +76,65 @@ def _empty(path: Path, kept: tuple[str, ...]) -> None:
         connection.close()
 
 
-class SqliteTransaction:
-    """A unit of work's transaction; a store's unit of work adds its repositories."""
+_writer_locks: dict[tuple[int, Path], threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
 
-    def __init__(self, path: Path, write: bool = True) -> None:
+
+def _writer_lock(path: Path) -> threading.Lock:
+    """The lock the writers of this process to ``path`` queue on.
+
+    One per file, not per database object, so that two objects on one file still write
+    one at a time; per process id, so that a lock held in the parent at a fork is not
+    inherited held.
+    """
+    key = (os.getpid(), path.resolve())
+    with _writer_locks_guard:
+        found = _writer_locks.get(key)
+        if found is None:
+            found = _writer_locks[key] = threading.Lock()
+        return found
+
+
+class _Connections:
+    """Open connections to one file, each lent to one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._pid = os.getpid()
+
+    def take(self) -> sqlite3.Connection:
+        with self._guard:
+            if self._pid != os.getpid():  # a forked child must not use the parent's
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return connect(self.path)
+
+    def give_back(self, connection: sqlite3.Connection) -> None:
+        with self._guard:
+            if self._pid == os.getpid() and len(self._idle) < _IDLE_CONNECTIONS:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+
+class SqliteTransaction:
+    """A unit of work's transaction; a store's unit of work adds its repositories.
+
+    ``connections``: where to borrow the connection from (``SqliteDatabase``'s); without
+    it the transaction opens one of its own and closes it.
+    """
+
+    def __init__(
+        self, path: Path, write: bool = True, connections: _Connections | None = None
+    ) -> None:
         self._path = path
         self._write = write
+        self._connections = connections
         self._connection: sqlite3.Connection | None = None
+        self._locked: threading.Lock | None = None
         self._repositories: dict[object, object] = {}
 
     @property
@@ -85,29 +150,56 @@ class SqliteTransaction:
         return cast(RepositoryT, found)
 
     def __enter__(self) -> Self:
-        connection = connect(self._path)
+        busy = StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s")
+        if self._write:
+            lock = _writer_lock(self._path)
+            if not lock.acquire(timeout=BUSY_TIMEOUT_S):
+                raise busy
+            self._locked = lock
+        connection = self._take()
         try:
             # IMMEDIATE: take the write lock now, so read-decide-write sequences of
             # concurrent requests (threads or processes) are serialised, not interleaved.
             connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        except sqlite3.OperationalError as exc:
+        except BaseException as exc:
             connection.close()
-            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s") from exc
+            self._unlock()
+            if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in (
+                sqlite3.SQLITE_BUSY,
+                sqlite3.SQLITE_LOCKED,
+            ):
+                raise busy from exc
             raise
         self._connection = connection
         return self
 
+    def _take(self) -> sqlite3.Connection:
+        return connect(self._path) if self._connections is None else self._connections.take()
+
+    def _unlock(self) -> None:
+        if self._locked is not None:
+            self._locked.release()
+            self._locked = None
+
     def __exit__(self, *exc_info: object) -> None:
-        """Roll back what was not committed, and close the connection."""
-        assert self._connection is not None
+        """Roll back what was not committed, and give the connection back."""
+        connection = self._connection
+        assert connection is not None
+        self._connection = None
+        self._repositories.clear()
         try:
-            if self._connection.in_transaction:
-                self._connection.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        except BaseException:
+            connection.close()
+            raise
+        else:
+            if self._connections is None:
+                connection.close()
+            else:
+                self._connections.give_back(connection)
         finally:
-            self._connection.close()
-            self._connection = None
-            self._repositories.clear()
+            self._unlock()
 
     def commit(self) -> None:
         assert self._connection is not None
@@ -185,9 +277,10 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
         self.path = Path(path)
         self._unit_of_work = unit_of_work
         _open(self.path, migrate)
+        self._connections = _Connections(self.path)
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWorkT:
-        return self._unit_of_work(self.path, write)
+        return self._unit_of_work(self.path, write, self._connections)
 
     def reset(self) -> None:
         """Empty every table but ``kept_on_reset``; the schema and its version stay."""
