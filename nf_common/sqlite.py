@@ -7,9 +7,10 @@ machine.
 Connections and writers: a database keeps its connections open and lends each to one
 thread at a time (``_Connections``): opening one costs three PRAGMAs, and closing the
 last one checkpoints the WAL, both on every request otherwise. Writers of one process
-queue on one lock (``_writer_lock``) before ``BEGIN IMMEDIATE``: a lock hands the write
-over at once, where threads racing SQLite's busy handler sleep and retry, and it leaves
-the busy handler to arbitrate between processes only.
+take turns (``_Writer``) instead of racing SQLite's busy handler, which sleeps and
+retries; the busy handler arbitrates between processes only. Writers that queue while
+one writes commit together, in one transaction and one fsync (group commit), each in a
+savepoint of its own, and each ``commit`` returns once that transaction is on disk.
 """
 
 from __future__ import annotations
@@ -76,22 +77,50 @@ def _empty(path: Path, kept: tuple[str, ...]) -> None:
         connection.close()
 
 
-_writer_locks: dict[tuple[int, Path], threading.Lock] = {}
-_writer_locks_guard = threading.Lock()
+class _Batch:
+    """One SQLite transaction that several units of work of a process commit in."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.members = 0  # units of work that committed into it
+        self.done = threading.Event()
+        self.error: BaseException | None = None
 
 
-def _writer_lock(path: Path) -> threading.Lock:
-    """The lock the writers of this process to ``path`` queue on.
+class _Writer:
+    """The writers of one process to one file: one at a time, committing together.
+
+    A writer takes the turn (``turn``) and works in a savepoint of the open batch's
+    transaction (``BEGIN IMMEDIATE`` by its first member). When it is done, it hands the
+    turn to the next writer waiting, if any, or commits the batch; its ``commit``
+    returns only once the batch is committed, so what it acknowledges is on disk as
+    before, while one fsync serves all the writers that queued meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()
+        self.guard = threading.Lock()  # for ``waiting`` and ``batch``
+        self.waiting = 0
+        self.batch: _Batch | None = None
+
+
+_MAX_BATCH = 64  # units of work per commit at most: a bound on the first one's wait
+_writers: dict[tuple[int, Path], _Writer] = {}
+_writers_guard = threading.Lock()
+
+
+def _writer(path: Path) -> _Writer:
+    """The writers of this process to ``path``.
 
     One per file, not per database object, so that two objects on one file still write
-    one at a time; per process id, so that a lock held in the parent at a fork is not
+    one at a time; per process id, so that a turn held in the parent at a fork is not
     inherited held.
     """
     key = (os.getpid(), path.resolve())
-    with _writer_locks_guard:
-        found = _writer_locks.get(key)
+    with _writers_guard:
+        found = _writers.get(key)
         if found is None:
-            found = _writer_locks[key] = threading.Lock()
+            found = _writers[key] = _Writer()
         return found
 
 
@@ -124,7 +153,8 @@ class SqliteTransaction:
     """A unit of work's transaction; a store's unit of work adds its repositories.
 
     ``connections``: where to borrow the connection from (``SqliteDatabase``'s); without
-    it the transaction opens one of its own and closes it.
+    it the transaction opens one of its own and closes it. A writing one works in a
+    savepoint of its process's current batch (``_Writer``).
     """
 
     def __init__(
@@ -134,7 +164,7 @@ class SqliteTransaction:
         self._write = write
         self._connections = connections
         self._connection: sqlite3.Connection | None = None
-        self._locked: threading.Lock | None = None
+        self._writer: _Writer | None = None  # set while this one has the turn
         self._repositories: dict[object, object] = {}
 
     @property
@@ -149,61 +179,168 @@ class SqliteTransaction:
             found = self._repositories[kind] = kind(self.connection)
         return cast(RepositoryT, found)
 
+    def _busy(self) -> StoreBusy:
+        return StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s")
+
     def __enter__(self) -> Self:
-        busy = StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s")
-        if self._write:
-            lock = _writer_lock(self._path)
-            if not lock.acquire(timeout=BUSY_TIMEOUT_S):
-                raise busy
-            self._locked = lock
-        connection = self._take()
+        if not self._write:
+            connection = self._take()
+            try:
+                connection.execute("BEGIN DEFERRED")
+            except BaseException as exc:
+                connection.close()
+                raise self._translated(exc) from exc
+            self._connection = connection
+            return self
+        writer = _writer(self._path)
+        with writer.guard:
+            writer.waiting += 1
+        got = writer.turn.acquire(timeout=BUSY_TIMEOUT_S)
+        with writer.guard:
+            writer.waiting -= 1
+        if not got:
+            raise self._busy()
+        self._writer = writer
         try:
-            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
-            # concurrent requests (threads or processes) are serialised, not interleaved.
-            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
+            if writer.batch is None:
+                connection = self._take()
+                try:
+                    # IMMEDIATE: take SQLite's write lock now, so read-decide-write
+                    # sequences of processes are serialised, not interleaved.
+                    connection.execute("BEGIN IMMEDIATE")
+                except BaseException:
+                    connection.close()
+                    raise
+                writer.batch = _Batch(connection)
+            writer.batch.connection.execute("SAVEPOINT unit_of_work")
         except BaseException as exc:
-            connection.close()
-            self._unlock()
-            if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in (
-                sqlite3.SQLITE_BUSY,
-                sqlite3.SQLITE_LOCKED,
-            ):
-                raise busy from exc
-            raise
-        self._connection = connection
+            self._writer = None
+            writer.turn.release()
+            raise self._translated(exc) from exc
+        self._connection = writer.batch.connection
         return self
+
+    def _translated(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in (
+            sqlite3.SQLITE_BUSY,
+            sqlite3.SQLITE_LOCKED,
+        ):
+            return self._busy()
+        return exc
 
     def _take(self) -> sqlite3.Connection:
         return connect(self._path) if self._connections is None else self._connections.take()
 
-    def _unlock(self) -> None:
-        if self._locked is not None:
-            self._locked.release()
-            self._locked = None
+    def _give_back(self, connection: sqlite3.Connection) -> None:
+        if self._connections is None:
+            connection.close()
+        else:
+            self._connections.give_back(connection)
 
     def __exit__(self, *exc_info: object) -> None:
-        """Roll back what was not committed, and give the connection back."""
+        """Roll back what was not committed, and give the connection (or the turn) back."""
         connection = self._connection
-        assert connection is not None
+        assert connection is not None or self._writer is None
         self._connection = None
         self._repositories.clear()
+        if self._writer is not None:  # a writer that did not commit
+            assert connection is not None
+            batch = self._writer.batch
+            assert batch is not None
+            try:
+                connection.execute("ROLLBACK TO unit_of_work")
+                connection.execute("RELEASE unit_of_work")
+            except BaseException as exc:
+                # The transaction itself failed (SQLite rolled it back): the batch's
+                # members that committed into it learn it, and the next one starts anew.
+                self._abandon(batch, exc)
+                raise
+            self._end_turn(batch)
+            return
+        if connection is None:  # a writer that committed
+            return
         try:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
         except BaseException:
             connection.close()
             raise
-        else:
-            if self._connections is None:
-                connection.close()
-            else:
-                self._connections.give_back(connection)
-        finally:
-            self._unlock()
+        self._give_back(connection)
 
     def commit(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("COMMIT")
+        """Commit this unit of work; returns once it is on disk (with its batch)."""
+        writer = self._writer
+        connection = self.connection
+        if writer is None:  # a reading one
+            connection.execute("COMMIT")
+            return
+        batch = writer.batch
+        assert batch is not None
+        try:
+            connection.execute("RELEASE unit_of_work")
+        except BaseException as exc:
+            self._abandon(batch, exc)
+            raise
+        batch.members += 1
+        # From here on the connection may serve the next writer: this one is done with it.
+        self._connection = None
+        self._repositories.clear()
+        self._end_turn(batch)
+        while not batch.done.wait(0.05):
+            # The writer handed the turn to may have given up waiting for it (a timeout):
+            # whoever finds the turn free and the batch still open commits it.
+            if writer.turn.acquire(blocking=False):
+                if writer.batch is not None:
+                    self._writer = writer
+                    self._commit_batch(writer.batch)
+                else:
+                    writer.turn.release()
+        if batch.error is not None:
+            raise batch.error
+
+    def _end_turn(self, batch: _Batch) -> None:
+        """Hand the turn to a waiting writer, or commit the batch (holding the turn)."""
+        writer = self._writer
+        assert writer is not None
+        with writer.guard:
+            hand_over = writer.waiting > 0 and batch.members < _MAX_BATCH
+        if hand_over:
+            self._writer = None
+            writer.turn.release()
+        else:
+            self._commit_batch(batch)
+
+    def _commit_batch(self, batch: _Batch) -> None:
+        writer = self._writer
+        assert writer is not None
+        writer.batch = None
+        try:
+            batch.connection.execute("COMMIT" if batch.members else "ROLLBACK")
+        except BaseException as exc:
+            batch.error = exc
+            if batch.connection.in_transaction:
+                batch.connection.execute("ROLLBACK")
+        finally:
+            self._give_back(batch.connection)
+            batch.done.set()
+            self._writer = None
+            writer.turn.release()
+
+    def _abandon(self, batch: _Batch, exc: BaseException) -> None:
+        """The batch's transaction failed: none of its members is committed."""
+        writer = self._writer
+        assert writer is not None
+        writer.batch = None
+        batch.error = exc
+        self._connection = None
+        try:
+            if batch.connection.in_transaction:
+                batch.connection.execute("ROLLBACK")
+        finally:
+            batch.connection.close()
+            batch.done.set()
+            self._writer = None
+            writer.turn.release()
 
 
 class SqliteOutbox:
