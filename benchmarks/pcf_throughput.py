@@ -42,7 +42,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +54,7 @@ from typing import Any
 
 import httpx
 import yaml
+from _servers import free_port, wait_up
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import DataReceived, ResponseReceived, StreamEnded, StreamReset
@@ -403,25 +403,6 @@ def generate_creates(
 # --- servers ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args!r} exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer")
-
-
 def stop(process: subprocess.Popen[bytes]) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -451,7 +432,7 @@ def start_app(
         command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )
     root = f"http://127.0.0.1:{port}{base}"
-    wait_up(f"{root}/bdtpolicies/probe", process)
+    wait_up(f"{root}/bdtpolicies/probe", process, seconds=120)
     return process, root
 
 
@@ -476,7 +457,7 @@ def start_pcf(workers: int, folder: Path, log: Path) -> tuple[subprocess.Popen[b
         command, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
     )
     root = f"http://127.0.0.1:{port}"
-    wait_up(f"{root}{BASE}/bdtpolicies/probe", process)
+    wait_up(f"{root}{BASE}/bdtpolicies/probe", process, seconds=120)
     return process, root
 
 
