@@ -428,8 +428,14 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
 
         Writable is tried, not assumed: the write lock is taken and the header's
         ``user_version`` written (its own value) and rolled back, which a read-only file,
-        a full or read-only file system, or a writer holding the lock refuses.
+        a full or read-only file system, or a writer holding the lock refuses. The file
+        is first asked whether it may be opened for writing: SQLite lends a new
+        connection a file descriptor that a closed one of this process opened for
+        writing while the units of work keep theirs open, and through it a file made
+        read-only since would still take the write.
         """
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return [f"store {self.path} is not writable: the file or its file system is readonly"]
         try:
             connection = sqlite3.connect(self.path, timeout=PROBE_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
