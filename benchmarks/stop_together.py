@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,28 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from _servers import free_port, wait_up
 
 BIN = Path(sys.executable).parent
 METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.yaml's metro
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args!r} exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not answer")
 
 
 def one_round(folder: Path) -> tuple[float, float]:

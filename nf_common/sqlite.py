@@ -2,13 +2,22 @@
 
 Durability: WAL journal with ``synchronous=FULL``, so a transaction is on disk when
 ``commit`` returns and what was acknowledged survives a crash of the process or of the
-machine. Each unit of work opens its own connection: SQLite connections are cheap, and
-it keeps threads and worker processes from sharing one.
+machine.
+
+Connections and writers: a database keeps its connections open and lends each to one
+thread at a time (``_Connections``): opening one costs three PRAGMAs, and closing the
+last one checkpoints the WAL, both on every request otherwise. Writers of one process
+take turns (``_Writer``) instead of racing SQLite's busy handler, which sleeps and
+retries; the busy handler arbitrates between processes only. Writers that queue while
+one writes commit together, in one transaction and one fsync (group commit), each in a
+savepoint of its own, and each ``commit`` returns once that transaction is on disk.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, Self, TypeVar, cast
@@ -20,6 +29,7 @@ BUSY_TIMEOUT_S = 30.0
 # How long a readiness probe waits for the write lock: probes have timeouts of a few
 # seconds, and a store locked for longer than this is not taking writes.
 PROBE_TIMEOUT_S = 1.0
+_IDLE_CONNECTIONS = 8  # kept open per database; more threads open and close their own
 _PURGE_BATCH = 500  # rows forgotten per call: bounded work in the caller's transaction
 RepositoryT = TypeVar("RepositoryT")
 
@@ -27,7 +37,11 @@ RepositoryT = TypeVar("RepositoryT")
 def connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, as the sqlite3 module's
     # implicit transactions would not take the write lock up front.
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    # check_same_thread=False: a pooled connection serves one thread at a time, not
+    # always the same one (the server's thread pool).
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
@@ -63,13 +77,94 @@ def _empty(path: Path, kept: tuple[str, ...]) -> None:
         connection.close()
 
 
-class SqliteTransaction:
-    """A unit of work's transaction; a store's unit of work adds its repositories."""
+class _Batch:
+    """One SQLite transaction that several units of work of a process commit in."""
 
-    def __init__(self, path: Path, write: bool = True) -> None:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.members = 0  # units of work that committed into it
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class _Writer:
+    """The writers of one process to one file: one at a time, committing together.
+
+    A writer takes the turn (``turn``) and works in a savepoint of the open batch's
+    transaction (``BEGIN IMMEDIATE`` by its first member). When it is done, it hands the
+    turn to the next writer waiting, if any, or commits the batch; its ``commit``
+    returns only once the batch is committed, so what it acknowledges is on disk as
+    before, while one fsync serves all the writers that queued meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()
+        self.guard = threading.Lock()  # for ``waiting`` and ``batch``
+        self.waiting = 0
+        self.batch: _Batch | None = None
+
+
+_MAX_BATCH = 64  # units of work per commit at most: a bound on the first one's wait
+_writers: dict[tuple[int, Path], _Writer] = {}
+_writers_guard = threading.Lock()
+
+
+def _writer(path: Path) -> _Writer:
+    """The writers of this process to ``path``.
+
+    One per file, not per database object, so that two objects on one file still write
+    one at a time; per process id, so that a turn held in the parent at a fork is not
+    inherited held.
+    """
+    key = (os.getpid(), path.resolve())
+    with _writers_guard:
+        found = _writers.get(key)
+        if found is None:
+            found = _writers[key] = _Writer()
+        return found
+
+
+class _Connections:
+    """Open connections to one file, each lent to one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._pid = os.getpid()
+
+    def take(self) -> sqlite3.Connection:
+        with self._guard:
+            if self._pid != os.getpid():  # a forked child must not use the parent's
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return connect(self.path)
+
+    def give_back(self, connection: sqlite3.Connection) -> None:
+        with self._guard:
+            if self._pid == os.getpid() and len(self._idle) < _IDLE_CONNECTIONS:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+
+class SqliteTransaction:
+    """A unit of work's transaction; a store's unit of work adds its repositories.
+
+    ``connections``: where to borrow the connection from (``SqliteDatabase``'s); without
+    it the transaction opens one of its own and closes it. A writing one works in a
+    savepoint of its process's current batch (``_Writer``).
+    """
+
+    def __init__(
+        self, path: Path, write: bool = True, connections: _Connections | None = None
+    ) -> None:
         self._path = path
         self._write = write
+        self._connections = connections
         self._connection: sqlite3.Connection | None = None
+        self._writer: _Writer | None = None  # set while this one has the turn
         self._repositories: dict[object, object] = {}
 
     @property
@@ -84,34 +179,168 @@ class SqliteTransaction:
             found = self._repositories[kind] = kind(self.connection)
         return cast(RepositoryT, found)
 
+    def _busy(self) -> StoreBusy:
+        return StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s")
+
     def __enter__(self) -> Self:
-        connection = connect(self._path)
+        if not self._write:
+            connection = self._take()
+            try:
+                connection.execute("BEGIN DEFERRED")
+            except BaseException as exc:
+                connection.close()
+                raise self._translated(exc) from exc
+            self._connection = connection
+            return self
+        writer = _writer(self._path)
+        with writer.guard:
+            writer.waiting += 1
+        got = writer.turn.acquire(timeout=BUSY_TIMEOUT_S)
+        with writer.guard:
+            writer.waiting -= 1
+        if not got:
+            raise self._busy()
+        self._writer = writer
         try:
-            # IMMEDIATE: take the write lock now, so read-decide-write sequences of
-            # concurrent requests (threads or processes) are serialised, not interleaved.
-            connection.execute("BEGIN IMMEDIATE" if self._write else "BEGIN DEFERRED")
-        except sqlite3.OperationalError as exc:
-            connection.close()
-            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise StoreBusy(f"{self._path} stayed locked for {BUSY_TIMEOUT_S:.0f} s") from exc
-            raise
-        self._connection = connection
+            if writer.batch is None:
+                connection = self._take()
+                try:
+                    # IMMEDIATE: take SQLite's write lock now, so read-decide-write
+                    # sequences of processes are serialised, not interleaved.
+                    connection.execute("BEGIN IMMEDIATE")
+                except BaseException:
+                    connection.close()
+                    raise
+                writer.batch = _Batch(connection)
+            writer.batch.connection.execute("SAVEPOINT unit_of_work")
+        except BaseException as exc:
+            self._writer = None
+            writer.turn.release()
+            raise self._translated(exc) from exc
+        self._connection = writer.batch.connection
         return self
 
+    def _translated(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in (
+            sqlite3.SQLITE_BUSY,
+            sqlite3.SQLITE_LOCKED,
+        ):
+            return self._busy()
+        return exc
+
+    def _take(self) -> sqlite3.Connection:
+        return connect(self._path) if self._connections is None else self._connections.take()
+
+    def _give_back(self, connection: sqlite3.Connection) -> None:
+        if self._connections is None:
+            connection.close()
+        else:
+            self._connections.give_back(connection)
+
     def __exit__(self, *exc_info: object) -> None:
-        """Roll back what was not committed, and close the connection."""
-        assert self._connection is not None
+        """Roll back what was not committed, and give the connection (or the turn) back."""
+        connection = self._connection
+        assert connection is not None or self._writer is None
+        self._connection = None
+        self._repositories.clear()
+        if self._writer is not None:  # a writer that did not commit
+            assert connection is not None
+            batch = self._writer.batch
+            assert batch is not None
+            try:
+                connection.execute("ROLLBACK TO unit_of_work")
+                connection.execute("RELEASE unit_of_work")
+            except BaseException as exc:
+                # The transaction itself failed (SQLite rolled it back): the batch's
+                # members that committed into it learn it, and the next one starts anew.
+                self._abandon(batch, exc)
+                raise
+            self._end_turn(batch)
+            return
+        if connection is None:  # a writer that committed
+            return
         try:
-            if self._connection.in_transaction:
-                self._connection.execute("ROLLBACK")
-        finally:
-            self._connection.close()
-            self._connection = None
-            self._repositories.clear()
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(connection)
 
     def commit(self) -> None:
-        assert self._connection is not None
-        self._connection.execute("COMMIT")
+        """Commit this unit of work; returns once it is on disk (with its batch)."""
+        writer = self._writer
+        connection = self.connection
+        if writer is None:  # a reading one
+            connection.execute("COMMIT")
+            return
+        batch = writer.batch
+        assert batch is not None
+        try:
+            connection.execute("RELEASE unit_of_work")
+        except BaseException as exc:
+            self._abandon(batch, exc)
+            raise
+        batch.members += 1
+        # From here on the connection may serve the next writer: this one is done with it.
+        self._connection = None
+        self._repositories.clear()
+        self._end_turn(batch)
+        while not batch.done.wait(0.05):
+            # The writer handed the turn to may have given up waiting for it (a timeout):
+            # whoever finds the turn free and the batch still open commits it.
+            if writer.turn.acquire(blocking=False):
+                if writer.batch is not None:
+                    self._writer = writer
+                    self._commit_batch(writer.batch)
+                else:
+                    writer.turn.release()
+        if batch.error is not None:
+            raise batch.error
+
+    def _end_turn(self, batch: _Batch) -> None:
+        """Hand the turn to a waiting writer, or commit the batch (holding the turn)."""
+        writer = self._writer
+        assert writer is not None
+        with writer.guard:
+            hand_over = writer.waiting > 0 and batch.members < _MAX_BATCH
+        if hand_over:
+            self._writer = None
+            writer.turn.release()
+        else:
+            self._commit_batch(batch)
+
+    def _commit_batch(self, batch: _Batch) -> None:
+        writer = self._writer
+        assert writer is not None
+        writer.batch = None
+        try:
+            batch.connection.execute("COMMIT" if batch.members else "ROLLBACK")
+        except BaseException as exc:
+            batch.error = exc
+            if batch.connection.in_transaction:
+                batch.connection.execute("ROLLBACK")
+        finally:
+            self._give_back(batch.connection)
+            batch.done.set()
+            self._writer = None
+            writer.turn.release()
+
+    def _abandon(self, batch: _Batch, exc: BaseException) -> None:
+        """The batch's transaction failed: none of its members is committed."""
+        writer = self._writer
+        assert writer is not None
+        writer.batch = None
+        batch.error = exc
+        self._connection = None
+        try:
+            if batch.connection.in_transaction:
+                batch.connection.execute("ROLLBACK")
+        finally:
+            batch.connection.close()
+            batch.done.set()
+            self._writer = None
+            writer.turn.release()
 
 
 class SqliteOutbox:
@@ -185,9 +414,10 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
         self.path = Path(path)
         self._unit_of_work = unit_of_work
         _open(self.path, migrate)
+        self._connections = _Connections(self.path)
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWorkT:
-        return self._unit_of_work(self.path, write)
+        return self._unit_of_work(self.path, write, self._connections)
 
     def reset(self) -> None:
         """Empty every table but ``kept_on_reset``; the schema and its version stay."""
@@ -198,8 +428,14 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
 
         Writable is tried, not assumed: the write lock is taken and the header's
         ``user_version`` written (its own value) and rolled back, which a read-only file,
-        a full or read-only file system, or a writer holding the lock refuses.
+        a full or read-only file system, or a writer holding the lock refuses. The file
+        is first asked whether it may be opened for writing: SQLite lends a new
+        connection a file descriptor that a closed one of this process opened for
+        writing while the units of work keep theirs open, and through it a file made
+        read-only since would still take the write.
         """
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return [f"store {self.path} is not writable: the file or its file system is readonly"]
         try:
             connection = sqlite3.connect(self.path, timeout=PROBE_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:

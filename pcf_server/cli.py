@@ -112,9 +112,17 @@ def _uuid(text: str) -> str:
         ) from None
 
 
+def default_workers() -> int:
+    """One worker process per core this process may run on.
+
+    Workers write one at a time, but decide, read and speak HTTP each on a core.
+    """
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _refusal(args: argparse.Namespace) -> str | None:
     """What makes the command line unusable, in one line; None if nothing does."""
-    if args.stub and args.workers != 1:
+    if args.stub and args.workers not in (None, 1):
         return "--stub keeps its faults and journal in one process: use --workers 1"
     if (args.tls_cert is None) != (args.tls_key is None):
         return "--tls-cert and --tls-key go together"
@@ -221,6 +229,8 @@ def _serve(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"pcf-bdt serve: {refusal}", file=sys.stderr)
         return 2
+    if args.workers is None:
+        args.workers = 1 if args.stub else default_workers()
     settings = _settings(args)
     try:  # here, so that a bad file or database fails the command, not each worker
         network = prepare(settings)
@@ -374,7 +384,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-root",
         help="apiRoot for Location headers when a proxy is in front (e.g. https://pcf.example)",
     )
-    serve.add_argument("--workers", type=int, default=1, help="server worker processes")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        help="server worker processes (default: one per core; 1 with --stub)",
+    )
     serve.add_argument(
         "--max-body-bytes",
         type=_positive,

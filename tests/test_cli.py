@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
-from pcf_server.cli import build_parser
+from pcf_server.cli import build_parser, default_workers
 from tests.dates import TUESDAY, future_day, window
 from tests.server_process import running_pcf
 
@@ -18,8 +19,12 @@ def test_serve_defaults() -> None:
         "127.0.0.1",
         8080,
         Path("pcf-bdt.db"),
-        1,
+        None,  # decided by serve: one per core (default_workers), 1 with --stub
     )
+
+
+def test_default_workers_follow_the_cores() -> None:
+    assert default_workers() == len(os.sched_getaffinity(0))
 
 
 def test_api_root_option_sets_location(tmp_path: Path) -> None:

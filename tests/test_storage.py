@@ -215,3 +215,35 @@ def test_policies_stored_before_consumers_belong_to_the_no_token_consumer(tmp_pa
         assert uow.policies.get("old", consumer="6f1c7d2e-0000-4000-8000-000000000001") is None
         assert uow.policies.find_by_fingerprint("f", consumer="") == "old"
         assert uow.policies.find_by_fingerprint("f", consumer="other") is None
+
+
+def test_units_of_work_borrow_one_open_connection_in_turn(tmp_path: Path) -> None:
+    """Opening a connection (PRAGMAs) and closing it (a WAL checkpoint) is per request no more."""
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as first:
+        used = first.connection
+    with store.unit_of_work(write=False) as second:
+        assert second.connection is used
+        assert second.connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+
+
+def test_writers_of_many_threads_queue_and_none_is_lost(tmp_path: Path) -> None:
+    """Read-modify-write in 8 threads at once: every increment lands, none fails busy."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = SqliteStore(tmp_path / "a.db")
+    with store.unit_of_work() as uow:
+        uow.connection.execute("CREATE TABLE counter (n INTEGER)")
+        uow.connection.execute("INSERT INTO counter VALUES (0)")
+        uow.commit()
+
+    def increment(_: int) -> None:
+        with store.unit_of_work() as uow:
+            (n,) = uow.connection.execute("SELECT n FROM counter").fetchone()
+            uow.connection.execute("UPDATE counter SET n = ?", (n + 1,))
+            uow.commit()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(increment, range(200)))
+    with store.unit_of_work(write=False) as uow:
+        assert uow.connection.execute("SELECT n FROM counter").fetchone() == (200,)

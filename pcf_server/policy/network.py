@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_STARTS_KEPT = 100_000  # slots whose start a Network keeps (some years' worth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +156,39 @@ class Network:
         """The first slot that starts at or after ``moment`` (a ceiling)."""
         return -int(-moment.timestamp() // self.slot_seconds)
 
+    @cached_property
+    def _starts(self) -> dict[int, tuple[datetime, datetime]]:
+        return {}
+
+    def _start(self, slot: int) -> tuple[datetime, datetime]:
+        """The slot's start in UTC and in the operator's time zone, computed once per slot.
+
+        A decision looks at each slot of its search horizon several times (window
+        bounds, load profile, tariff); making these datetimes was a third of its cost.
+        Slots only move forward with the clock, so the cache grows by a day's slots a
+        day; it starts afresh past ``_STARTS_KEPT`` entries.
+        """
+        found = self._starts.get(slot)
+        if found is None:
+            if len(self._starts) >= _STARTS_KEPT:
+                self._starts.clear()
+            utc = datetime.fromtimestamp(slot * self.slot_seconds, UTC)
+            found = self._starts[slot] = (utc, utc.astimezone(self.zone))
+        return found
+
     def slot_start(self, slot: int) -> datetime:
-        return datetime.fromtimestamp(slot * self.slot_seconds, UTC)
+        return self._start(slot)[0]
+
+    def _local_start(self, slot: int) -> datetime:
+        return self._start(slot)[1]
 
     def local_minute(self, slot: int) -> int:
-        local = self.slot_start(slot).astimezone(self.zone)
+        local = self._local_start(slot)
         return local.hour * 60 + local.minute
 
     def expected_load(self, area: Area, slot: int) -> float:
         """Fraction of capacity that ordinary traffic is expected to use in ``slot``."""
-        return area.load_profile.at(self.slot_start(slot).astimezone(self.zone))
+        return area.load_profile.at(self._local_start(slot))
 
     def tier(self, slot: int) -> TariffTier:
         minute = self.local_minute(slot)

@@ -70,9 +70,18 @@ class BdtPolicyControl:
         """
         self._refuse_ended(command.request)
         key = fingerprint(command.document, command.request.desired_window)
-        took: list[float] = []  # the engine's time, per attempt
+        # Without the write lock: a 303 costs what a GET does.
+        with self._uow(write=False) as uow:
+            self._refuse_equivalent(uow, command.consumer, key)
+        took: list[float] = []  # the engine's time, per decision
+        first = [True]  # the first attempt decides on a snapshot (``_create``)
+
+        def attempt() -> BdtPolicy:
+            on_snapshot, first[0] = first[0], False
+            return self._create(command, key, on_snapshot, took)
+
         try:
-            policy = retrying(lambda: self._create(command, key, took), "create")
+            policy = retrying(attempt, "create")
         except NoCapacity as exc:
             self._observer.decided(REFUSED, took[-1] if took else 0.0)
             self._observer.refused(command.consumer, CAPACITY_UNAVAILABLE, exc.reason)
@@ -84,17 +93,35 @@ class BdtPolicyControl:
         self._observer.created(policy)
         return policy
 
-    def _create(self, command: CreatePolicy, key: str, took: list[float]) -> BdtPolicy:
+    def _create(
+        self, command: CreatePolicy, key: str, on_snapshot: bool, took: list[float]
+    ) -> BdtPolicy:
+        """Decide on a read snapshot, then write under the lock what still fits.
+
+        The decision is most of a Create's time and needs no lock: the capacity guard of
+        ``take`` refuses what another writer took meanwhile (``ReservationConflict``,
+        and ``retrying`` decides again). The snapshot still counts holds that have
+        expired: when the write's housekeeping gives such capacity back, or when the
+        snapshot found no room at all, the decision is made again after it, under the
+        lock, so that expired holds never make an offer worse. After a conflict
+        (``on_snapshot`` False) the decision is made under the lock only: where writers
+        are serialised, as on SQLite, it cannot conflict again, so that contention for
+        scarce capacity ends in 201 or 403, not in 503.
+        """
+        now = self._clock()
+        decision: Decision | None = None
+        if on_snapshot:
+            with self._uow(write=False) as uow:
+                try:
+                    decision = self._timed_decide(uow, command.request, now, took)
+                except NoCapacity:
+                    decision = None
         with self._uow() as uow:
             self._refuse_equivalent(uow, command.consumer, key)
-            now = self._clock()
-            self._capacity.housekeeping(uow, now)
+            freed = self._capacity.housekeeping(uow, now)
             self._refuse_over_policy_limit(uow, command.consumer)
-            started = time.perf_counter()
-            try:
-                decision = self._decide(uow, command.request, now)
-            finally:
-                took.append(time.perf_counter() - started)
+            if decision is None or freed:
+                decision = self._timed_decide(uow, command.request, now, took)
             if len(decision.offers) > 1:  # they will be held until one is selected
                 self._refuse_over_held_offer_limit(uow, command.consumer, now)
             features = command.features
@@ -167,6 +194,15 @@ class BdtPolicyControl:
         existing = uow.policies.find_by_fingerprint(key, consumer=consumer)
         if existing is not None:
             raise EquivalentPolicyExists(existing)
+
+    def _timed_decide(
+        self, uow: UnitOfWork, request: BdtRequest, now: datetime, took: list[float]
+    ) -> Decision:
+        started = time.perf_counter()
+        try:
+            return self._decide(uow, request, now)
+        finally:
+            took.append(time.perf_counter() - started)
 
     def _decide(self, uow: UnitOfWork, request: BdtRequest, now: datetime) -> Decision:
         try:

@@ -36,13 +36,15 @@ DEAD_NOTIFICATIONS_KEPT = timedelta(days=7)
 class CapacityBook:
     planner: Planner | None
 
-    def housekeeping(self, uow: UnitOfWork, now: datetime) -> None:
+    def housekeeping(self, uow: UnitOfWork, now: datetime) -> bool:
+        """Purge; True when expired holds gave capacity back (earlier decisions are stale)."""
         uow.outbox.purge_dead((now - DEAD_NOTIFICATIONS_KEPT).timestamp())
         if self.planner is None:
-            return
+            return False
         network = self.planner.network
-        uow.capacity.purge(now, network.slot_seconds)
+        freed = uow.capacity.purge(now, network.slot_seconds)
         uow.capacity.purge_slots(tuple(network.areas), now, network.slot_seconds)
+        return freed
 
     def _reserve(
         self, uow: UnitOfWork, policy_id: str, reservation: Reservation, held_until: float | None

@@ -10,9 +10,10 @@ other writer left. A request that keeps losing gets ``Contention``, which the HT
 layer answers 503 NF_CONGESTION with a Retry-After: the PCF is busy with this very
 resource, and a retry a moment later is what helps.
 
-SQLite serialises writers (``BEGIN IMMEDIATE``), so with one database file neither
-conflict happens; several PCF instances sharing a database with row-level locking meet
-both.
+SQLite serialises writers (``BEGIN IMMEDIATE``), so with one database file a save
+does not conflict; a reservation does when its decision was made on a read snapshot
+outside the write (``BdtPolicyControl.create``). Several PCF instances sharing a
+database with row-level locking meet both.
 """
 
 from __future__ import annotations

@@ -176,8 +176,11 @@ class CapacityLedger:
         )
         return [row[0] for row in rows]
 
-    def purge(self, now: datetime, slot_seconds: int) -> None:
-        """Free what expired holds keep, forget what has passed; bounded work per call."""
+    def purge(self, now: datetime, slot_seconds: int) -> bool:
+        """Free what expired holds keep, forget what has passed; bounded work per call.
+
+        True when expired holds gave capacity back: a decision made before saw less room.
+        """
         expired = self._db.execute(
             "SELECT policy_id, trans_policy_id, area_id, first_slot, stop_slot, rate_dl,"
             " rate_ul, state FROM reservation WHERE state = 'held' AND expires_at <= ?"
@@ -200,6 +203,7 @@ class CapacityLedger:
             " WHERE window_stop < ? LIMIT ?)",
             (now.timestamp(), _PURGE_BATCH),
         )
+        return bool(expired)
 
     def purge_slots(self, area_ids: Sequence[str], now: datetime, slot_seconds: int) -> None:
         """Drop aggregate rows of slots that have passed (per area: uses the primary key)."""
