@@ -236,6 +236,13 @@ EXTRA_MODULES = {
 }
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install, or a module without a spec
+        return False
+
+
 def require_extra(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
     """Raise ``PcfStubError`` naming the extra to install when one of its modules is absent.
 
@@ -243,7 +250,7 @@ def require_extra(extra: str, what: str, modules: tuple[str, ...] | None = None)
     ModuleNotFoundError from deep inside a server start.
     """
     wanted = EXTRA_MODULES[extra] if modules is None else modules
-    missing = [name for name in wanted if importlib.util.find_spec(name) is None]
+    missing = [name for name in wanted if not _installed(name)]
     if missing:
         raise PcfStubError(
             f"{what} needs {', '.join(missing)} (the {extra} extra): "
