@@ -14,8 +14,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,6 +54,11 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=15000",
     "--run-all-compositor-stages-before-draw",
 ]
+
+
+PCF_BDT = [sys.executable, "-m", "pcf_server"]
+README = Path(__file__).resolve().parent.parent / "README.md"
+TEXT: dict[str, Any] = {"capture_output": True, "text": True, "timeout": 120}
 
 
 def chromium() -> str:
@@ -171,6 +178,28 @@ def test_the_page_draws_limit_load_reservations_and_degradations(tmp_path) -> No
         dom = browse(page, tmp_path / "chromium", "--dump-dom").stdout
         index = browse(f"{admin}/view/areas", tmp_path / "chromium", "--dump-dom").stdout
 
+        # pcf-bdt timeline draws the same JSON into files for reports.
+        command = [*PCF_BDT, "timeline", "--area", "town", "--url", pcf.admin_root]
+        command += ["--from", start.isoformat(), "--to", stop.isoformat()]
+        for name in ("town.svg", "town.png"):
+            done = subprocess.run([*command, "--out", str(tmp_path / name)], **TEXT)
+            assert (done.returncode, done.stdout) == (0, f"wrote {tmp_path / name}\n"), done
+        mistakes = [
+            (["--out", str(tmp_path / "town.txt")], 2, "give a .png or .svg file"),
+            (["--out", str(tmp_path / "no" / "t.png")], 2, "no directory"),
+            (["--area", "nowhere", "--out", str(tmp_path / "n.png")], 1, "404 no network area"),
+        ]
+        for extra, status, words in mistakes:
+            done = subprocess.run([*command, *extra], **TEXT)
+            assert done.returncode == status, done
+            assert done.stderr.startswith("pcf-bdt: error: ") and words in done.stderr, done
+            assert done.stderr.count("\n") == 1, done.stderr
+
+    svg = (tmp_path / "town.svg").read_text()
+    for text in ["expected load", "asp-a", "asp-c", "held: asp-b", "limit", "degraded x0.5"]:
+        assert f">{text}" in svg, text
+    assert (tmp_path / "town.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
     assert 'data-state="drawn"' in dom, dom[-2000:]
     found = re.search(r'<output id="drawn" hidden="">(.*?)</output>', dom, re.S)
     assert found is not None, dom[-2000:]
@@ -210,22 +239,34 @@ def test_the_page_draws_limit_load_reservations_and_degradations(tmp_path) -> No
     ]
 
 
-def test_the_timeline_refuses_bad_ranges_and_unknown_areas(tmp_path) -> None:
-    config = write_config(tmp_path / "c.yaml")
-    with running_pcf(tmp_path / "pcf.db", extra_args=["--config", str(config)]) as (_, pcf):
+def _readme_command(marker: str) -> list[str]:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"<!-- {marker} -->")
+    assert lines[start + 1] == "```"
+    return shlex.split(lines[start + 2])
+
+
+def test_the_readme_timeline_command_and_bad_ranges(tmp_path) -> None:
+    """With the shipped configuration (areas metro and suburbs), as the README runs it."""
+    with running_pcf(tmp_path / "pcf.db") as (_, pcf):
         admin = pcf.admin_root + ADMIN
+        program, *args = _readme_command("timeline-command")
+        assert program == "pcf-bdt"
+        done = subprocess.run([*PCF_BDT, *args, "--url", pcf.admin_root], cwd=tmp_path, **TEXT)
+        assert done.returncode == 0, done
+        assert "<svg" in (tmp_path / "metro.svg").read_text()
         for path, params, status, cause in [
             ("/areas/nowhere/timeline", {}, 404, "AREA_NOT_FOUND"),
             ("/view/areas/nowhere", {}, 404, "AREA_NOT_FOUND"),
-            ("/areas/town/timeline", {"from": "yesterday"}, 400, "INVALID_MSG_FORMAT"),
+            ("/areas/metro/timeline", {"from": "yesterday"}, 400, "INVALID_MSG_FORMAT"),
             (
-                "/areas/town/timeline",
+                "/areas/metro/timeline",
                 {"from": "2030-01-02T00:00:00Z", "to": "2030-01-01T00:00:00Z"},
                 400,
                 "MANDATORY_IE_INCORRECT",
             ),
             (
-                "/areas/town/timeline",
+                "/areas/metro/timeline",
                 {"from": "2030-01-01T00:00:00Z", "to": "2030-01-09T00:00:00Z"},
                 400,
                 "MANDATORY_IE_INCORRECT",
