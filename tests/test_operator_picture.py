@@ -278,4 +278,8 @@ def test_the_readme_timeline_command_and_bad_ranges(tmp_path) -> None:
             assert answer.json()["cause"] == cause
         script = httpx.get(f"{admin}/view/static/chart.umd.min.js")
         assert script.status_code == 200 and "Chart.js v4" in script.text[:200]
-        assert httpx.get(f"{admin}/view/static/secret.txt").status_code == 404
+        missing = httpx.get(f"{admin}/view/static/secret.txt")
+        assert missing.status_code == 404
+        assert missing.json()["cause"] == "RESOURCE_URI_STRUCTURE_NOT_FOUND"
+        page = httpx.get(f"{admin}/view/areas/metro")
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from nf_common.problems import problem_document
 from pcf_server.service.network_events import DegradationRecord, NetworkEvents
 from pcf_server.service.timeline import LONGEST_RANGE, AreaTimeline, DirectionTimeline
 from pcf_server.settings import ADMIN_BASE_PATH
@@ -29,7 +30,12 @@ _STATIC = {
     "view.css": (VIEW / "view.css", "text/css"),
 }
 _JSON = {"Content-Type": "application/json"}
-_HTML = {"Content-Type": "text/html", "Cache-Control": "no-store"}
+# The pages load only what the PCF serves (no inline script, nothing from elsewhere).
+_HTML = {
+    "Content-Type": "text/html",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+}
 Reply = tuple[Any, int, dict[str, str]]
 
 
@@ -125,5 +131,5 @@ class ViewHandlers:
 
 
 def _no_such_file(name: str) -> Reply:
-    document = {"status": 404, "title": "Not Found", "detail": f"no file {name!r} here"}
+    document = problem_document(404, None, detail=f"no file {name!r} here")
     return document, 404, {"Content-Type": "application/problem+json"}
