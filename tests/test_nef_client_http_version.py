@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pytest
@@ -25,6 +24,7 @@ from nef_client.cli import main as nef_bdt
 from nef_client.testing import PcfStub
 from tests.conftest import official_release
 from tests.dates import future_day
+from tests.http11 import http11_server as serve_http11
 from tests.prism import prism_mock
 
 START = future_day(days_ahead=2)
@@ -80,15 +80,8 @@ class _Http11Only(BaseHTTPRequestHandler):
 @pytest.fixture
 def http11_server() -> Iterator[str]:
     _Http11Only.lines = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Http11Only)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_http11(_Http11Only) as url:
+        yield url
 
 
 PREFACE = "PRI * HTTP/2.0"
