@@ -230,13 +230,32 @@ def test_the_page_draws_limit_load_reservations_and_degradations(tmp_path) -> No
     ((band,),) = [drawn["bands"]]
     assert (band["factor"], band["first"], band["stop"]) == (0.5, degraded.start, degraded.stop)
 
-    # The index lists every configured area, each linking to its page.
-    assert 'data-state="drawn"' in index
+    # The index draws every configured area's next 48 hours, each linking to its page;
+    # town's small chart holds what its own page drew, slot for slot (coarser pixels).
+    assert 'data-state="drawn"' in index, index[-2000:]
     links = re.findall(r'<a href="([^"]+)">(\w+)</a>', index)
     assert [(href.rsplit("/", 1)[-1], name) for href, name in links] == [
         ("town", "town"),
         ("village", "village"),
     ]
+    small = {
+        area: json.loads(html.unescape(text))
+        for area, text in re.findall(
+            r'<section class="area" data-area="(\w+)">.*?<output hidden="">(.*?)</output>',
+            index,
+            re.S,
+        )
+    }
+    assert list(small) == ["town", "village"]
+    page_tops = {
+        s["label"]: dict(zip(drawn["labels"], s["top"], strict=True)) for s in drawn["series"]
+    }
+    for line in small["town"]["series"]:
+        tops = dict(zip(small["town"]["labels"], line["top"], strict=True))
+        common = tops.keys() & page_tops[line["label"]].keys()
+        assert len(common) >= n - 8, line["label"]
+        assert all(abs(tops[k] - page_tops[line["label"]][k]) <= 10.0 for k in common), line
+    assert [s["label"] for s in small["village"]["series"]] == ["expected load", "limit"]
 
 
 def _readme_command(marker: str) -> list[str]:

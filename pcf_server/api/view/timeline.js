@@ -37,25 +37,6 @@
     return `${+(bps / 1e3).toFixed(3)} kbit/s`;
   }
 
-  // ---- the index of areas ------------------------------------------------------------
-
-  async function showAreas() {
-    const areas = await fetchJson(`${root}/areas`);
-    const rows = document.querySelector("#areas tbody");
-    for (const area of areas) {
-      const row = rows.insertRow();
-      const link = document.createElement("a");
-      link.href = `${root}/view/areas/${encodeURIComponent(area.areaId)}`;
-      link.textContent = area.areaId;
-      row.insertCell().append(link);
-      row.insertCell().textContent = `${area.capacity.downlink} / ${area.capacity.uplink}`;
-      row.insertCell().textContent = String(area.utilisationCeiling);
-      row.insertCell().textContent = area.overridden ? "yes" : "no";
-      row.insertCell().textContent = String((area.degradations || []).length);
-    }
-    body.dataset.state = "drawn";
-  }
-
   // ---- one area ----------------------------------------------------------------------
 
   function slotLabel(iso) {
@@ -145,29 +126,68 @@
     },
   };
 
-  // Writes what was drawn, read back from the pixels, for checks and scrapers.
-  const drawnValues = {
-    id: "drawnValues",
-    afterRender(chart) {
-      const y = chart.scales.y;
-      const x = chart.scales.x;
-      const series = chart.data.datasets.map((set, i) => ({
-        label: set.label, kind: set.kind, asp: set.asp || null, stack: set.stack,
-        top: chart.getDatasetMeta(i).data.map((point) => y.getValueForPixel(point.y)),
-      }));
-      const origin = x.getPixelForValue(0);
-      const width = x.getPixelForValue(1) - origin;
-      const slot = (pixel) => Math.round((pixel - origin) / width);
-      // The slots each shaded band covers, [first, stop), from its pixels.
-      const bands = (chart.$bands || []).map((b) => ({
-        id: b.id, factor: b.factor, first: slot(b.left), stop: slot(b.right),
-      }));
-      document.getElementById("drawn").value = JSON.stringify({
-        unit: "Mbit/s", labels: chart.data.labels, series, bands,
-      });
-      body.dataset.state = "drawn";
-    },
-  };
+  // Writes what was drawn, read back from the pixels, into ``output`` (for checks and
+  // scrapers), then calls ``done`` once.
+  function drawnValuesTo(output, done) {
+    return {
+      id: "drawnValues",
+      afterRender(chart) {
+        const y = chart.scales.y;
+        const x = chart.scales.x;
+        const series = chart.data.datasets.map((set, i) => ({
+          label: set.label, kind: set.kind, asp: set.asp || null, stack: set.stack,
+          top: chart.getDatasetMeta(i).data.map((point) => y.getValueForPixel(point.y)),
+        }));
+        const origin = x.getPixelForValue(0);
+        const width = x.getPixelForValue(1) - origin;
+        const slot = (pixel) => Math.round((pixel - origin) / width);
+        // The slots each shaded band covers, [first, stop), from its pixels.
+        const bands = (chart.$bands || []).map((b) => ({
+          id: b.id, factor: b.factor, first: slot(b.left), stop: slot(b.right),
+        }));
+        output.value = JSON.stringify({ unit: "Mbit/s", labels: chart.data.labels, series, bands });
+        if (done) done();
+        done = null;
+      },
+    };
+  }
+
+  function drawTimeline(canvas, output, doc, direction, compact, done) {
+    return new Chart(canvas, {
+      type: "line",
+      data: { labels: doc.slots.map(slotLabel), datasets: datasets(doc, direction) },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        interaction: { mode: "index", intersect: false },
+        elements: { point: { radius: 0 }, line: { stepped: true } },
+        scales: {
+          x: {
+            ticks: { maxTicksLimit: compact ? 8 : 16, autoSkip: true },
+            title: { display: !compact, text: "slot start (UTC)" },
+          },
+          y: {
+            stacked: true, beginAtZero: true,
+            title: { display: true, text: `${direction}, Mbit/s` },
+          },
+        },
+        plugins: {
+          degradations: { bands: degradedSlots(doc) },
+          legend: { position: compact ? "right" : "bottom" },
+          tooltip: {
+            callbacks: { label: (item) => `${item.dataset.label}: ${rate(item.raw * MBIT)}` },
+          },
+        },
+      },
+      plugins: [degradationBands, drawnValuesTo(output, done)],
+    });
+  }
+
+  function summary(doc, direction) {
+    return `${doc.slots[0].slice(0, 16)}Z to ${doc.stop.slice(0, 16)}Z, ` +
+      `${doc.slots.length} slots of ${doc.slotSeconds / 60} min; capacity ` +
+      `${rate(doc.capacity[direction])} ${direction}, utilisation ceiling ${doc.utilisationCeiling}`;
+  }
 
   async function showArea() {
     const area = body.dataset.area;
@@ -184,33 +204,49 @@
     form.elements.direction.value = direction;
     const doc = await fetchJson(`${root}/areas/${encodeURIComponent(area)}/timeline?${query}`);
     window.timelineDocument = doc;
-    const n = doc.slots.length;
-    document.getElementById("summary").textContent =
-      `${doc.slots[0].slice(0, 16)}Z to ${doc.stop.slice(0, 16)}Z, ${n} slots of ` +
-      `${doc.slotSeconds / 60} min; capacity ${rate(doc.capacity[direction])} ${direction}, ` +
-      `utilisation ceiling ${doc.utilisationCeiling}`;
-    window.timelineChart = new Chart(document.getElementById("chart"), {
-      type: "line",
-      data: { labels: doc.slots.map(slotLabel), datasets: datasets(doc, direction) },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        interaction: { mode: "index", intersect: false },
-        elements: { point: { radius: 0 }, line: { stepped: true } },
-        scales: {
-          x: { ticks: { maxTicksLimit: 16, autoSkip: true }, title: { display: true, text: "slot start (UTC)" } },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: `${direction}, Mbit/s` } },
-        },
-        plugins: {
-          degradations: { bands: degradedSlots(doc) },
-          legend: { position: "bottom" },
-          tooltip: {
-            callbacks: { label: (item) => `${item.dataset.label}: ${rate(item.raw * MBIT)}` },
-          },
-        },
-      },
-      plugins: [degradationBands, drawnValues],
+    document.getElementById("summary").textContent = summary(doc, direction);
+    const output = document.getElementById("drawn");
+    window.timelineChart = drawTimeline(
+      document.getElementById("chart"), output, doc, direction, false,
+      () => { body.dataset.state = "drawn"; },
+    );
+  }
+
+  // ---- the index: every area, each with its next 48 hours ------------------------------
+
+  async function showAreas() {
+    const areas = await fetchJson(`${root}/areas`);
+    const list = document.getElementById("areas");
+    const docs = await Promise.all(areas.map(
+      (area) => fetchJson(`${root}/areas/${encodeURIComponent(area.areaId)}/timeline`),
+    ));
+    let pending = areas.length;
+    const drawn = () => { pending -= 1; if (pending === 0) body.dataset.state = "drawn"; };
+    window.timelineCharts = {};
+    areas.forEach((area, i) => {
+      const section = document.createElement("section");
+      section.className = "area";
+      section.dataset.area = area.areaId;
+      const title = document.createElement("h2");
+      const link = document.createElement("a");
+      link.href = `${root}/view/areas/${encodeURIComponent(area.areaId)}`;
+      link.textContent = area.areaId;
+      title.append(link);
+      const line = document.createElement("p");
+      line.textContent = summary(docs[i], "downlink") +
+        (area.overridden ? " (capacity overridden by the operator)" : "");
+      const box = document.createElement("div");
+      box.className = "small-chart";
+      const canvas = document.createElement("canvas");
+      box.append(canvas);
+      const output = document.createElement("output");
+      output.hidden = true;
+      section.append(title, line, box, output);
+      list.append(section);
+      window.timelineCharts[area.areaId] =
+        drawTimeline(canvas, output, docs[i], "downlink", true, drawn);
     });
+    if (areas.length === 0) body.dataset.state = "drawn";
   }
 
   const run = body.dataset.area !== undefined ? showArea : showAreas;
