@@ -35,15 +35,15 @@ def _slots_of(window: TimeWindow) -> range:
     return range(first, -int(-(window.stop - START) // SLOT))
 
 
-def _per_slot(policy, only: int | None = None) -> list[float]:
-    """The downlink each slot of the range carries for a policy's transfer policies."""
+def _per_slot(policy, only: int | None = None, uplink: bool = False) -> list[float]:
+    """What each slot of the range carries for a policy's transfer policies."""
     values = [0.0] * N
     for tp in policy.transfer_policies:
         if only is not None and tp.transfer_policy_id != only:
             continue
         for index in _slots_of(tp.window):
             if 0 <= index < N:
-                values[index] += tp.max_bitrate_dl
+                values[index] += (tp.max_bitrate_ul if uplink else tp.max_bitrate_dl) or 0.0
     return values
 
 
@@ -52,7 +52,9 @@ def test_limit_load_committed_and_held_per_asp(service, events) -> None:
     service.update(chosen.policy_id, PolicyPatch(selected_id=2))
     other = service.create(create_command(night_request("asp-a", 50)))
     service.update(other.policy_id, PolicyPatch(selected_id=1))
-    offered = service.create(create_command(night_request("asp-b", 100)))
+    # Both directions: the uplink gets its share too.
+    both = {**night_request("asp-b", 100), "volPerUe": {"totalVolume": 10**11}}
+    offered = service.create(create_command(both))
 
     timeline, degradations = events.timeline("town", START, START + hours(12))
 
@@ -69,6 +71,20 @@ def test_limit_load_committed_and_held_per_asp(service, events) -> None:
     assert timeline.downlink.committed == {"asp-a": pytest.approx(a)}
     assert timeline.downlink.held == {"asp-b": pytest.approx(_per_slot(offered))}
     assert max(a) > 0 and max(_per_slot(offered)) > 0
+    up = [
+        x + y
+        for x, y in zip(
+            _per_slot(chosen, 2, uplink=True), _per_slot(other, 1, uplink=True), strict=True
+        )
+    ]
+    assert timeline.uplink.committed == {"asp-a": pytest.approx(up)}
+    assert timeline.uplink.held == {"asp-b": pytest.approx(_per_slot(offered, uplink=True))}
+    assert max(_per_slot(offered, uplink=True)) > 0
+    assert (timeline.area_id, timeline.slot_seconds, timeline.utilisation_ceiling) == (
+        "town",
+        900,
+        0.8,
+    )
 
 
 def test_expired_holds_are_not_drawn(service, events, engine, clock) -> None:
@@ -92,6 +108,7 @@ def test_degradation_and_override_make_the_limit(service, events) -> None:
     # Another area, or a range that ends before the degradation, shows none of it.
     assert events.timeline("village", START, START + hours(12))[1] == []
     assert events.timeline("town", START, degraded.start)[1] == []
+    assert events.timeline("town", degraded.stop, degraded.stop + hours(1))[1] == []
 
 
 def test_a_range_clips_reservations_and_an_unknown_area_is_refused(service, events) -> None:

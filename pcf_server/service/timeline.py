@@ -100,8 +100,6 @@ def degradations_in(
 ) -> list[StoredDegradation]:
     """The degradations of ``area_id`` that touch the slots of [start, stop)."""
     first, last = network.slot_of(start), network.slot_after(stop)
-    return [
-        d
-        for d in uow.capacity.degradations(first)
-        if d.area_id == area_id and d.first_slot < last and d.stop_slot > first
-    ]
+    # The ledger gives those that have not ended before ``first``.
+    stored = uow.capacity.degradations(first)
+    return [d for d in stored if d.area_id == area_id and d.first_slot < last]
