@@ -16,6 +16,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 
 import nef_client
@@ -175,3 +176,39 @@ def test_create_get_select_through_a_prism_mock_of_the_official_file(tmp_path, c
         ("GET", True, True),
     ]
     assert prism.violations() == []
+
+
+@pytest.mark.parametrize(
+    ("error", "url", "version", "cause"),
+    [
+        (httpx.ConnectTimeout("timed out"), "http://pcf:80", "auto", "no connection to"),
+        (
+            httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+            "https://pcf:443",
+            "auto",
+            "TLS handshake with https://pcf failed (check ca_bundle / verify)",
+        ),
+        (httpx.ReadTimeout("timed out"), "http://pcf:80", "auto", "did not answer within"),
+        (
+            httpx.RemoteProtocolError("Server disconnected"),
+            "http://pcf:80",
+            "auto",
+            "over both HTTP/2 (h2c) and HTTP/1.1",
+        ),
+        (
+            httpx.ReadError(""),
+            "http://pcf:80",
+            "1.1",
+            "it may speak only HTTP/2; try http_version='2' (--http-version 2)",
+        ),
+        (httpx.WriteError("broken pipe"), "https://pcf:443", "2", "closed the connection"),
+    ],
+)
+def test_each_transport_failure_names_its_likely_cause(
+    error: httpx.TransportError, url: str, version: str, cause: str
+) -> None:
+    from nef_client._core import transport_failure
+
+    message = transport_failure(error, httpx.URL(url), version)
+    assert message.startswith(type(error).__name__)
+    assert cause in message
