@@ -140,10 +140,16 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
         return response
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects, failover=self._failover())
+        exchange = Exchange(
+            request,
+            self._retry,
+            self._max_redirects,
+            failover=self._failover(),
+            explain=self._explain,
+        )
         while True:
             try:
-                response = await self._http.send(exchange.request)
+                response = await self._transmit(exchange.request)
             except httpx.TransportError as exc:
                 step = exchange.on_transport_error(exc)
             else:
@@ -152,13 +158,23 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
                 return response
             await asyncio.sleep(step.delay)
 
+    async def _transmit(self, request: httpx.Request, **options: Any) -> httpx.Response:
+        """Send over h2c, or HTTP/1.1 for an origin without it (see ``http_version``)."""
+        if not self._falls_back(request):
+            return await self._http.send(request, **options)
+        return await self._origins.send_async(
+            request.url,
+            lambda: self._http.send(request, **options),
+            lambda: self._http1().send(request, **options),
+        )
+
     async def _discover(self) -> None:
         """Ask the NRF for PCFs when the last answer has expired (with ``nrf`` only)."""
         discovery = self._discovery
         if discovery is None or not discovery.due():
             return
         try:
-            response = await self._http.send(discovery.build_request(), auth=None)
+            response = await self._transmit(discovery.build_request(), auth=None)
         except httpx.TransportError as exc:
             discovery.failed(f"cannot reach the NRF: {type(exc).__name__}: {exc}")
             return
@@ -167,6 +183,8 @@ class AsyncClient(_core.BaseClient[httpx.AsyncClient]):
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
         await self._http.aclose()
+        if self._h1_pool is not None:
+            await self._h1_pool.aclose()
 
     async def __aenter__(self) -> Self:
         return self

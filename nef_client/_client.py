@@ -25,7 +25,7 @@ class Client(_core.BaseClient[httpx.Client]):
     Args:
         base_url: the PCF's apiRoot (``http://pcf:8080``) or the API's base URL
             (``.../npcf-bdtpolicycontrol/v1``). ``http://`` speaks HTTP/2 with prior
-            knowledge (h2c); ``https://`` negotiates HTTP/2 by ALPN.
+            knowledge (h2c); ``https://`` negotiates HTTP/2 by ALPN (see ``http_version``).
         auth: OAuth 2.0 client credentials to get tokens from an NRF (or an
             ``NrfAuth`` made from them, or any ``httpx.Auth``); None sends no
             Authorization header (a PCF that does not require OAuth2).
@@ -38,6 +38,10 @@ class Client(_core.BaseClient[httpx.Client]):
         timeout: seconds (or an ``httpx.Timeout``) for each HTTP exchange.
         retry: when to try a call again (429/503 and refused connections by default).
         max_redirects: how many 307/308 redirections one call follows.
+        http_version: ``"auto"`` (default): ``http://`` speaks h2c, and HTTP/1.1 to a
+            server that does not speak it (a mock, a proxy), remembered per server;
+            ``"2"``: HTTP/2 only (h2c, or h2 by ALPN); ``"1.1"``: HTTP/1.1 only. A
+            transport failure (``TransportError``) names its likely cause.
 
     """
 
@@ -157,10 +161,16 @@ class Client(_core.BaseClient[httpx.Client]):
         return response
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        exchange = Exchange(request, self._retry, self._max_redirects, failover=self._failover())
+        exchange = Exchange(
+            request,
+            self._retry,
+            self._max_redirects,
+            failover=self._failover(),
+            explain=self._explain,
+        )
         while True:
             try:
-                response = self._http.send(exchange.request)
+                response = self._transmit(exchange.request)
             except httpx.TransportError as exc:
                 step = exchange.on_transport_error(exc)
             else:
@@ -169,13 +179,23 @@ class Client(_core.BaseClient[httpx.Client]):
                 return response
             time.sleep(step.delay)
 
+    def _transmit(self, request: httpx.Request, **options: Any) -> httpx.Response:
+        """Send over h2c, or HTTP/1.1 for an origin without it (see ``http_version``)."""
+        if not self._falls_back(request):
+            return self._http.send(request, **options)
+        return self._origins.send(
+            request.url,
+            lambda: self._http.send(request, **options),
+            lambda: self._http1().send(request, **options),
+        )
+
     def _discover(self) -> None:
         """Ask the NRF for PCFs when the last answer has expired (with ``nrf`` only)."""
         discovery = self._discovery
         if discovery is None or not discovery.due():
             return
         try:
-            response = self._http.send(discovery.build_request(), auth=None)
+            response = self._transmit(discovery.build_request(), auth=None)
         except httpx.TransportError as exc:
             discovery.failed(f"cannot reach the NRF: {type(exc).__name__}: {exc}")
             return
@@ -184,6 +204,8 @@ class Client(_core.BaseClient[httpx.Client]):
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
         self._http.close()
+        if self._h1_pool is not None:
+            self._h1_pool.close()
 
     def __enter__(self) -> Self:
         return self

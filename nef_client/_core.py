@@ -39,6 +39,8 @@ from nef_client._discovery import Discovery, Failover
 from nef_client._models import PolicyRemoved, PolicyResult
 from nef_client._retry import RetryPolicy
 from nef_client.exceptions import UnexpectedResponse, error_from_response
+from nf_common.http_version import NOT_H2C, H2cOrigins, HttpVersion
+from nf_common.http_version import http_version as http_version_choice
 from nf_common.retry_after import parse_retry_after
 
 API_PATH = "/npcf-bdtpolicycontrol/v1"
@@ -51,6 +53,41 @@ def api_base_url(url: str) -> str:
     """Accept an apiRoot or the API's full base URL; return the full base URL."""
     url = url.rstrip("/")
     return url if url.endswith(API_PATH) else url + API_PATH
+
+
+def transport_failure(exc: httpx.TransportError, url: httpx.URL, version: HttpVersion) -> str:
+    """What went wrong, and its likely cause, for a request that got no HTTP answer."""
+    where = f"{url.scheme}://{url.netloc.decode()}"
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        cause = f"no connection to {where} within the timeout (is the address right?)"
+    elif isinstance(exc, httpx.ConnectError):
+        if "ssl" in str(exc).lower() or "certificate" in str(exc).lower():
+            cause = f"the TLS handshake with {where} failed (check ca_bundle / verify)"
+        else:
+            cause = f"nothing accepts connections at {where} (is the PCF running there?)"
+    elif isinstance(exc, httpx.TimeoutException):
+        cause = f"{where} did not answer within the timeout"
+    elif isinstance(exc, NOT_H2C) and url.scheme == "http" and version == "2":
+        cause = (
+            f"{where} closed the connection or broke the protocol: it may not speak "
+            "HTTP/2 without TLS (h2c); try http_version='1.1' (--http-version 1.1)"
+        )
+    elif isinstance(exc, NOT_H2C) and url.scheme == "http" and version == "auto":
+        cause = (
+            f"{where} closed the connection or broke the protocol over both HTTP/2 "
+            "(h2c) and HTTP/1.1: it may not be an HTTP server, or it failed mid-answer"
+        )
+    elif isinstance(exc, NOT_H2C) and version == "1.1":
+        cause = (
+            f"{where} closed the connection or broke the protocol: it may speak only "
+            "HTTP/2; try http_version='2' (--http-version 2)"
+        )
+    elif isinstance(exc, NOT_H2C):
+        cause = f"{where} closed the connection or broke the protocol"
+    else:
+        return what
+    return f"{what}: {cause}"
 
 
 def ssl_context(
@@ -80,17 +117,21 @@ def httpx_options(
     context: ssl.SSLContext | None,
     timeout: float | httpx.Timeout,
     auth: httpx.Auth | None,
+    version: HttpVersion = "auto",
 ) -> dict[str, Any]:
-    """Keyword arguments of the one httpx client (one connection pool) a client owns."""
+    """Keyword arguments of the httpx client (connection pool) a client sends with first.
+
+    The SBI is HTTP/2 (TS 29.500 clause 5.2): without TLS there is nothing to negotiate
+    with, so h2c with prior knowledge; with TLS, ALPN offers h2 first (and h2 only when
+    HTTP/2 is forced). With ``"1.1"``, HTTP/1.1 only.
+    """
     scheme = httpx.URL(base_url).scheme
     if scheme not in ("http", "https"):
         raise ValueError(f"base_url must be http:// or https://, not {base_url!r}")
     return {
         "base_url": base_url,
-        # The SBI is HTTP/2 (TS 29.500 clause 5.2): without TLS there is nothing to
-        # negotiate with, so h2c with prior knowledge; with TLS, ALPN offers h2 first.
-        "http1": scheme == "https",
-        "http2": True,
+        "http1": version == "1.1" or (version == "auto" and scheme == "https"),
+        "http2": version != "1.1",
         "verify": context or ssl_context(verify, ca_bundle, client_cert),
         "timeout": timeout,
         "follow_redirects": False,  # 303/307/308 are handled by the client itself
@@ -127,9 +168,11 @@ class BaseClient(Generic[Http]):
         timeout: float | httpx.Timeout = 10.0,
         retry: RetryPolicy | None = None,
         max_redirects: int = 5,
+        http_version: str = "auto",
     ) -> None:
         if (base_url is None) == (nrf is None):
             raise ValueError("give the PCF's base_url, or an nrf to discover PCFs with")
+        self._version = http_version_choice(http_version)
         self._discovery: Discovery | None = None
         if nrf is not None:
             credentials = nrf if isinstance(nrf, NrfClientCredentials) else None
@@ -149,10 +192,16 @@ class BaseClient(Generic[Http]):
             context=ssl_context,
             timeout=timeout,
             auth=NrfAuth(auth) if isinstance(auth, NrfClientCredentials) else auth,
+            version=self._version,
         )
         if self._fixed_url is None:
             options["base_url"] = ""  # each request names the PCF it goes to
         self._http: Http = self._pool(**options)
+        # With "auto", http:// origins that do not speak h2c get HTTP/1.1 on a second
+        # pool, opened the first time one is met.
+        self._h1_options = {**options, "http1": True, "http2": False}
+        self._h1_pool: Http | None = None
+        self._origins = H2cOrigins()
         self._generated = generated_client(self._http)
         self._retry = retry or RetryPolicy()
         self._max_redirects = max_redirects
@@ -162,6 +211,24 @@ class BaseClient(Generic[Http]):
     def _pool(self, **options: Any) -> Http:
         """The httpx client (one connection pool) of this kind of client."""
         raise NotImplementedError
+
+    @property
+    def http_version(self) -> HttpVersion:
+        """The HTTP version choice this client was made with (``auto``, ``2``, ``1.1``)."""
+        return self._version
+
+    def _http1(self) -> Http:
+        """The HTTP/1.1 pool for origins that do not speak h2c (``auto`` only)."""
+        if self._h1_pool is None:
+            self._h1_pool = self._pool(**self._h1_options)
+        return self._h1_pool
+
+    def _falls_back(self, request: httpx.Request) -> bool:
+        """Whether ``request`` is tried over h2c with HTTP/1.1 as the fallback."""
+        return self._version == "auto" and request.url.scheme == "http"
+
+    def _explain(self, exc: httpx.TransportError, request: httpx.Request) -> str:
+        return transport_failure(exc, request.url, self._version)
 
     @property
     def base_url(self) -> str | None:

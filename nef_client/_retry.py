@@ -78,8 +78,10 @@ class Exchange:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
         failover: Callable[[httpx.Request], httpx.Request | None] | None = None,
+        explain: Callable[[httpx.TransportError, httpx.Request], str] | None = None,
     ) -> None:
         self.request = request
+        self._explain = explain
         self._failover = failover
         self._retry = retry
         self._max_redirects = max_redirects
@@ -119,6 +121,8 @@ class Exchange:
             delay = self._backoff()
             self._tries += 1
             return Step(Action.RETRY, self.request, delay)
+        if self._explain is not None:
+            raise TransportError(self._explain(exc, self.request)) from exc
         raise TransportError(f"{type(exc).__name__}: {exc}") from exc
 
     def _fail_over(self) -> Step | None:

@@ -16,6 +16,7 @@ from npcf_bdt_client.types import Unset
 
 from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
 from nef_client._units import parse_duration, parse_time, parse_volume
+from nf_common.http_version import HTTP_VERSIONS
 
 DEFAULT_PCF = "http://127.0.0.1:8080"
 
@@ -112,6 +113,7 @@ def _client(args: argparse.Namespace) -> Client:
         ca_bundle=args.ca,
         client_cert=cert,
         timeout=args.timeout,
+        http_version=args.http_version,
     )
 
 
@@ -239,7 +241,13 @@ def _events(args: argparse.Namespace, out: TextIO) -> int:
             refresh = args.refresh.total_seconds() if args.refresh else 1.0
             await watch_store(args.gateway_db, BdtEventEmitter(), show, refresh_seconds=refresh)
             return
-        async with AsyncClient(args.pcf, verify=not args.insecure, timeout=args.timeout) as pcf:
+        pcf_client = AsyncClient(
+            args.pcf,
+            verify=not args.insecure,
+            timeout=args.timeout,
+            http_version=args.http_version,
+        )
+        async with pcf_client as pcf:
             await watch(
                 pcf, dict(args.policies), BdtEventEmitter(), show, report,
                 refresh_seconds=args.refresh.total_seconds() if args.refresh else 30.0,
@@ -294,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--key", help="key of --cert, if not in the same file")
     parser.add_argument("--insecure", action="store_true", help="do not verify the PCF")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument(
+        "--http-version",
+        choices=HTTP_VERSIONS,
+        default="auto",
+        help="auto: h2c for http://, HTTP/1.1 to a PCF without it (a mock, a proxy);"
+        " 2 or 1.1 forces one (default auto)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     commands = parser.add_subparsers(dest="command", required=True)
 

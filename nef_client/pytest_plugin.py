@@ -50,8 +50,11 @@ def pcf_stub(pcf_stub_session: PcfStub) -> PcfStub:
 @pytest.fixture(scope="session")
 def nrf_stub() -> Iterator[NrfStub]:
     """A test NRF issuing access tokens (``nrf_stub.credentials(nf_instance_id)``)."""
-    with start_nrf_stub() as nrf:
-        yield nrf
+    try:
+        with start_nrf_stub() as nrf:
+            yield nrf
+    except PcfStubError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -81,9 +84,15 @@ def pcf_stub_oauth2(pcf_stub_oauth2_session: PcfStub, nrf_stub: NrfStub) -> PcfS
 
 @pytest.fixture
 def nef_notifications() -> Iterator[NotificationSink]:
-    """A notification receiver for this test; ``.url`` to give the PCF, ``.wait()``."""
-    with notification_sink() as sink:
-        yield sink
+    """A notification receiver for this test; ``.url`` to give the PCF, ``.wait()``.
+
+    Needs the ``receiver`` extra; without it the test fails saying so.
+    """
+    try:
+        with notification_sink() as sink:
+            yield sink
+    except PcfStubError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -229,12 +229,37 @@ class PcfStub:
         self._admin.close()
 
 
-def _check_server_installed() -> None:
-    missing = [name for name in ("connexion", "granian") if importlib.util.find_spec(name) is None]
+# The modules each extra brings that the helpers below import, by extra.
+EXTRA_MODULES = {
+    "server": ("connexion", "granian", "jwt", "cryptography", "hypercorn"),
+    "receiver": ("jsonschema", "rfc3339_validator", "yaml", "hypercorn"),
+}
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install, or a module without a spec
+        return False
+
+
+def require_extra(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
+    """Raise ``PcfStubError`` naming the extra to install when one of its modules is absent.
+
+    A fixture then fails with ``pip install 'npcf-bdt[extra]'`` instead of a bare
+    ModuleNotFoundError from deep inside a server start.
+    """
+    wanted = EXTRA_MODULES[extra] if modules is None else modules
+    missing = [name for name in wanted if not _installed(name)]
     if missing:
         raise PcfStubError(
-            f"the PCF stub needs {', '.join(missing)}: pip install 'npcf-bdt[server]'"
+            f"{what} needs {', '.join(missing)} (the {extra} extra): "
+            f"pip install 'npcf-bdt[{extra}]'"
         )
+
+
+def _check_server_installed() -> None:
+    require_extra("server", "the PCF stub", ("connexion", "granian"))
 
 
 @contextmanager
@@ -415,6 +440,7 @@ class NotificationSink:
 @contextmanager
 def notification_sink() -> Iterator[NotificationSink]:
     """Run a notification receiver in this process that collects what it gets."""
+    require_extra("receiver", "the notification receiver (nef_notifications)")
     from nef_client.receiver import receiver_in_background
 
     sink = NotificationSink()
@@ -605,6 +631,7 @@ async def _reply(send: Any, status: int, document: dict[str, Any] | None) -> Non
 @contextmanager
 def start_nrf_stub(issuer: str = "nrf-stub", lifetime: int = 3600) -> Iterator[NrfStub]:
     """Serve an ``NrfStub`` from this process (hypercorn, h2c) until the block ends."""
+    require_extra("server", "the NRF stub (nrf_stub)", ("jwt", "cryptography", "hypercorn"))
     from nef_client._serving import background
 
     nrf = NrfStub(issuer, lifetime)

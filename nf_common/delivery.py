@@ -25,7 +25,8 @@ and the NEF gateway's outboxes are sent by this one sender:
   nor be flooded;
 - ``https://`` URIs negotiate HTTP/2 or HTTP/1.1 by ALPN. ``http://`` URIs are spoken
   HTTP/2 with prior knowledge (h2c) when ``h2c`` is set, as the SBI wants (TS 29.500
-  clause 5.2), and an origin that turns out not to speak it gets HTTP/1.1 from then on;
+  clause 5.2), and an origin that turns out not to speak it gets HTTP/1.1 from then on
+  (``nf_common.http_version``);
   without ``h2c`` (northbound APIs, whose AFs seldom speak h2c) they get HTTP/1.1.
 """
 
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from nf_common.http_version import H2cOrigins, origin
 from nf_common.ports import DeliveryObserver, OutboxItem, QueueUnitOfWorkFactory
 from nf_common.retry_after import parse_retry_after
 
@@ -75,9 +77,6 @@ _TRANSIENT = (
     httpx.ProxyError,
 )
 
-# What an h2c attempt on a connection that was accepted raises when the peer is not h2c.
-_NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-
 
 class NotificationSender:
     """Sends an outbox; ``run`` for a server, ``deliver_due`` rounds for tests."""
@@ -96,7 +95,7 @@ class NotificationSender:
         self._running = False
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._h1_only: set[str] = set()
+        self._origins = H2cOrigins()
         self._slots: defaultdict[str, contextlib.AbstractAsyncContextManager[object]]
 
     @property
@@ -206,32 +205,21 @@ class NotificationSender:
 
     async def _post(self, item: OutboxItem) -> httpx.Response:
         url = httpx.URL(item.uri)
-        origin = f"{url.scheme}://{url.netloc.decode()}"
-        async with self._slots[origin]:
-            return await self._post_to(item, url, origin)
+        async with self._slots[origin(url)]:
+            return await self._post_to(item, url)
 
-    async def _post_to(self, item: OutboxItem, url: httpx.URL, origin: str) -> httpx.Response:
+    async def _post_to(self, item: OutboxItem, url: httpx.URL) -> httpx.Response:
         h2c, alpn, h1 = self._clients
         headers = {"content-type": "application/json"}
         if url.scheme == "https":
             return await alpn.post(item.uri, content=item.body, headers=headers)
-        if not self._policy.h2c or origin in self._h1_only:
+        if not self._policy.h2c:
             return await h1.post(item.uri, content=item.body, headers=headers)
-        try:
-            return await h2c.post(item.uri, content=item.body, headers=headers)
-        except _NOT_H2C as exc:
-            # Connected, but the conversation broke: a peer that does not speak h2c
-            # answers the preface with an HTTP/1.1 error (RemoteProtocolError) or just
-            # closes the connection while we still write (WriteError) or read
-            # (ReadError). Try HTTP/1.1 at once; only if it gets an answer is the origin
-            # marked HTTP/1.1-only, so that a transient failure does not downgrade it.
-            try:
-                response = await h1.post(item.uri, content=item.body, headers=headers)
-            except httpx.HTTPError:
-                raise exc from None
-        log.info("%s does not speak h2c; using HTTP/1.1", origin)
-        self._h1_only.add(origin)
-        return response
+        return await self._origins.send_async(
+            url,
+            lambda: h2c.post(item.uri, content=item.body, headers=headers),
+            lambda: h1.post(item.uri, content=item.body, headers=headers),
+        )
 
     async def _deliver(self, item: OutboxItem) -> None:
         retry_after: float | None = None

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pcf_server import __version__, logs
 from pcf_server.settings import (
@@ -367,6 +368,46 @@ def _degrade(args: argparse.Namespace) -> int:
     return 0 if response.is_success else 1
 
 
+def _timeline(args: argparse.Namespace) -> int:
+    """Write the operator's picture of an area, read from a running PCF, to a file."""
+    import httpx
+
+    from pcf_server.picture import FORMATS, PictureUnavailable, draw
+
+    out = Path(args.out)
+    if out.suffix.lower() not in FORMATS:
+        print(f"pcf-bdt: error: --out {out}: give a .png or .svg file", file=sys.stderr)
+        return 2
+    if not out.parent.is_dir():
+        print(f"pcf-bdt: error: --out {out}: no directory {out.parent}", file=sys.stderr)
+        return 2
+    params = {name: value for name, value in (("from", args.start), ("to", args.stop)) if value}
+    url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/areas/{quote(args.area, safe='')}/timeline"
+    try:
+        response = httpx.get(url, params=params, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"pcf-bdt: error: cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        document = response.json()
+    except ValueError:
+        print(f"pcf-bdt: error: {url} answered {response.status_code}, not JSON", file=sys.stderr)
+        return 1
+    if not response.is_success:
+        reason = (
+            document.get("detail") or document.get("title") if isinstance(document, dict) else None
+        )
+        print(f"pcf-bdt: error: {response.status_code} {reason or ''}".rstrip(), file=sys.stderr)
+        return 1
+    try:
+        draw(document, out, args.direction)
+    except PictureUnavailable as exc:
+        print(f"pcf-bdt: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -536,6 +577,22 @@ def build_parser() -> argparse.ArgumentParser:
         default="http://127.0.0.1:8081",
         help="the PCF's operator listener (--admin-listen of pcf-bdt serve)",
     )
+    timeline = commands.add_parser(
+        "timeline",
+        help="write an area's capacity picture (limit, load, reservations) to a PNG or SVG",
+    )
+    timeline.add_argument("--area", required=True, help="area id of the configuration")
+    timeline.add_argument("--out", required=True, help="the file to write: .png or .svg")
+    timeline.add_argument("--from", dest="start", help="RFC 3339 start time (default now)")
+    timeline.add_argument("--to", dest="stop", help="RFC 3339 stop time (default from + 48 h)")
+    timeline.add_argument(
+        "--direction", choices=("downlink", "uplink"), default="downlink", help="default downlink"
+    )
+    timeline.add_argument(
+        "--url",
+        default="http://127.0.0.1:8081",
+        help="the PCF's operator listener (--admin-listen of pcf-bdt serve)",
+    )
     return parser
 
 
@@ -547,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
     if args.command == "degrade":
         return _degrade(args)
+    if args.command == "timeline":
+        return _timeline(args)
     return 2  # pragma: no cover - argparse enforces the sub-command
 
 

@@ -126,14 +126,17 @@ class PrismMock:
 
 
 @contextmanager
-def prism_mock(files: Sequence[Path], workdir: Path, name: str) -> Iterator[PrismMock]:
+def prism_mock(
+    files: Sequence[Path], workdir: Path, name: str, options: Sequence[str] = ()
+) -> Iterator[PrismMock]:
+    """Run ``prism mock`` (with ``options``, e.g. ``--dynamic``) on the files' operations."""
     binary = prism_binary()
     spec = mock_document(files, workdir / f"{name}.yaml")
     port = free_port()
     log = workdir / f"{name}-prism.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(binary), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],
+            [str(binary), "mock", *options, "-h", "127.0.0.1", "-p", str(port), str(spec)],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,6 +25,7 @@ from nf_common.delivery import DeliveryPolicy, NotificationSender
 from pcf_server.policy.warning import WarningNotification
 from pcf_server.storage import SqliteStore
 from tests.asgi import read_body
+from tests.http11 import http11_server as serve_http11
 
 T0 = 1_900_000_000.0  # the fake clock's start (Unix seconds)
 POLICY = DeliveryPolicy(first_retry=0.5, max_retry=2.0, give_up_after=60.0, timeout=5.0)
@@ -227,15 +227,8 @@ class _Http11Only(BaseHTTPRequestHandler):
 @pytest.fixture
 def http11_nef() -> Iterator[str]:
     _Http11Only.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Http11Only)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_http11(_Http11Only) as url:
+        yield url
 
 
 def test_a_peer_without_h2c_gets_http_1_1_from_then_on(http11_nef, store, sender) -> None:

@@ -210,3 +210,47 @@ def test_stub_requests_are_validated_against_its_spec(pcf_stub: PcfStub) -> None
     redirect = httpx.post(faults, json={"status": 307})
     assert redirect.status_code == 400
     assert [p["param"] for p in redirect.json()["invalidParams"]] == ["/location"]
+
+
+_FIXTURE_TEST = """
+def test_uses_it({fixture}):
+    pass
+"""
+
+_BLOCK_MODULE = """
+import sys
+
+# As if the extra were not installed: importing {module} fails, find_spec finds nothing.
+sys.modules[{module!r}] = None
+"""
+
+
+@pytest.mark.parametrize(
+    ("fixture", "module", "extra"),
+    [
+        ("nef_notifications", "jsonschema", "receiver"),
+        ("nef_notifications", "hypercorn", "receiver"),
+        ("nrf_stub", "jwt", "server"),
+        ("pcf_stub", "granian", "server"),
+    ],
+)
+def test_a_fixture_without_its_extra_says_which_to_install(
+    tmp_path: Path, fixture: str, module: str, extra: str
+) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "conftest.py").write_text(_BLOCK_MODULE.format(module=module))
+    (tmp_path / "test_user.py").write_text(_FIXTURE_TEST.format(fixture=fixture))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", tmp_path],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"pip install 'npcf-bdt[{extra}]'" in result.stdout, result.stdout
+    assert f"{module} (the {extra} extra)" in result.stdout
+    assert "ModuleNotFoundError" not in result.stdout
+    assert "Traceback" not in result.stdout

@@ -25,6 +25,7 @@ _MODULES = (
     "tests.test_reservations",
     "tests.test_conflicts",
     "tests.test_abuse_service",
+    "tests.test_timeline",
 )
 # Tests whose helpers open the SQLite file itself (sqlite3.connect(store.path)).
 _SQLITE_FILE_READERS = {

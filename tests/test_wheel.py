@@ -36,6 +36,10 @@ def test_wheel_ships_the_spec_the_plugin_and_the_cli(wheel: Path) -> None:
     # The NEF gateway, its bundled 3gpp-bdt spec and migrations, and the AF-side client.
     assert "nef_gateway/openapi-3gpp-bdt.yaml" in names
     assert "nef_gateway/storage/migrations/0001_initial.sql" in names
+    # The operator pages and the charting library they load from the PCF (no CDN).
+    for name in ("area.html", "areas.html", "timeline.js", "view.css", "vendor/chart.umd.min.js"):
+        assert f"pcf_server/api/view/{name}" in names
+    assert "pcf_server/api/view/vendor/chart.js-LICENSE.md" in names
     assert "nnef_bdt_client/api/bdt_subscriptions_collection/create_bdt_subscription.py" in names
     assert "nef_client = nef_client.pytest_plugin" in text
     assert "nef-bdt = nef_client.cli:main" in text

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pcf_server.api.view import ViewHandlers, degradation_document
 from pcf_server.policy.network import Rates
-from pcf_server.service.network_events import AreaSettings, DegradationRecord, NetworkEvents
+from pcf_server.service.network_events import AreaSettings, NetworkEvents
 from pcf_server.wire.errors import DocumentError
 from pcf_server.wire.nwdaf import network_performance_from_notifications
 from pcf_server.wire.units import (
@@ -66,7 +67,7 @@ def settings_document(settings: AreaSettings) -> dict[str, Any]:
     }
 
 
-class NetworkHandlers:
+class NetworkHandlers(ViewHandlers):
     def __init__(self, events: NetworkEvents) -> None:
         self._events = events
 
@@ -92,7 +93,7 @@ class NetworkHandlers:
         return document, 200, _JSON
 
     def list_degradations(self) -> Reply:
-        return [_degradation_document(d) for d in self._events.degradations()], 200, _JSON
+        return [degradation_document(d) for d in self._events.degradations()], 200, _JSON
 
     def remove_degradation(self, degradation_id: str) -> Reply:
         self._events.remove_degradation(int(degradation_id))
@@ -104,13 +105,3 @@ class NetworkHandlers:
         )
         self._events.analytics_notified([n["subscriptionId"] for n in body], reports)
         return None, 204, {}
-
-
-def _degradation_document(record: DegradationRecord) -> dict[str, Any]:
-    return {
-        "id": str(record.degradation_id),
-        "areaId": record.area_id,
-        "timeWindow": window_to_document(record.window),
-        "factor": record.factor,
-        "source": record.source,
-    }

@@ -46,6 +46,7 @@ from pcf_server.service.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from pcf_server.service.timeline import AreaTimeline, area_timeline, degradations_in
 
 # How long a report without a period is taken to last.
 _OPEN_REPORT = timedelta(hours=1)
@@ -174,6 +175,10 @@ class NetworkEvents:
         if area_id not in self._network.areas:
             raise UnknownArea(area_id)
 
+    def check_area(self, area_id: str) -> None:
+        """Raise ``UnknownArea`` unless the operator configured ``area_id``."""
+        self._area(area_id)
+
     # -- operator settings ------------------------------------------------------------
 
     def areas(self) -> list[AreaSettings]:
@@ -223,6 +228,24 @@ class NetworkEvents:
             periods,
             area.nw_area_info,
         )
+
+    def timeline(
+        self, area_id: str, start: datetime, stop: datetime
+    ) -> tuple[AreaTimeline, list[DegradationRecord]]:
+        """Per slot of [start, stop): limit, expected load, reservations; degradations.
+
+        See ``pcf_server.service.timeline``.
+        """
+        self._area(area_id)
+        net = self._network
+        with self._uow(write=False) as uow:
+            timeline = area_timeline(uow, net, area_id, start, stop, self._clock())
+            stored = degradations_in(uow, net, area_id, start, stop)
+        return timeline, [self._record(item) for item in stored]
+
+    def now(self) -> datetime:
+        """The time of this service's clock (the picture's default range starts there)."""
+        return self._clock()
 
     # -- degradations -----------------------------------------------------------------
 

@@ -54,6 +54,17 @@ class StoredReservation:
 
 
 @dataclass(frozen=True, slots=True)
+class AreaReservation:
+    """A live reservation of an area as the operator's picture shows it, with its ASP."""
+
+    asp_id: str
+    first_slot: int
+    stop_slot: int
+    rates: Rates
+    state: str  # "held" (an offered candidate) or "committed"
+
+
+@dataclass(frozen=True, slots=True)
 class StoredDegradation:
     """A degradation as recorded: its slots, and its period as reported when known."""
 
@@ -129,6 +140,12 @@ class CapacityLedger(Protocol):
     def release(self, policy_id: str, *, keep: int | None = None) -> None: ...
 
     def committed_overlapping(self, area_id: str, first_slot: int, stop_slot: int) -> list[str]: ...
+
+    def reservations_in(
+        self, area_id: str, first_slot: int, stop_slot: int, now: float
+    ) -> list[AreaReservation]:
+        """Committed reservations and holds not expired at ``now`` touching the slots."""
+        ...
 
     def purge(self, now: datetime, slot_seconds: int) -> bool:
         """Free expired holds, forget what has passed; True when holds gave capacity back."""

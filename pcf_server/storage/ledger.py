@@ -19,7 +19,12 @@ from typing import Any
 from nf_common.sql import Connection
 from pcf_server.policy.decision import Reservation
 from pcf_server.policy.network import Rates
-from pcf_server.service.ports import Limits, StoredDegradation, StoredReservation
+from pcf_server.service.ports import (
+    AreaReservation,
+    Limits,
+    StoredDegradation,
+    StoredReservation,
+)
 
 _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
 _PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
@@ -175,6 +180,18 @@ class CapacityLedger:
             (area_id, first_slot, stop_slot),
         )
         return [row[0] for row in rows]
+
+    def reservations_in(
+        self, area_id: str, first_slot: int, stop_slot: int, now: float
+    ) -> list[AreaReservation]:
+        rows = self._db.execute(
+            "SELECT p.asp_id, r.first_slot, r.stop_slot, r.rate_dl, r.rate_ul, r.state"
+            " FROM reservation AS r JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
+            " WHERE r.area_id = ? AND r.stop_slot > ? AND r.first_slot < ?"
+            " AND (r.state = 'committed' OR r.expires_at > ?)",
+            (area_id, first_slot, stop_slot, now),
+        )
+        return [AreaReservation(a, f, s, Rates(dl, ul), st) for a, f, s, dl, ul, st in rows]
 
     def purge(self, now: datetime, slot_seconds: int) -> bool:
         """Free what expired holds keep, forget what has passed; bounded work per call.
