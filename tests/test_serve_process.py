@@ -212,13 +212,17 @@ def test_a_request_in_flight_at_sigterm_is_answered(tmp_path: Path) -> None:
         body = json.dumps(policy_request()).encode()
         head = (
             f"POST {BASE_PATH}/bdtpolicies HTTP/1.1\r\nHost: pcf\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "Expect: 100-continue\r\n\r\n"
         )
         with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
             # a first request answered: the connection is the server's, not the backlog's
             sock.sendall(f"GET {BASE_PATH}/bdtpolicies/x HTTP/1.1\r\nHost: pcf\r\n\r\n".encode())
             assert _response(sock).startswith(b"HTTP/1.1 404 ")
-            sock.sendall(head.encode() + body[:10])
+            sock.sendall(head.encode())
+            # 100 Continue: the application is reading this request's body
+            assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+            sock.sendall(body[:10])
             process.send_signal(signal.SIGTERM)
             wait_until(lambda: "Shutting down" in log.read_text(), 10)
             sock.sendall(body[10:])
