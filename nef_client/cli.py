@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,6 +16,19 @@ from npcf_bdt_client.types import Unset
 
 from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
 from nef_client._units import parse_duration, parse_time, parse_volume
+from nf_common.cli import (
+    CommandFailed,
+    Parser,
+    UsageError,
+    at_least,
+    http_url,
+    plain_table,
+    port_number,
+    print_table,
+    probe_listen,
+    run_command,
+    seconds,
+)
 from nf_common.http_version import HTTP_VERSIONS
 
 DEFAULT_PCF = "http://127.0.0.1:8080"
@@ -52,17 +65,40 @@ def _snssai(text: str) -> tuple[int, str | None]:
 
 
 def _time(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    """RFC 3339 to the second: what a person reads and types back."""
+    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _positive_volume(text: str) -> int:
+    value = parse_volume(text)
+    if value < 1:
+        raise ValueError(f"not a volume to transfer: {text!r} (at least 1 byte)")
+    return value
+
+
+def _positive_duration(text: str) -> timedelta:
+    value = parse_duration(text)
+    if value.total_seconds() <= 0:
+        raise ValueError(f"not a positive duration: {text!r}")
+    return value
 
 
 def _opt(value: Any) -> str:
     return "-" if isinstance(value, Unset) or value is None else str(value)
 
 
+_CANDIDATE_HEADER = ("id", "start", "stop", "duration", "rating group", "max DL", "max UL")
+
+
 def candidates_table(candidates: Sequence[TransferPolicy], selected: int | None = None) -> str:
     """The transfer policies as an aligned text table; the selected one is starred."""
-    header = ("id", "start", "stop", "duration", "rating group", "max DL", "max UL")
-    rows = [header]
+    return plain_table(_CANDIDATE_HEADER, _candidate_rows(candidates, selected))
+
+
+def _candidate_rows(
+    candidates: Sequence[TransferPolicy], selected: int | None
+) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     for c in candidates:
         window = c.rec_time_int
         mark = "*" if c.trans_policy_id == selected else ""
@@ -77,10 +113,7 @@ def candidates_table(candidates: Sequence[TransferPolicy], selected: int | None 
                 _opt(c.max_bit_rate_ul),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in lines)
+    return rows
 
 
 def _print_policy(result: PolicyResult, as_json: bool, out: TextIO) -> None:
@@ -96,15 +129,19 @@ def _print_policy(result: PolicyResult, as_json: bool, out: TextIO) -> None:
     print(f"bdtRefId   {result.bdt_ref_id}", file=out)
     print(f"selected   {_opt(result.selected_id)}", file=out)
     print("", file=out)
-    print(candidates_table(result.candidates, result.selected_id), file=out)
+    rows = _candidate_rows(result.candidates, result.selected_id)
+    print_table(_CANDIDATE_HEADER, rows, out)
 
 
 def _client(args: argparse.Namespace) -> Client:
     auth = None
     if args.nrf:
         if not args.nf_instance_id:
-            raise SystemExit("nef-bdt: --nrf needs --nf-instance-id")
+            raise UsageError("--nrf needs --nf-instance-id")
         auth = NrfClientCredentials(nrf_url=args.nrf, nf_instance_id=args.nf_instance_id)
+    for option, path in (("--ca", args.ca), ("--cert", args.cert), ("--key", args.key)):
+        if path is not None and not Path(path).is_file():
+            raise UsageError(f"{option} {path}: no such file")
     cert: Any = (args.cert, args.key) if args.key else args.cert
     return Client(
         args.pcf,
@@ -118,8 +155,13 @@ def _client(args: argparse.Namespace) -> Client:
 
 
 def _negotiate(args: argparse.Namespace, out: TextIO) -> int:
-    start: datetime = args.start
+    start: datetime = args.start.replace(microsecond=0)
     stop: datetime = args.stop if args.stop else start + args.duration
+    stop = stop.replace(microsecond=0)
+    if stop <= start:
+        raise UsageError(f"--stop {_time(stop)} is not after --start {_time(start)}")
+    if args.warnings and not args.notif_uri:
+        raise UsageError("--warnings needs --notif-uri (where the PCF sends them)")
     with _client(args) as client:
         result = client.create(
             args.asp,
@@ -174,8 +216,29 @@ def format_notification(notification: Notification) -> str:
     return "\n".join(lines)
 
 
+def _receiver_extra_missing() -> str | None:
+    """The first module of the ``receiver`` extra that is not installed, if any."""
+    from importlib.util import find_spec
+
+    for module in ("hypercorn", "jsonschema", "referencing", "yaml", "rfc3339_validator"):
+        try:
+            if find_spec(module) is None:
+                return module
+        except (ImportError, ValueError):  # set to None in sys.modules, or unloadable
+            return module
+    return None
+
+
 def _listen(args: argparse.Namespace, out: TextIO) -> int:
+    missing = _receiver_extra_missing()
+    if missing is not None:
+        raise CommandFailed(
+            f"listen needs the receiver extra ({missing} is missing):"
+            " pip install 'npcf-bdt[receiver]'"
+        )
     from nef_client.receiver import serve_receiver
+
+    port = probe_listen(args.host, args.port)
 
     def show(notification: Notification) -> None:
         if args.json:
@@ -183,8 +246,9 @@ def _listen(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(format_notification(notification), file=out, flush=True)
 
-    print(f"listening on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=out, flush=True)
-    serve_receiver(show, args.host, args.port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"listening on http://{host}:{port}/ (Ctrl-C stops)", file=out, flush=True)
+    serve_receiver(show, args.host, port)
     return 0
 
 
@@ -203,6 +267,13 @@ def _events(args: argparse.Namespace, out: TextIO) -> int:
     from nef_client import AsyncClient
     from nef_client.m6 import BdtEventEmitter, Event, TransferError
     from nef_client.m6._watch import watch
+
+    if (args.gateway_db is None) == (not args.policies):
+        raise UsageError("events: give POLICY_ID... (a PCF's) or --gateway-db PATH, not both")
+    if args.gateway_db is not None and not args.gateway_db.is_file():
+        raise UsageError(f"events: no gateway database at {args.gateway_db}")
+    if args.listen_port is not None:
+        args.listen_port = probe_listen(args.listen_host, args.listen_port, "--listen-port")
 
     def show(event: Event) -> None:
         if args.json:
@@ -254,13 +325,6 @@ def _events(args: argparse.Namespace, out: TextIO) -> int:
                 receiver=receiver,
             )  # fmt: skip
 
-    if (args.gateway_db is None) == (not args.policies):
-        print("nef-bdt events: give POLICY_ID... (a PCF's) or --gateway-db PATH, not both",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if args.gateway_db is not None and not args.gateway_db.is_file():
-        print(f"nef-bdt events: no gateway database at {args.gateway_db}", file=sys.stderr)
-        return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
     return 0
@@ -286,38 +350,74 @@ def candidates_table_of(windows: Sequence[Any]) -> str:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="nef-bdt", description="Negotiate background data transfer policies with a PCF."
-    )
+def _client_options(parser: argparse.ArgumentParser, *, after_command: bool) -> None:
+    """The options about the PCF and the output: before the command, or after it.
+
+    After the command they carry no defaults, so that they override the ones given
+    before it only when given themselves.
+    """
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if after_command else value
+
+    pcf = os.environ.get("NEF_BDT_PCF", DEFAULT_PCF)
     parser.add_argument(
         "--pcf",
-        default=os.environ.get("NEF_BDT_PCF", DEFAULT_PCF),
-        help=f"the PCF's apiRoot (env NEF_BDT_PCF; default {DEFAULT_PCF})",
+        type=http_url,
+        default=default(pcf),
+        metavar="URL",
+        help=f"the PCF's apiRoot (env NEF_BDT_PCF; default: {DEFAULT_PCF})",
     )
-    parser.add_argument("--nrf", help="NRF apiRoot to get OAuth2 tokens from")
-    parser.add_argument("--nf-instance-id", help="this NEF's NF instance id, for the NRF")
-    parser.add_argument("--ca", help="PEM file of the CAs to trust")
-    parser.add_argument("--cert", help="client certificate (PEM) for mutual TLS")
-    parser.add_argument("--key", help="key of --cert, if not in the same file")
-    parser.add_argument("--insecure", action="store_true", help="do not verify the PCF")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument("--nrf", type=http_url, metavar="URL", default=default(None),
+                        help="NRF apiRoot to get OAuth2 tokens from")  # fmt: skip
+    parser.add_argument(
+        "--nf-instance-id", default=default(None), help="this NEF's NF instance id, for the NRF"
+    )
+    parser.add_argument("--ca", default=default(None), help="PEM file of the CAs to trust")
+    parser.add_argument(
+        "--cert", default=default(None), help="client certificate (PEM) for mutual TLS"
+    )
+    parser.add_argument("--key", default=default(None), help="key of --cert, if not in it")
+    parser.add_argument(
+        "--insecure", action="store_true", default=default(False), help="do not verify the PCF"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds(0.001, 3600),
+        default=default(10.0),
+        metavar="SECONDS",
+        help="seconds per request",
+    )
     parser.add_argument(
         "--http-version",
         choices=HTTP_VERSIONS,
-        default="auto",
+        default=default("auto"),
         help="auto: h2c for http://, HTTP/1.1 to a PCF without it (a mock, a proxy);"
-        " 2 or 1.1 forces one (default auto)",
+        " 2 or 1.1 forces one",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--json", action="store_true", default=default(False), help="print JSON instead of text"
+    )
 
-    negotiate = commands.add_parser("negotiate", help="ask for transfer policies (create)")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="nef-bdt", description="Negotiate background data transfer policies with a PCF."
+    )
+    parser.add_version()
+    _client_options(parser, after_command=False)
+    after = Parser(add_help=False)
+    _client_options(after, after_command=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    negotiate = commands.add_parser(
+        "negotiate", parents=[after], help="ask for transfer policies (create)"
+    )
     negotiate.add_argument("--asp", required=True, help="ASP identifier")
     negotiate.add_argument(
-        "--volume", required=True, type=_typed(parse_volume), help="per UE: 500MB, 2GiB..."
+        "--volume", required=True, type=_typed(_positive_volume), help="per UE: 500MB, 2GiB..."
     )
-    negotiate.add_argument("--ues", required=True, type=int, help="number of UEs")
+    negotiate.add_argument("--ues", required=True, type=at_least(1), help="number of UEs")
     negotiate.add_argument(
         "--start",
         required=True,
@@ -325,36 +425,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="ISO 8601 (UTC if no offset), now, +1d",
     )
     end = negotiate.add_mutually_exclusive_group(required=True)
-    end.add_argument("--duration", type=_typed(parse_duration), help="2h, 1h30m, PT6H")
+    end.add_argument("--duration", type=_typed(_positive_duration), help="2h, 1h30m, PT6H")
     end.add_argument("--stop", type=_typed(parse_time), help="like --start")
     negotiate.add_argument("--tai", action="append", type=_typed(_tai), help="MCC-MNC-TAC")
     negotiate.add_argument("--dnn", help="data network name")
     negotiate.add_argument("--snssai", type=_typed(_snssai), help="SST or SST:SD")
-    negotiate.add_argument("--notif-uri", help="where the PCF sends warnings")
+    negotiate.add_argument(
+        "--notif-uri", type=http_url, metavar="URL", help="where the PCF sends warnings"
+    )
     negotiate.add_argument("--warnings", action="store_true", help="ask for warnings")
     negotiate.set_defaults(run=_negotiate)
 
-    select = commands.add_parser("select", help="select a transfer policy")
+    select = commands.add_parser("select", parents=[after], help="select a transfer policy")
     select.add_argument("policy_id")
-    select.add_argument("transfer_policy_id", type=int, help="0 = none acceptable")
+    select.add_argument("transfer_policy_id", type=at_least(0), help="0 = none acceptable")
     select.set_defaults(run=_select)
 
-    show = commands.add_parser("show", help="show a policy")
+    show = commands.add_parser("show", parents=[after], help="show a policy")
     show.add_argument("policy_id")
     show.set_defaults(run=_show)
 
-    warnings = commands.add_parser("warnings", help="switch warning notifications on or off")
+    warnings = commands.add_parser(
+        "warnings", parents=[after], help="switch warning notifications on or off"
+    )
     warnings.add_argument("policy_id")
     warnings.add_argument("state", choices=["on", "off"])
     warnings.set_defaults(run=_warnings)
 
-    listen = commands.add_parser("listen", help="receive and print warning notifications")
+    listen = commands.add_parser(
+        "listen", parents=[after], help="receive and print warning notifications"
+    )
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    listen.add_argument("--port", type=int, default=8090, help="port to listen on")
+    listen.add_argument(
+        "--port", type=port_number, default=8090, help="port to listen on (0: a free one)"
+    )
     listen.set_defaults(run=_listen)
 
     events = commands.add_parser(
         "events",
+        parents=[after],
         help="print the M6 BDT events (TS 26.512) of policies as they happen",
         description="Print BACKGROUND_DATA_TRANSFER_OPPORTUNITY when a policy's selected "
         "window opens and ERROR_BACKGROUND_DATA_TRANSFER when an advertised window is "
@@ -375,18 +484,21 @@ def build_parser() -> argparse.ArgumentParser:
         "(each subscription id is a session)",
     )
     events.add_argument(
-        "--listen-port", type=int, help="receive warnings on this port (the policies' notifUri)"
+        "--listen-port",
+        type=port_number,
+        help="receive warnings on this port (the policies' notifUri)",
     )
     events.add_argument("--listen-host", default="127.0.0.1", help="address to listen on")
     events.add_argument(
         "--refresh",
-        type=_typed(parse_duration),
+        type=_typed(_positive_duration),
         help="read the policies (default 30s) or the gateway's store (default 1s) this often",
     )
     events.set_defaults(run=_events)
 
     gateway = commands.add_parser(
         "gateway",
+        parents=[after],
         help="serve the NEF's northbound BDT API (TS 29.122 3gpp-bdt) in front of --pcf",
     )
     try:
@@ -407,12 +519,15 @@ def _gateway(args: argparse.Namespace, out: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        code: int = args.run(args, out or sys.stdout)
-    except NefClientError as exc:
-        print(f"nef-bdt: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    return code
+
+    def command() -> int:
+        try:
+            code: int = args.run(args, out or sys.stdout)
+        except NefClientError as exc:
+            raise CommandFailed(f"{type(exc).__name__}: {exc}") from exc
+        return code
+
+    return run_command("nef-bdt", command)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,14 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,25 +86,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def _port(port: int | None) -> Iterator[tuple[int, Callable[[], None]]]:
-    """``port``, or a free one held for us until ``release`` (once the server listens).
+def _announced_port(log_path: Path, pattern: str, process: subprocess.Popen[bytes],
+                    deadline: float) -> int:  # fmt: skip
+    """The port a server started with ``--port 0`` says it listens on, from its log.
 
-    granian binds with SO_REUSEPORT, so a port found free and let go at once could be
-    bound by another suite's server as well, and the two would share its connections. A
-    socket kept bound with SO_REUSEPORT (which the server's own bind accepts) keeps the
-    port out of other processes' bind(0) until the server is up.
+    Asking the server for a free port (rather than finding one here and handing it
+    over) leaves no moment in which another program could take it.
     """
-    if port is not None:
-        yield port, lambda: None
-        return
-    held = socket.socket()
-    try:
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        held.bind(("127.0.0.1", 0))
-        yield int(held.getsockname()[1]), held.close
-    finally:
-        held.close()
+    found = re.compile(pattern)
+    while True:
+        match = found.search(log_path.read_text(errors="replace"))
+        if match is not None:
+            return int(match.group(1))
+        if process.poll() is not None or time.monotonic() > deadline:
+            return 0
+        time.sleep(0.05)
 
 
 def _isoformat(value: datetime) -> str:
@@ -275,41 +273,52 @@ def start_pcf_stub(
     With ``nrf``, the 3GPP API asks for access tokens that ``nrf`` signed.
     """
     _check_server_installed()
-    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch, _port(port) as held:
+    with tempfile.TemporaryDirectory(prefix="pcf-stub-") as scratch:
         folder = Path(workdir or scratch)
-        port, release = held
-        # The operator listener binds without SO_REUSEPORT: a clash fails, never shares.
+        name = f"pcf-stub-{uuid.uuid4().hex[:8]}"
+        # A clash on a port given here fails the start, never shares it (pcf-bdt serve).
         admin_port = _free_port()
-        log_path = folder / f"pcf-stub-{port}.log"
+        log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
-        command += ["--port", str(port), "--db", str(folder / f"pcf-stub-{port}.db")]
+        command += ["--port", str(port or 0), "--db", str(folder / f"{name}.db")]
         command += ["--admin-listen", f"127.0.0.1:{admin_port}"]
         if nrf is not None:
-            key = folder / f"nrf-{port}.pem"
+            key = folder / f"{name}-nrf.pem"
             key.write_bytes(nrf.public_key_pem)
             command += ["--oauth2-key", str(key), "--oauth2-issuer", nrf.issuer]
-        stub = PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
+        stubs: list[PcfStub] = []
 
-        def ready() -> bool:
+        def ready(port: int) -> bool:
+            if not stubs:
+                stubs.append(PcfStub(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"))
             try:
-                stub.requests()
+                stubs[0].requests()
             except (httpx.TransportError, PcfStubError):
                 return False
             return True
 
+        # the start-up line: "pcf-bdt VERSION: 3GPP API and probes on http://HOST:PORT ..."
+        announced = r"3GPP API[\w ]* on https?://(?:\[[^\]]*\]|[^\s:/]+):(\d+)"
         try:
-            with _server("the PCF stub", command, log_path, ready, timeout):
-                release()
-                yield stub
+            with _server("the PCF stub", command, log_path, ready, timeout, announced):
+                yield stubs[0]
         finally:
-            stub.close()
+            for stub in stubs:
+                stub.close()
 
 
 @contextmanager
 def _server(
-    name: str, command: list[str], log_path: Path, ready: Callable[[], bool], timeout: float
+    name: str,
+    command: list[str],
+    log_path: Path,
+    ready: Callable[[int], bool],
+    timeout: float,
+    announced: str,
 ) -> Iterator[None]:
-    """Run ``command`` until the block ends, once ``ready()``; its output goes to the log.
+    """Run ``command`` until the block ends, once ``ready(port)``; its output goes to the log.
+
+    ``port`` is the one the server announces in its log (``announced`` finds it).
 
     It runs in a session of its own, so that a server that will not stop is killed with
     its worker processes (granian's survive their parent otherwise).
@@ -320,7 +329,8 @@ def _server(
         )
         try:
             deadline = time.monotonic() + timeout
-            while not ready():
+            port = _announced_port(log_path, announced, process, deadline)
+            while not ready(port):
                 if process.poll() is not None:
                     tail = log_path.read_text(errors="replace")[-2000:]
                     raise PcfStubError(f"{name} exited with {process.returncode}:\n{tail}")
@@ -387,30 +397,34 @@ def start_nef_gateway(
     ids to internal ones.
     """
     _check_server_installed()
-    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch, _port(port) as held:
+    with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch:
         folder = Path(workdir or scratch)
-        port, release = held
-        db = folder / f"nef-gateway-{port}.db"
-        log_path = folder / f"nef-gateway-{port}.log"
+        name = f"nef-gateway-{uuid.uuid4().hex[:8]}"
+        # In a workdir of the caller's the store keeps its name: a gateway started again
+        # there finds its subscriptions.
+        db = folder / ("nef-gateway.db" if workdir is not None else f"{name}.db")
+        log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
-        command += ["--port", str(port), "--db", str(db)]
+        command += ["--port", str(port or 0), "--db", str(db)]
         for af in allowed_afs:
             command += ["--allow-af", af]
         if groups:
-            groups_file = folder / f"nef-gateway-{port}-groups.json"
+            groups_file = folder / f"{name}-groups.json"
             groups_file.write_text(json.dumps(groups), encoding="utf-8")
             command += ["--groups", str(groups_file)]
-        gateway = NefGateway(f"http://127.0.0.1:{port}", db)
+        gateways: list[NefGateway] = []
 
-        def ready() -> bool:
+        def ready(port: int) -> bool:
+            if not gateways:
+                gateways.append(NefGateway(f"http://127.0.0.1:{port}", db))
             try:
-                return httpx.get(gateway.url + "/probe", timeout=1).status_code == 404
+                return httpx.get(gateways[0].url + "/probe", timeout=1).status_code == 404
             except httpx.TransportError:
                 return False
 
-        with _server("the NEF gateway", command, log_path, ready, timeout):
-            release()
-            yield gateway
+        announced = r"nef-bdt gateway: https?://\S+?:(\d+)/"
+        with _server("the NEF gateway", command, log_path, ready, timeout, announced):
+            yield gateways[0]
 
 
 class NotificationSink:

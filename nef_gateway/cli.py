@@ -9,23 +9,35 @@ import sys
 from pathlib import Path
 
 from nef_gateway.settings import Settings
+from nf_common.cli import (
+    CommandFailed,
+    UsageError,
+    describe,
+    http_url,
+    port_number,
+    probe_listen,
+    reserve_port,
+)
+from nf_common.workers import PARENT_VARIABLE, granian_with_bounded_stop
 
 _STOP_SECONDS = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # Also accepted after the command (nef-bdt gateway --pcf URL), as the global one is.
-    parser.add_argument(
-        "--pcf", default=argparse.SUPPRESS, help="the PCF's apiRoot (env NEF_BDT_PCF)"
-    )
+    # --pcf and the other client options come from nef-bdt, before or after the command.
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8081, help="port to listen on")
+    parser.add_argument("--port", type=port_number, default=8081, help="port to listen on")
     parser.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")
     parser.add_argument(
-        "--api-root", help="apiRoot AFs reach the gateway by, for Location and self links"
+        "--api-root",
+        type=http_url,
+        metavar="URL",
+        help="apiRoot AFs reach the gateway by, for Location and self links",
     )
     parser.add_argument(
         "--callback-root",
+        type=http_url,
+        metavar="URL",
         help="apiRoot the PCF reaches the gateway by, for its notifUri (default: http://HOST:PORT)",
     )
     parser.add_argument(
@@ -48,12 +60,13 @@ def _groups(path: Path | None) -> dict[str, str]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"nef-bdt gateway: --groups {path}: {exc}") from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe(exc)
+        raise CommandFailed(f"gateway: --groups {path}: {why}") from None
     if not isinstance(document, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in document.items()
     ):
-        raise SystemExit(
-            f"nef-bdt gateway: --groups {path}: must map external group ids to internal ones"
+        raise CommandFailed(
+            f"gateway: --groups {path}: must map external group ids to internal ones"
         )
     return document
 
@@ -73,23 +86,35 @@ def settings_from(args: argparse.Namespace, pcf_url: str) -> Settings:
 
 def serve(args: argparse.Namespace, pcf_url: str) -> int:
     try:
-        from granian import Granian
         from granian.constants import HTTPModes, Interfaces
     except ImportError:
-        print("nef-bdt gateway: needs the server extra: pip install 'npcf-bdt[server]'",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    from nef_gateway.storage import SqliteStore
+        raise CommandFailed(
+            "gateway needs the server extra: pip install 'npcf-bdt[server]'"
+        ) from None
+    import sqlite3
 
+    from nef_gateway.storage import SqliteStore
+    from nf_common.sqlite import UnusableStore, check_store_file
+
+    args.port = probe_listen(args.host, args.port)
+    held = reserve_port(args.host, args.port)  # until granian listens (SO_REUSEPORT)
     settings = settings_from(args, pcf_url)
-    SqliteStore(settings.db_path)  # a bad database fails the command, not the worker
+    try:  # a bad database fails the command, not the worker
+        check_store_file(Path(settings.db_path), "subscription", "nef-bdt gateway")
+        SqliteStore(settings.db_path)
+    except UnusableStore as exc:
+        raise UsageError(f"--db {exc}") from None
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(f"--db {settings.db_path}: {describe(exc)}") from None
     os.environ.update(settings.to_environment())
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
+    host = f"[{args.host}]" if ":" in args.host else args.host
     print(
-        f"nef-bdt gateway: http://{args.host}:{args.port}/3gpp-bdt/v1 -> {pcf_url}",
+        f"nef-bdt gateway: http://{host}:{args.port}/3gpp-bdt/v1 -> {pcf_url}",
         file=sys.stderr,
         flush=True,
     )
-    Granian(
+    granian_with_bounded_stop()(
         "nef_gateway.composition:app_from_environment",
         factory=True,
         address=args.host,
@@ -103,4 +128,6 @@ def serve(args: argparse.Namespace, pcf_url: str) -> int:
         # for ever: the stop is bounded.
         workers_kill_timeout=_STOP_SECONDS,
     ).serve()
+    if held is not None:
+        held.close()
     return 0

@@ -16,6 +16,7 @@ from nef_gateway.service import BdtSubscriptions
 from nef_gateway.settings import CALLBACK_PATH, Settings
 from nef_gateway.storage import SqliteStore
 from nf_common.delivery import NotificationSender
+from nf_common.workers import die_with_parent
 
 
 def build(settings: Settings) -> GatewayApp:
@@ -38,4 +39,5 @@ def build(settings: Settings) -> GatewayApp:
 
 def app_from_environment() -> GatewayApp:
     """Factory for server workers: settings come from NEF_GATEWAY_* variables."""
+    die_with_parent()
     return build(Settings.from_environment())

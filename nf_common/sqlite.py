@@ -452,3 +452,57 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
         finally:
             connection.close()
         return []
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class UnusableStore(Exception):
+    """The file given as a store is not one this program can use; the message says why."""
+
+
+def check_store_file(path: Path, marker_table: str, owner: str) -> None:
+    """Refuse, in one line, a file that cannot be this program's store, before serving.
+
+    A directory, a file that is not SQLite, a corrupt one (``PRAGMA quick_check``) or
+    one that another program made (tables, but not ``marker_table``) raise
+    ``UnusableStore``; a missing file is made, in a directory that must exist (a typo
+    in the path is refused rather than made into a new, empty store).
+    """
+    if path.is_dir():
+        raise UnusableStore(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not path.parent.is_dir():
+            why = "is not a directory" if path.parent.exists() else "does not exist"
+            raise UnusableStore(f"{path}: the directory {path.parent} {why}")
+        return
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise UnusableStore(f"{path}: {exc.strerror}") from None
+    if not header:
+        return  # an empty file: SQLite makes a database of it
+    if header != _SQLITE_HEADER:
+        raise UnusableStore(f"{path} is not an SQLite database")
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise UnusableStore(f"{path}: {exc}") from None
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    except sqlite3.DatabaseError as exc:
+        raise UnusableStore(f"{path} is damaged: {exc}") from None
+    finally:
+        connection.close()
+    if problems != ["ok"]:
+        raise UnusableStore(
+            f"{path} is damaged (PRAGMA quick_check: {problems[0]}); restore it from a"
+            " backup or use another --db"
+        )
+    if tables and marker_table not in tables:
+        raise UnusableStore(f"{path} is a database of another program, not a {owner} store")

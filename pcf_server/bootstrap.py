@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import connexion
 
 from nf_common.delivery import DeliveryPolicy, NotificationSender
+from nf_common.workers import die_with_parent
 from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
 from pcf_server.api.app import Operations, create_admin_app, create_sbi_app
@@ -318,8 +319,10 @@ def app_from_environment() -> connexion.AsyncApp:
     """Factory for SBI server workers: settings come from PCF_BDT_* variables.
 
     Each worker also closes the connections accepted on its listening socket that stay
-    silent (``pcf_server.connections``).
+    silent (``pcf_server.connections``), and ends with the server process
+    (``nf_common.workers``).
     """
+    die_with_parent()
     settings = Settings.from_environment()
     logs.configure(settings.log_level, settings.log_format)
     app = create_app(settings)

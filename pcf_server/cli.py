@@ -7,15 +7,31 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from nf_common.cli import (
+    CommandFailed,
+    Parser,
+    UsageError,
+    at_least,
+    describe,
+    http_url,
+    port_number,
+    probe_listen,
+    reserve_port,
+    run_command,
+    seconds,
+)
+from nf_common.cli import is_loopback as _is_loopback
+from nf_common.units import parse_time
 from pcf_server import __version__, logs
 from pcf_server.settings import (
     ADMIN_BASE_PATH,
@@ -25,18 +41,14 @@ from pcf_server.settings import (
     process_alive,
 )
 
+if TYPE_CHECKING:
+    from pcf_server.policy.network import Network
+
 log = logging.getLogger("pcf_server")
 
-_LOOPBACK_NAMES = {"localhost"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+# Stopping (SIGTERM, SIGINT): granian stops taking connections and lets its workers finish
+# what they serve for this long, then kills them (``--shutdown-timeout``).
+_SHUTDOWN_SECONDS = 10.0
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -90,16 +102,6 @@ def _unspecified(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_unspecified
     except ValueError:
         return False
-
-
-def _http_url(text: str) -> str:
-    """An NF's apiRoot: an absolute http(s) URL."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
-    return text.rstrip("/")
 
 
 def _uuid(text: str) -> str:
@@ -217,38 +219,29 @@ def _metrics_directory() -> Iterator[None]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
+    from nf_common.workers import PARENT_VARIABLE, granian_with_bounded_stop
     from pcf_server import listeners
-    from pcf_server.api.access import UnusableKey
-    from pcf_server.bootstrap import prepare
-    from pcf_server.config import ConfigError
-    from pcf_server.service.ports import StoreBusy
 
     refusal = _refusal(args)
     if refusal is not None:
-        print(f"pcf-bdt serve: {refusal}", file=sys.stderr)
-        return 2
+        raise UsageError(refusal)
     if args.workers is None:
         args.workers = 1 if args.stub else default_workers()
+    _check_files(args)
+    # Before anything is started: a port in use, an address of another machine, a bad
+    # store or configuration fail the command in one line, not each worker.
+    args.port = probe_listen(args.host, args.port)
+    # granian binds with SO_REUSEPORT: this keeps the port ours until it does (the
+    # mutual-TLS listener, hypercorn, binds without it and needs no such help).
+    held = None if args.tls_client_ca is not None else reserve_port(args.host, args.port)
     settings = _settings(args)
-    try:  # here, so that a bad file or database fails the command, not each worker
-        network = prepare(settings)
-        listeners.check_free(settings.admin_host, settings.admin_port)
-    except (ConfigError, UnusableKey, StoreBusy) as exc:
-        print(f"pcf-bdt: {exc}", file=sys.stderr)
-        return 2
-    except ModuleNotFoundError as exc:
-        print(f"pcf-bdt: {exc.name} is missing: pip install 'npcf-bdt[postgres]'", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        where = f"{settings.admin_host}:{settings.admin_port}"
-        print(f"pcf-bdt: cannot listen on {where} (--admin-listen): {exc}", file=sys.stderr)
-        return 2
+    network = _prepare(settings)
     _started(args, settings, list(network.areas))
     _announce(settings)
     os.environ.update(settings.to_environment())
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
     # The stub serves its operator listener from its one worker (bootstrap.create_app).
     admin = None if settings.stub else listeners.start_admin_process(*args.admin_listen)
     admin_died = []
@@ -257,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
         admin_died.append(True)
         listeners.interrupt_self()
 
-    with listeners.supervised(admin, on_admin_death):
+    with listeners.supervised(admin, on_admin_death, stop_seconds=args.shutdown_timeout):
         if args.tls_client_ca is not None:
             tls = listeners.MutualTls(args.tls_cert, args.tls_key, args.tls_client_ca)
             status = listeners.serve_mutual_tls(
@@ -268,6 +261,7 @@ def _serve(args: argparse.Namespace) -> int:
                 args.access_log,
                 idle_timeout=args.header_read_timeout,
                 backlog=args.backlog,
+                shutdown_timeout=args.shutdown_timeout,
             )
         else:
             # What the command line chose; TLS only when a certificate is given.
@@ -276,18 +270,23 @@ def _serve(args: argparse.Namespace) -> int:
             chosen |= _granian_logging(args)
             if args.tls_cert is not None:
                 chosen |= {"ssl_cert": args.tls_cert, "ssl_key": args.tls_key}
-            server = Granian(
+            server = granian_with_bounded_stop()(
                 "pcf_server.bootstrap:app_from_environment",
                 factory=True,
                 interface=Interfaces.ASGI,
                 # auto: HTTP/1.1 and HTTP/2 on one port: h2c with prior knowledge in clear
                 # text, ALPN (h2, http/1.1) under TLS.
                 http=HTTPModes.auto,
+                # A worker still busy (or stuck at interpreter exit) this long after
+                # SIGTERM/SIGINT is killed: the stop is bounded.
+                workers_kill_timeout=math.ceil(args.shutdown_timeout),
                 **chosen,
                 **_connection_limits(args),
             )
             server.serve()
             status = 0
+    if held is not None:
+        held.close()
     return 1 if admin_died else status
 
 
@@ -299,6 +298,66 @@ def _granian_logging(args: argparse.Namespace) -> dict[str, Any]:
         "log_level": LogLevels(args.log_level),
         "log_dictconfig": logs.dict_config(args.log_level, args.log_format),
     }
+
+
+def _check_files(args: argparse.Namespace) -> None:
+    """Name a file given on the command line that cannot be read, and its option."""
+    files = [
+        ("--tls-cert", args.tls_cert),
+        ("--tls-key", args.tls_key),
+        ("--tls-client-ca", args.tls_client_ca),
+        ("--config", args.config),
+        *(("--oauth2-key", key) for key in args.oauth2_key),
+    ]
+    for option, path in files:
+        if path is None:
+            continue
+        if not path.is_file():
+            why = "is a directory" if path.is_dir() else "does not exist"
+            raise UsageError(f"{option} {path}: {why}")
+        if not os.access(path, os.R_OK):
+            raise UsageError(f"{option} {path}: cannot be read (permission denied)")
+    if args.tls_cert is not None:
+        import ssl
+
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(args.tls_cert, args.tls_key)
+        except (ssl.SSLError, OSError) as exc:
+            raise UsageError(
+                f"--tls-cert {args.tls_cert} / --tls-key {args.tls_key}: not a PEM certificate"
+                f" and its private key ({describe(exc)})"
+            ) from None
+
+
+def _prepare(settings: Settings) -> Network:
+    """Check the store, configuration and keys and migrate the store; one line if not."""
+    import sqlite3
+
+    from nf_common.sqlite import UnusableStore, check_store_file
+    from pcf_server import listeners
+    from pcf_server.api.access import UnusableKey
+    from pcf_server.bootstrap import prepare
+    from pcf_server.config import ConfigError
+    from pcf_server.service.ports import StoreBusy
+
+    try:
+        if isinstance(settings.db_path, Path):  # PostgreSQL checks its own pages
+            check_store_file(settings.db_path, "bdt_policy", "pcf-bdt")
+        network = prepare(settings)
+    except (ConfigError, UnusableKey, StoreBusy) as exc:
+        raise UsageError(str(exc)) from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"{exc.name} is missing: pip install 'npcf-bdt[postgres]'") from None
+    except UnusableStore as exc:
+        raise UsageError(f"--db {exc}") from None
+    except (sqlite3.Error, OSError, RuntimeError) as exc:
+        raise UsageError(f"--db {settings.db_path}: {describe(exc)}") from None
+    try:
+        listeners.check_free(settings.admin_host, settings.admin_port)
+    except OSError as exc:
+        where = f"{settings.admin_host}:{settings.admin_port}"
+        raise UsageError(f"cannot listen on {where} (--admin-listen): {describe(exc)}") from None
+    return network
 
 
 def _connection_limits(args: argparse.Namespace) -> dict[str, Any]:
@@ -322,50 +381,85 @@ def _connection_limits(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _seconds(low: float, high: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
+def _time_option(text: str) -> datetime:
+    try:
+        return parse_time(text).replace(microsecond=0)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _factor(text: str) -> float:
+    try:
         value = float(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
-        return value
-
-    return parse
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not between 0 and 1")
     return value
 
 
-def _at_least(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text)
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}")
-        return value
-
-    return parse
+def _rfc3339(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _degrade(args: argparse.Namespace) -> int:
     """Inject a degradation through the admin API of a running PCF (any worker will do)."""
     import httpx
 
+    if args.stop <= args.start:
+        raise UsageError(f"--to {_rfc3339(args.stop)} is not after --from {_rfc3339(args.start)}")
     body = {
         "areaId": args.area,
-        "timeWindow": {"startTime": args.start, "stopTime": args.stop},
+        "timeWindow": {"startTime": _rfc3339(args.start), "stopTime": _rfc3339(args.stop)},
         "factor": args.factor,
     }
-    url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/degradations"
+    url = f"{args.pcf}{ADMIN_BASE_PATH}/degradations"
     try:
         response = httpx.post(url, json=body, timeout=30)
     except httpx.HTTPError as exc:
-        print(f"pcf-bdt: cannot reach {url}: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(response.json(), indent=2))
-    return 0 if response.is_success else 1
+        raise CommandFailed(f"cannot reach {url}: {describe(exc)}") from None
+    try:
+        document = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise CommandFailed(
+            f"{url} answered {response.status_code} ({kind}), not JSON: is --pcf the"
+            " operator listener (--admin-listen of pcf-bdt serve)?"
+        ) from None
+    if not response.is_success:
+        raise CommandFailed(f"{url} answered {_problem(response.status_code, document)}")
+    if args.json:
+        print(json.dumps(document, indent=2))
+    else:
+        answer = document if isinstance(document, dict) else {}
+        window = body["timeWindow"]
+        print(
+            f"degradation {answer.get('id')}: area {args.area} at {args.factor:g} of its"
+            f" capacity from {window['startTime']} to {window['stopTime']}"
+        )
+        for key, what in (("affected", "policies that no longer fit"), ("notified", "warned")):
+            names = [str(name) for name in answer.get(key) or []]
+            print(f"{what}: {', '.join(names) if names else 'none'}")
+    return 0
+
+
+def _problem(status: int, document: Any) -> str:
+    """A ProblemDetails answer as a sentence: status, title, detail, cause, bad params."""
+    if not isinstance(document, dict):
+        return f"{status}: {json.dumps(document)}"
+    parts = [str(document.get("status", status)), str(document.get("title", ""))]
+    text = " ".join(p for p in parts if p)
+    if document.get("detail"):
+        text += f": {document['detail']}"
+    if document.get("cause"):
+        text += f" (cause {document['cause']})"
+    invalid = document.get("invalidParams") or []
+    reasons = [
+        f"{p.get('param')} {p.get('reason', '')}".strip() for p in invalid if isinstance(p, dict)
+    ]
+    if reasons:
+        text += "; " + "; ".join(reasons)
+    return text
 
 
 def _timeline(args: argparse.Namespace) -> int:
@@ -376,44 +470,41 @@ def _timeline(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
-        print(f"pcf-bdt: error: --out {out}: give a .png or .svg file", file=sys.stderr)
-        return 2
+        raise UsageError(f"--out {out}: give a .png or .svg file")
     if not out.parent.is_dir():
-        print(f"pcf-bdt: error: --out {out}: no directory {out.parent}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--out {out}: no directory {out.parent}")
     params = {name: value for name, value in (("from", args.start), ("to", args.stop)) if value}
     url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/areas/{quote(args.area, safe='')}/timeline"
     try:
         response = httpx.get(url, params=params, timeout=30)
     except httpx.HTTPError as exc:
-        print(f"pcf-bdt: error: cannot reach {url}: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"cannot reach {url}: {describe(exc)}") from None
     try:
         document = response.json()
     except ValueError:
-        print(f"pcf-bdt: error: {url} answered {response.status_code}, not JSON", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"{url} answered {response.status_code}, not JSON") from None
     if not response.is_success:
         reason = (
             document.get("detail") or document.get("title") if isinstance(document, dict) else None
         )
-        print(f"pcf-bdt: error: {response.status_code} {reason or ''}".rstrip(), file=sys.stderr)
-        return 1
+        raise CommandFailed(f"{response.status_code} {reason or ''}".rstrip())
     try:
         draw(document, out, args.direction)
     except PictureUnavailable as exc:
-        print(f"pcf-bdt: error: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed(str(exc)) from None
     print(f"wrote {out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="pcf-bdt", description="A PCF for Npcf_BDTPolicyControl.")
+    parser.add_version()
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve the API (HTTP/1.1 and h2c on one port)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument(
+        "--port", type=port_number, default=8080, help="port to listen on (0: a free one)"
+    )
     serve.add_argument(
         "--db",
         type=database_location,
@@ -423,61 +514,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--api-root",
+        type=http_url,
+        metavar="URL",
         help="apiRoot for Location headers when a proxy is in front (e.g. https://pcf.example)",
     )
     serve.add_argument(
         "--workers",
-        type=_positive,
+        type=at_least(1),
         help="server worker processes (default: one per core; 1 with --stub)",
     )
     serve.add_argument(
+        "--shutdown-timeout",
+        type=seconds(1, 600),
+        default=_SHUTDOWN_SECONDS,
+        metavar="SECONDS",
+        help="on SIGTERM or SIGINT, time the workers have to finish the requests in"
+        " progress before they are killed",
+    )
+    serve.add_argument(
         "--max-body-bytes",
-        type=_positive,
+        type=at_least(1),
         default=Settings.max_body_bytes,
         help="longest request body accepted; longer ones get 413",
     )
     serve.add_argument(
         "--header-read-timeout",
-        type=_seconds(0.01, 60),
+        type=seconds(0.01, 60),
         default=10.0,
         metavar="SECONDS",
         help="time a client has to send a request's headers (HTTP/1.1, also between "
-        "requests) or a new connection's first bytes; then it is closed (default 10)",
+        "requests) or a new connection's first bytes; then it is closed",
     )
     serve.add_argument(
         "--body-read-timeout",
-        type=_seconds(0.01, 3600),
+        type=seconds(0.01, 3600),
         default=Settings.body_read_timeout,
         metavar="SECONDS",
-        help="time a client has to send a request body after its headers; 408 after (default 30)",
+        help="time a client has to send a request body after its headers; 408 after",
     )
     serve.add_argument(
         "--delivery-lease",
-        type=_seconds(1, 3600),
+        type=seconds(1, 3600),
         default=Settings.delivery_lease,
         metavar="SECONDS",
         help="time a notification being sent is one sender's; after it, another worker or"
-        " instance sends it again (default 30)",
+        " instance sends it again",
     )
     serve.add_argument(
         "--http2-keepalive",
-        type=_seconds(1, 60),
+        type=seconds(1, 60),
         default=30.0,
         metavar="SECONDS",
-        help="ping HTTP/2 peers this often; one that does not answer within 20 s is "
-        "disconnected (default 30)",
+        help="ping HTTP/2 peers this often; one that does not answer within 20 s is disconnected",
     )
     serve.add_argument(
         "--max-connections",
-        type=_positive,
+        type=at_least(1),
         default=1000,
-        help="open connections per worker; more wait in the backlog (default 1000)",
+        help="open connections per worker; more wait in the backlog",
     )
     serve.add_argument(
         "--backlog",
-        type=_at_least(128),
+        type=at_least(128),
         default=1024,
-        help="connections the kernel queues until a worker takes them (default 1024)",
+        help="connections the kernel queues until a worker takes them",
     )
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
@@ -506,7 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--nrf",
-        type=_http_url,
+        type=http_url,
         metavar="URL",
         help="the NRF's apiRoot: register this PCF's NF profile there, with heartbeats",
     )
@@ -518,14 +618,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--nrf-heartbeat",
-        type=_positive,
+        type=at_least(1),
         default=Settings.nrf_heartbeat,
         metavar="SECONDS",
         help="heartbeat interval proposed to the NRF (the NRF's answer decides)",
     )
     serve.add_argument(
         "--nwdaf",
-        type=_http_url,
+        type=http_url,
         metavar="URL",
         help="the NWDAF's apiRoot: subscribe to network performance of the areas in use",
     )
@@ -534,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_address,
         default=("127.0.0.1", 8081),
         metavar="HOST:PORT",
-        help="where the operator API listens (default 127.0.0.1:8081)",
+        help="where the operator API listens",
     )
     serve.add_argument("--access-log", action="store_true", help="granian's access log lines too")
     serve.add_argument(
@@ -569,14 +669,28 @@ def build_parser() -> argparse.ArgumentParser:
         "degrade", help="tell a running PCF that an area's capacity drops for a period"
     )
     degrade.add_argument("--area", required=True, help="area id of the configuration")
-    degrade.add_argument("--from", dest="start", required=True, help="RFC 3339 start time")
-    degrade.add_argument("--to", dest="stop", required=True, help="RFC 3339 stop time")
-    degrade.add_argument("--factor", type=float, required=True, help="capacity multiplier, 0-1")
     degrade.add_argument(
-        "--url",
+        "--from",
+        dest="start",
+        required=True,
+        type=_time_option,
+        help="start: ISO 8601 (UTC if no offset), now, +1d",
+    )
+    degrade.add_argument(
+        "--to", dest="stop", required=True, type=_time_option, help="stop: like --from"
+    )
+    degrade.add_argument("--factor", type=_factor, required=True, help="capacity multiplier, 0-1")
+    degrade.add_argument(
+        "--pcf",
+        type=http_url,
         default="http://127.0.0.1:8081",
+        metavar="URL",
         help="the PCF's operator listener (--admin-listen of pcf-bdt serve)",
     )
+    degrade.add_argument(
+        "--url", dest="pcf", type=http_url, metavar="URL", help="deprecated name of --pcf"
+    )
+    degrade.add_argument("--json", action="store_true", help="print JSON instead of text")
     timeline = commands.add_parser(
         "timeline",
         help="write an area's capacity picture (limit, load, reservations) to a PNG or SVG",
@@ -589,9 +703,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--direction", choices=("downlink", "uplink"), default="downlink", help="default downlink"
     )
     timeline.add_argument(
-        "--url",
+        "--pcf",
+        dest="url",
+        type=http_url,
         default="http://127.0.0.1:8081",
+        metavar="URL",
         help="the PCF's operator listener (--admin-listen of pcf-bdt serve)",
+    )
+    timeline.add_argument(
+        "--url", dest="url", type=http_url, metavar="URL", help="deprecated name of --pcf"
     )
     return parser
 
@@ -599,14 +719,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        logs.configure(args.log_level, args.log_format)
-        with _metrics_directory():
-            return _serve(args)
-    if args.command == "degrade":
-        return _degrade(args)
-    if args.command == "timeline":
-        return _timeline(args)
-    return 2  # pragma: no cover - argparse enforces the sub-command
+
+        def serve() -> int:
+            logs.configure(args.log_level, args.log_format)
+            with _metrics_directory():
+                return _serve(args)
+
+        return run_command("pcf-bdt", serve)
+    run = {"degrade": _degrade, "timeline": _timeline}[args.command]
+    return run_command("pcf-bdt", lambda: run(args))
 
 
 if __name__ == "__main__":

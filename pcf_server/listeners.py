@@ -107,11 +107,17 @@ async def serve_in_this_loop(app: Any, host: str, port: int) -> None:
 
 
 def _admin_main(host: str, port: int, parent: int) -> None:
-    """Entry point of the operator listener's process (settings in the environment)."""
+    """Entry point of the operator listener's process (settings in the environment).
+
+    It ends with ``pcf-bdt serve`` as the workers do (``nf_common.workers``); where the
+    kernel cannot be asked, ``orphaned`` stops it gracefully.
+    """
     from hypercorn.asyncio import serve
 
+    from nf_common.workers import die_with_parent
     from pcf_server.bootstrap import admin_app_from_environment
 
+    die_with_parent()
     app = admin_app_from_environment()
     stop = asyncio.Event()
 
@@ -144,8 +150,14 @@ def start_admin_process(host: str, port: int) -> BaseProcess:
 
 
 @contextlib.contextmanager
-def supervised(process: BaseProcess | None, on_death: Callable[[], None]) -> Iterator[None]:
-    """Call ``on_death`` if ``process`` ends while the block runs; stop it afterwards."""
+def supervised(
+    process: BaseProcess | None, on_death: Callable[[], None], stop_seconds: float = 10.0
+) -> Iterator[None]:
+    """Call ``on_death`` if ``process`` ends while the block runs; stop it afterwards.
+
+    Stopping sends SIGTERM and kills the process if it is still there ``stop_seconds``
+    later.
+    """
     import threading
 
     done = threading.Event()
@@ -164,7 +176,7 @@ def supervised(process: BaseProcess | None, on_death: Callable[[], None]) -> Ite
         done.set()
         if process is not None and process.is_alive():
             process.terminate()
-            process.join(10)
+            process.join(stop_seconds)
             if process.is_alive():
                 process.kill()
                 process.join()
@@ -256,6 +268,7 @@ def serve_mutual_tls(
     *,
     idle_timeout: float = 5.0,
     backlog: int = 100,
+    shutdown_timeout: float = 10.0,
 ) -> int:
     """Serve the SBI application over TLS that requires client certificates; blocks.
 
@@ -269,6 +282,7 @@ def serve_mutual_tls(
     config.keep_alive_timeout = idle_timeout
     config.ssl_handshake_timeout = idle_timeout
     config.backlog = backlog
+    config.graceful_timeout = shutdown_timeout
     config.application_path = "pcf_server.listeners:mtls_app()"
     config.workers = workers
     config.certfile = str(tls.certificate)

@@ -296,7 +296,7 @@ def test_a_store_refuses_a_server_configured_otherwise(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert refused.stdout == ""
     assert refused.stderr == (
-        f"pcf-bdt: {db} was made with slot_minutes 15, where this configuration has 30; "
+        f"pcf-bdt: error: {db} was made with slot_minutes 15, where this configuration has 30; "
         "start it with the configuration it was made with, or use another --db\n"
     )
     # an area taken away, or made of other cells, is refused the same way

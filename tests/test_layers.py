@@ -58,7 +58,8 @@ SHARED = Path(__file__).resolve().parent.parent / "nf_common"
 APPLICATIONS = ("pcf_server", "nef_gateway", "nef_client")
 # The modules the NEF SDK's receiver may use without the server extra.
 STANDARD_LIBRARY_ONLY = (
-    "asgi", "bitrate", "destinations", "migrations", "ports", "problems", "retry_after", "sqlite",
+    "asgi", "bitrate", "cli", "destinations", "migrations", "ports", "problems", "retry_after",
+    "sqlite", "units", "workers",
 )  # fmt: skip
 
 

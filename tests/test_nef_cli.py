@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from nef_client._units import parse_duration, parse_time, parse_volume
 from nef_client.testing import PcfStub
+from nf_common.cli import print_table
 from tests.dates import SATURDAY, future_day, window
 
 START = future_day(SATURDAY) + timedelta(hours=1)
@@ -81,6 +83,7 @@ def test_negotiate_select_show(pcf_stub: PcfStub) -> None:
         "--pcf", pcf_stub.root, "negotiate", "--asp", "video", "--volume", "500MB",
         "--ues", "1000", "--start", f"{START:%Y-%m-%dT%H:%M}Z", "--duration", "6h",
         "--tai", "001-01-0001", "--snssai", "1:010203", "--warnings",
+        "--notif-uri", "http://nef.example/notify",
     )  # fmt: skip
     assert negotiated.returncode == 0, negotiated.stderr
     lines = negotiated.stdout.splitlines()
@@ -165,3 +168,25 @@ def test_listen_prints_notifications() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_tables_are_drawn_on_a_terminal_and_plain_text_elsewhere() -> None:
+    header, rows = ("id", "start"), [("1*", "2031-03-01T01:00:00Z")]
+    terminal, pipe = Terminal(), io.StringIO()
+    print_table(header, rows, terminal)
+    print_table(header, rows, pipe)
+    assert pipe.getvalue() == "id  start\n--  --------------------\n1*  2031-03-01T01:00:00Z\n"
+    drawn = terminal.getvalue()
+    assert "┃" in drawn or "│" in drawn  # rich's box drawing
+    assert "1*" in drawn and "2031-03-01T01:00:00Z" in drawn
+
+
+def test_cli_times_have_no_microseconds() -> None:
+    from nef_client.cli import _time
+
+    assert _time(datetime(2031, 3, 1, 1, 0, 0, 123456, tzinfo=UTC)) == "2031-03-01T01:00:00Z"

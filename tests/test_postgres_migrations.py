@@ -93,7 +93,9 @@ def test_serve_on_an_unreachable_server_says_so_in_one_line_without_the_password
     )  # fmt: skip
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert lines[-1].startswith("pcf-bdt: cannot use postgresql://nef@127.0.0.1:1/pcf:"), lines
+    assert lines[-1].startswith("pcf-bdt: error: cannot use postgresql://nef@127.0.0.1:1/pcf:"), (
+        lines
+    )
     assert "s3cret" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 

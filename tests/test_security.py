@@ -305,7 +305,7 @@ def test_the_degrade_command_talks_to_the_operator_listener(tmp_path: Path) -> N
                    "--from", interval["startTime"], "--to", interval["stopTime"],
                    "--factor", "0.5"]  # fmt: skip
         to_sbi = subprocess.run(
-            [*command, "--url", url.split("/npcf-")[0]], capture_output=True, text=True, check=False
+            [*command, "--pcf", url.split("/npcf-")[0]], capture_output=True, text=True, check=False
         )
         assert to_sbi.returncode == 1  # 404: not there
         to_admin = subprocess.run(
@@ -324,7 +324,7 @@ def test_attack_the_stub_does_not_listen_beyond_loopback_unless_forced(tmp_path:
         started = subprocess.run([*command, *more], capture_output=True, text=True, timeout=60)
         assert started.returncode == 2
         assert (
-            started.stderr.strip().splitlines()[-1].startswith("pcf-bdt serve: --stub on 0.0.0.0")
+            started.stderr.strip().splitlines()[-1].startswith("pcf-bdt: error: --stub on 0.0.0.0")
         )
         assert "Traceback" not in started.stderr
 

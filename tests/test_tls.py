@@ -62,4 +62,4 @@ def test_tls_options_go_together(tmp_path: Path, capsys: pytest.CaptureFixture[s
     from pcf_server.cli import main
 
     assert main(["serve", "--db", str(tmp_path / "x.db"), "--tls-cert", "c.pem"]) == 2
-    assert capsys.readouterr().err == "pcf-bdt serve: --tls-cert and --tls-key go together\n"
+    assert capsys.readouterr().err == "pcf-bdt: error: --tls-cert and --tls-key go together\n"
