@@ -473,7 +473,11 @@ def _timeline(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: give a .png or .svg file")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no directory {out.parent}")
-    params = {name: value for name, value in (("from", args.start), ("to", args.stop)) if value}
+    params = {
+        name: _rfc3339(value)
+        for name, value in (("from", args.start), ("to", args.stop))
+        if value is not None
+    }
     url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/areas/{quote(args.area, safe='')}/timeline"
     try:
         response = httpx.get(url, params=params, timeout=30)
@@ -697,8 +701,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     timeline.add_argument("--area", required=True, help="area id of the configuration")
     timeline.add_argument("--out", required=True, help="the file to write: .png or .svg")
-    timeline.add_argument("--from", dest="start", help="RFC 3339 start time (default now)")
-    timeline.add_argument("--to", dest="stop", help="RFC 3339 stop time (default from + 48 h)")
+    timeline.add_argument(
+        "--from",
+        dest="start",
+        type=_time_option,
+        help="start: ISO 8601 (UTC if no offset), now, +1d (default now)",
+    )
+    timeline.add_argument(
+        "--to", dest="stop", type=_time_option, help="stop: like --from (default from + 48 h)"
+    )
     timeline.add_argument(
         "--direction", choices=("downlink", "uplink"), default="downlink", help="default downlink"
     )

@@ -38,3 +38,14 @@ def test_api_root_option_sets_location(tmp_path: Path) -> None:
     assert response.status_code == 201
     location = response.headers["location"]
     assert location.startswith(f"{root}/npcf-bdtpolicycontrol/v1/bdtpolicies/")
+
+
+def test_timeline_and_degrade_read_times_the_same_way() -> None:
+    """Both operator commands take `now`, `+1d` and ISO 8601, to the second."""
+    common = ["--area", "town", "--from", "now", "--to", "+2d"]
+    timeline = build_parser().parse_args(["timeline", *common, "--out", "t.png"])
+    degrade = build_parser().parse_args(["degrade", *common, "--factor", "0.5"])
+    for args in (timeline, degrade):
+        # Each of `now` and `+2d` reads the clock: a second may turn between the two readings.
+        assert timedelta(days=2) <= args.stop - args.start <= timedelta(days=2, seconds=1)
+        assert args.start.microsecond == 0 and args.start.tzinfo is not None
