@@ -15,6 +15,7 @@ from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
 from npcf_bdt_client.types import Unset
 
 from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
+from nef_client._extras import missing_extra
 from nef_client._units import parse_duration, parse_time, parse_volume
 from nf_common.cli import (
     CommandFailed,
@@ -216,26 +217,10 @@ def format_notification(notification: Notification) -> str:
     return "\n".join(lines)
 
 
-def _receiver_extra_missing() -> str | None:
-    """The first module of the ``receiver`` extra that is not installed, if any."""
-    from importlib.util import find_spec
-
-    for module in ("hypercorn", "jsonschema", "referencing", "yaml", "rfc3339_validator"):
-        try:
-            if find_spec(module) is None:
-                return module
-        except (ImportError, ValueError):  # set to None in sys.modules, or unloadable
-            return module
-    return None
-
-
 def _listen(args: argparse.Namespace, out: TextIO) -> int:
-    missing = _receiver_extra_missing()
+    missing = missing_extra("receiver", "listen")
     if missing is not None:
-        raise CommandFailed(
-            f"listen needs the receiver extra ({missing} is missing):"
-            " pip install 'npcf-bdt[receiver]'"
-        )
+        raise CommandFailed(missing)
     from nef_client.receiver import serve_receiver
 
     port = probe_listen(args.host, args.port)

@@ -19,7 +19,6 @@ tested end to end, refusals included), and the NF registrations and discovery a 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from typing import Any
 import httpx
 
 from nef_client._core import API_PATH
+from nef_client._extras import missing_extra
 from nef_gateway.settings import BASE_PATH as GATEWAY_API_PATH
 from nf_common.asgi import read_body, respond
 from pcf_server.settings import ADMIN_BASE_PATH as ADMIN_PATH
@@ -228,32 +228,11 @@ class PcfStub:
 
 
 # The modules each extra brings that the helpers below import, by extra.
-EXTRA_MODULES = {
-    "server": ("connexion", "granian", "jwt", "cryptography", "hypercorn"),
-    "receiver": ("jsonschema", "rfc3339_validator", "yaml", "hypercorn"),
-}
-
-
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):  # a broken install, or a module without a spec
-        return False
-
-
 def require_extra(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
-    """Raise ``PcfStubError`` naming the extra to install when one of its modules is absent.
-
-    A fixture then fails with ``pip install 'npcf-bdt[extra]'`` instead of a bare
-    ModuleNotFoundError from deep inside a server start.
-    """
-    wanted = EXTRA_MODULES[extra] if modules is None else modules
-    missing = [name for name in wanted if not _installed(name)]
-    if missing:
-        raise PcfStubError(
-            f"{what} needs {', '.join(missing)} (the {extra} extra): "
-            f"pip install 'npcf-bdt[{extra}]'"
-        )
+    """Raise ``PcfStubError`` naming the extra to install when one of its modules is absent."""
+    sentence = missing_extra(extra, what, modules)
+    if sentence is not None:
+        raise PcfStubError(sentence)
 
 
 def _check_server_installed() -> None:
