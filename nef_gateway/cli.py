@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from nef_gateway.settings import Settings
+from nf_common.destinations import entry_problem
 
 _STOP_SECONDS = 2
 
@@ -39,6 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="JSON file mapping external group ids to internal group ids",
     )
+    parser.add_argument(
+        "--allow-destination",
+        action="append",
+        metavar="CIDR|HOST",
+        help="let notificationDestination point there (repeat), e.g. 127.0.0.0/8 for AFs on"
+        " this machine in a lab; loopback, link-local and cloud metadata addresses are"
+        " refused otherwise",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
@@ -68,6 +77,8 @@ def settings_from(args: argparse.Namespace, pcf_url: str) -> Settings:
         allowed_afs=frozenset(args.allow_af) if args.allow_af else None,
         groups=_groups(args.groups),
         pcf_timeout=args.timeout,
+        allowed_destinations=tuple(args.allow_destination or ()),
+        listen_port=args.port,
     )
 
 
@@ -82,6 +93,12 @@ def serve(args: argparse.Namespace, pcf_url: str) -> int:
     from nef_gateway.storage import SqliteStore
 
     settings = settings_from(args, pcf_url)
+    for entry in settings.allowed_destinations:
+        try:
+            entry_problem(entry)
+        except ValueError as exc:
+            print(f"nef-bdt gateway: --allow-destination: {exc}", file=sys.stderr)
+            return 2
     SqliteStore(settings.db_path)  # a bad database fails the command, not the worker
     os.environ.update(settings.to_environment())
     print(
