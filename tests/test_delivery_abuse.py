@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,3 +138,32 @@ def test_hostile_nefs_delay_no_honest_warning_and_take_no_memory(tmp_path: Path)
         peak = rss_kib(pcf.pid, "VmHWM")
         print(f"honest warning after {waited:.2f} s; peak RSS {baseline} -> {peak} KiB")
         assert peak - baseline < 50 * 1024, (baseline, peak)
+
+
+def test_a_trickling_nrf_gets_a_total_deadline_not_one_per_read(tmp_path: Path) -> None:
+    """The PCF's calls to the NRF and the NWDAF end within their timeout, however slow."""
+    from pcf_server.consumer._http import SbiClient
+
+    log = tmp_path / "nrf.jsonl"
+    outcome: list[BaseException | float] = []
+
+    def call(url: str) -> None:
+        client = SbiClient(timeout=3.0)  # a byte every 2 s never trips a 3 s read timeout
+        started = time.monotonic()
+        try:
+            client.request("GET", f"{url}/nnrf-nfm/v1/nf-instances")
+        except httpx.TransportError:
+            outcome.append(time.monotonic() - started)
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            client.close()
+
+    with hostile_nefs(log, "trickle") as nefs:
+        caller = threading.Thread(target=call, args=(nefs["trickle"],), daemon=True)
+        caller.start()
+        caller.join(timeout=10)  # the deadline, and the read it cut short, with room
+        assert not caller.is_alive(), "the request outlived its deadline"
+    assert any(e.get("event") == "request" for e in events(log))
+    (took,) = outcome
+    assert isinstance(took, float) and took < 3.0 + 2.5, took
