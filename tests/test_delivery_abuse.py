@@ -23,12 +23,18 @@ from typing import Any
 import httpx
 import pytest
 
+from nef_client._serving import background
+from nf_common.delivery import DeliveryPolicy, NotificationSender
+from nf_common.destinations import LABS
 from pcf_server.settings import ADMIN_BASE_PATH as ADMIN
+from pcf_server.storage import SqliteStore
 from tests.bdt_config import VILLAGE_TAI, write_config
 from tests.conftest import REPO
 from tests.notif_receiver import received, running_receiver
 from tests.polling import wait_for
 from tests.server_process import free_port, running_pcf
+from tests.test_delivery import Nef, add, rows
+from tests.test_delivery_connections import Running
 from tests.test_network_e2e import night, night_request
 
 pytestmark = pytest.mark.slow
@@ -174,3 +180,28 @@ def test_a_trickling_nrf_gets_a_total_deadline_not_one_per_read(tmp_path: Path) 
     assert any(e.get("event") == "request" for e in events(log))
     (took,) = outcome
     assert isinstance(took, float) and took < 3.0 + 2.5, took
+
+
+def test_a_hanging_destination_gets_its_share_of_requests_and_no_more(tmp_path: Path) -> None:
+    """per_destination bounds the requests to one NEF; the rest wait in the outbox."""
+    store = SqliteStore(tmp_path / "outbox.db")
+    policy = DeliveryPolicy(timeout=3.0, per_destination=2, poll=0.2)
+    sender = NotificationSender(store.unit_of_work, policy, destinations=LABS)
+    honest = Nef()
+    log = tmp_path / "hang.jsonl"
+
+    def attempted() -> int:
+        return sum(1 for row in rows(store) if "hang" in row[0] and row[2] >= 1)
+
+    with hostile_nefs(log, "hang") as nefs, background(honest) as honest_url, Running(sender):
+        for _ in range(6):
+            add(store, f"{nefs['hang']}/hang", at=time.time())
+        sender.wake()
+        wait_for(attempted, timeout=10)  # the first deadline passed
+        assert attempted() <= 2
+        add(store, f"{honest_url}/bdt", at=time.time())
+        sender.wake()
+        started = time.monotonic()
+        wait_for(lambda: honest.received, timeout=2)
+        waited = time.monotonic() - started
+    print(f"honest warning after {waited:.2f} s beside a hanging NEF")
