@@ -9,6 +9,7 @@ link-local), and a 307 was followed to another authority with method and body, w
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from nef_client._serving import background
 from nef_gateway.domain import ConfiguredGroups, RequestError, patch_change, transfer_request
@@ -27,6 +29,7 @@ from pcf_server.config import ConfigError, network_from_document
 from pcf_server.settings import ADMIN_BASE_PATH as ADMIN
 from tests.asgi import read_body
 from tests.bdt_config import config, write_config
+from tests.conftest import REPO
 from tests.polling import wait_for
 from tests.server_process import free_port, running_pcf
 from tests.test_delivery import POLICY, Nef, add, clock, deliver, rows, store  # noqa: F401
@@ -323,3 +326,13 @@ def test_the_gateway_checks_notification_destination_with_the_same_rule() -> Non
     assert patch_change(
         {"selectedPolicy": 1, "notificationDestination": "http://10.0.0.9/x"}, refusal
     )
+
+
+def test_the_readme_example_of_the_allow_list_is_a_valid_configuration() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = [
+        b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "notification_dest" in b
+    ]
+    section = yaml.safe_load(block)["notification_destinations"]
+    network = network_from_document(config(notification_destinations=section))
+    assert network.notification_destinations == Destinations(allow=("127.0.0.0/8", "::1"))
