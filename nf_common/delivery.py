@@ -303,14 +303,16 @@ class NotificationSender:
                     wait = await asyncio.to_thread(self._until_next_due)
                     if wait > 0:
                         return
-                    if not claimed:  # due, but none could be claimed: let a moment pass
-                        await asyncio.sleep(min(self._policy.poll, 0.05))
+                    if not claimed:  # due, but none could be claimed (a busy database)
+                        await asyncio.sleep(self._policy.poll)
                     continue
+                # Full: only a row's end makes room. Else a row falling due does too.
+                full = len(running) >= self._policy.in_flight
                 wake = asyncio.ensure_future(self._wake.wait())
                 try:
                     done, _ = await asyncio.wait(
                         {*running, wake},
-                        timeout=await asyncio.to_thread(self._until_next_due),
+                        timeout=None if full else await asyncio.to_thread(self._until_next_due),
                         return_when=asyncio.FIRST_COMPLETED,
                     )
                 finally:
