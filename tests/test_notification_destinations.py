@@ -31,6 +31,7 @@ from tests.asgi import read_body
 from tests.bdt_config import config, write_config
 from tests.conftest import REPO
 from tests.polling import wait_for
+from tests.problems import params, problem_of
 from tests.server_process import free_port, running_pcf
 from tests.test_delivery import POLICY, Nef, add, clock, deliver, rows, store  # noqa: F401
 from tests.test_delivery_abuse import events, hostile_nefs
@@ -234,12 +235,9 @@ def test_create_refuses_a_notif_uri_the_allow_list_refuses(tmp_path: Path) -> No
         for uri in (nef, "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/"):
             answer = httpx.post(f"{url}/bdtpolicies", json=night_request(
                 "asp", 10, notifUri=uri, warnNotifReq=True, suppFeat="1"))  # fmt: skip
-            assert answer.status_code == 400, answer.text
-            problem = answer.json()
-            assert answer.headers["content-type"] == "application/problem+json"
+            problem = problem_of(answer, 400)
             assert problem["cause"] == "MANDATORY_IE_INCORRECT"
-            ((param,),) = [[p["param"] for p in problem["invalidParams"]]]
-            assert param == "/notifUri"
+            assert params(problem) == ["/notifUri"]
         # Without BdtNotification_5G, notifUri is never POSTed to: echoed as sent.
         echoed = httpx.post(f"{url}/bdtpolicies", json=night_request("asp", 10, notifUri=nef))
         assert echoed.status_code == 201
@@ -255,8 +253,9 @@ def test_a_lab_pcf_takes_loopback_but_not_its_own_listeners(tmp_path: Path) -> N
         for uri in (f"{pcf.admin_root}{ADMIN}/degradations", f"http://127.0.0.1:{port}/x"):
             answer = httpx.post(f"{url}/bdtpolicies", json=night_request(
                 "asp", 10, notifUri=uri, warnNotifReq=True, suppFeat="1"))  # fmt: skip
-            assert answer.status_code == 400, answer.text
-            assert "listener of this server" in answer.json()["invalidParams"][0]["reason"]
+            problem = problem_of(answer, 400)
+            assert params(problem) == ["/notifUri"]
+            assert "listener of this server" in problem["invalidParams"][0]["reason"]
         fine = night_request("asp", 10, notifUri=f"http://127.0.0.1:{free_port()}/bdt",
                              warnNotifReq=True, suppFeat="1")  # fmt: skip
         assert httpx.post(f"{url}/bdtpolicies", json=fine).status_code == 201
