@@ -22,7 +22,9 @@ import pytest
 import yaml
 
 from nef_client._serving import background
+from nef_gateway.composition import destinations
 from nef_gateway.domain import ConfiguredGroups, RequestError, patch_change, transfer_request
+from nef_gateway.settings import Settings
 from nf_common.delivery import NotificationSender
 from nf_common.destinations import LABS, Destinations, entry_problem
 from pcf_server.config import ConfigError, network_from_document
@@ -335,3 +337,12 @@ def test_the_readme_example_of_the_allow_list_is_a_valid_configuration() -> None
     section = yaml.safe_load(block)["notification_destinations"]
     network = network_from_document(config(notification_destinations=section))
     assert network.notification_destinations == Destinations(allow=("127.0.0.0/8", "::1"))
+
+
+def test_the_gateway_refuses_loopback_and_itself_unless_told() -> None:
+    default = destinations(Settings(listen_port=8085))
+    assert default.refusal("http://127.0.0.1:9000/af", "d") is not None
+    lab = destinations(Settings(listen_port=8085, allowed_destinations=("127.0.0.0/8",)))
+    assert lab.refusal("http://127.0.0.1:9000/af", "d") is None
+    for own in ("http://127.0.0.1:8085/3gpp-bdt/v1", "http://127.0.0.1:8081/nef-bdt-callbacks"):
+        assert "listener of this server" in str(lab.refusal(own, "d"))
