@@ -71,7 +71,9 @@ class DeliveryPolicy:
     timeout: float = 10.0  # the whole of one POST, redirects and answer included
     batch: int = 20  # rows claimed at a time
     in_flight: int = 100  # rows being delivered at a time, all destinations together
-    per_destination: int | None = 4  # requests at a time to one destination; None: any
+    # Requests at a time to one destination (None: any). A NEF is an SBI server taking
+    # many HTTP/2 streams at once; the gateway's AFs get fewer (nef_gateway.notify).
+    per_destination: int | None = 16
     max_answer_bytes: int = 65_536  # of an answer's body read; the rest is not
     h2c: bool = True  # http:// URIs over HTTP/2 with prior knowledge; False: HTTP/1.1
 
