@@ -41,7 +41,9 @@ def pcf_stub(pcf_stub_session: PcfStub) -> PcfStub:
     """A real PCF (``pcf-bdt serve --stub``) with a fresh store for this test.
 
     ``pcf_stub.url`` is the API base URL; ``fail_next``, ``requests``, ``set_capacity``
-    and ``degrade`` drive it (see ``nef_client.testing.PcfStub``).
+    and ``degrade`` drive it (see ``nef_client.testing.PcfStub``). It delivers warnings
+    to a notifUri on loopback (``nef_notifications``): the stub allows loopback
+    destinations, which a PCF refuses unless its operator allows them.
     """
     pcf_stub_session.reset()
     return pcf_stub_session

@@ -385,6 +385,8 @@ def start_nef_gateway(
         log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
         command += ["--port", str(port or 0), "--db", str(db)]
+        # A lab: the tests' AFs listen on this machine.
+        command += ["--allow-destination", "127.0.0.0/8", "--allow-destination", "::1"]
         for af in allowed_afs:
             command += ["--allow-af", af]
         if groups:

@@ -18,6 +18,7 @@ from nf_common.cli import (
     probe_listen,
     reserve_port,
 )
+from nf_common.destinations import entry_problem
 from nf_common.workers import PARENT_VARIABLE, granian_with_bounded_stop
 
 _STOP_SECONDS = 2
@@ -51,6 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="JSON file mapping external group ids to internal group ids",
     )
+    parser.add_argument(
+        "--allow-destination",
+        action="append",
+        metavar="CIDR|HOST",
+        help="let notificationDestination point there (repeat), e.g. 127.0.0.0/8 for AFs on"
+        " this machine in a lab; loopback, link-local and cloud metadata addresses are"
+        " refused otherwise",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
 
 
@@ -81,6 +90,8 @@ def settings_from(args: argparse.Namespace, pcf_url: str) -> Settings:
         allowed_afs=frozenset(args.allow_af) if args.allow_af else None,
         groups=_groups(args.groups),
         pcf_timeout=args.timeout,
+        allowed_destinations=tuple(args.allow_destination or ()),
+        listen_port=args.port,
     )
 
 
@@ -99,6 +110,11 @@ def serve(args: argparse.Namespace, pcf_url: str) -> int:
     args.port = probe_listen(args.host, args.port)
     held = reserve_port(args.host, args.port)  # until granian listens (SO_REUSEPORT)
     settings = settings_from(args, pcf_url)
+    for entry in settings.allowed_destinations:
+        try:
+            entry_problem(entry)
+        except ValueError as exc:
+            raise UsageError(f"--allow-destination: {exc}") from None
     try:  # a bad database fails the command, not the worker
         check_store_file(Path(settings.db_path), "subscription", "nef-bdt gateway")
         SqliteStore(settings.db_path)

@@ -7,6 +7,8 @@ decided in one place.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from nef_client import Client
 from nef_gateway.api.app import GatewayApp, create_app
 from nef_gateway.domain import ConfiguredGroups
@@ -16,12 +18,27 @@ from nef_gateway.service import BdtSubscriptions
 from nef_gateway.settings import CALLBACK_PATH, Settings
 from nef_gateway.storage import SqliteStore
 from nf_common.delivery import NotificationSender
+from nf_common.destinations import Destinations
 from nf_common.workers import die_with_parent
+
+
+def destinations(settings: Settings) -> Destinations:
+    """Where notificationDestination may point: the default and what the operator allows.
+
+    Never the gateway itself: its port here, and the callback root's port (the PCF's
+    notifications come in there).
+    """
+    own = [urlsplit(settings.callback_root).port or 80]
+    if settings.listen_port is not None:
+        own.append(settings.listen_port)
+    return Destinations(allow=settings.allowed_destinations).with_own_ports(*own)
 
 
 def build(settings: Settings) -> GatewayApp:
     store = SqliteStore(settings.db_path)
-    sender = NotificationSender(store.unit_of_work, AF_DELIVERY)
+    sender = NotificationSender(
+        store.unit_of_work, AF_DELIVERY, destinations=destinations(settings)
+    )
     pcf = NefClientPolicyControl(Client(settings.pcf_url, timeout=settings.pcf_timeout))
     callback_root = settings.callback_root.rstrip("/")
     service = BdtSubscriptions(

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from nf_common.bitrate import bandwidth
-from nf_common.destinations import undeliverable
+from nf_common.destinations import DestinationCheck, undeliverable
 from nf_common.problems import MANDATORY_IE_INCORRECT, MANDATORY_IE_MISSING, OPTIONAL_IE_INCORRECT
 
 # TS 29.554: with BdtNotification_5G (feature 1), selTransPolicyId 0 means "none of the
@@ -130,10 +130,13 @@ _REQUEST_ATTRIBUTES = (
 )
 
 
-def _destination_errors(destination: str | None, *, warnings: bool) -> list[RequestError]:
+def _destination_errors(
+    destination: str | None, *, warnings: bool, check: DestinationCheck
+) -> list[RequestError]:
     """notificationDestination: where the NEF POSTs warnings, as the PCF to notifUri.
 
-    The same rule as the PCF's (``nf_common.destinations``), and one is needed when
+    The same rule as the PCF's (``nf_common.destinations``: ``check`` is the operator's
+    allow-list, or only whether it can be delivered to), and one is needed when
     warnings are asked for.
     """
     if destination is None:
@@ -141,12 +144,15 @@ def _destination_errors(destination: str | None, *, warnings: bool) -> list[Requ
             return []
         needed = "warnNotifEnabled needs a notificationDestination to send warnings to"
         return [RequestError("/notificationDestination", needed, MANDATORY_IE_MISSING)]
-    reason = undeliverable(destination, "notificationDestination")
+    reason = check(destination, "notificationDestination")
     return [] if reason is None else [RequestError("/notificationDestination", reason)]
 
 
 def transfer_request(
-    scs_as_id: str, body: Mapping[str, Any], groups: GroupTranslator
+    scs_as_id: str,
+    body: Mapping[str, Any],
+    groups: GroupTranslator,
+    destinations: DestinationCheck = undeliverable,
 ) -> TransferRequest:
     """The N30 request for an AF's Create body; raises RequestError (all problems at once)."""
     errors: list[RequestError] = []
@@ -180,7 +186,9 @@ def transfer_request(
         if internal is None:
             errors.append(RequestError("/externalGroupId", "unknown external group"))
     destination = body.get("notificationDestination")
-    errors += _destination_errors(destination, warnings=bool(body.get("warnNotifEnabled")))
+    errors += _destination_errors(
+        destination, warnings=bool(body.get("warnNotifEnabled")), check=destinations
+    )
     window = body["desiredTimeWindow"]
     if _instant(window["stopTime"]) <= _instant(window["startTime"]):
         errors.append(
@@ -328,11 +336,11 @@ class Change:
     clear_destination: bool = False
 
 
-def patch_change(body: Mapping[str, Any]) -> Change:
+def patch_change(body: Mapping[str, Any], destinations: DestinationCheck = undeliverable) -> Change:
     """The change of a BdtPatch (merge patch: absent is unchanged, null removes)."""
     errors: list[RequestError] = []
     destination = body.get("notificationDestination")
-    errors += _destination_errors(destination, warnings=False)
+    errors += _destination_errors(destination, warnings=False, check=destinations)
     _raise_all(errors)
     return Change(
         selected=body["selectedPolicy"],
@@ -342,7 +350,11 @@ def patch_change(body: Mapping[str, Any]) -> Change:
     )
 
 
-def put_change(subscription: Subscription, body: Mapping[str, Any]) -> Change:
+def put_change(
+    subscription: Subscription,
+    body: Mapping[str, Any],
+    destinations: DestinationCheck = undeliverable,
+) -> Change:
     """The change of a PUT: the whole Bdt again, with only the choice allowed to differ.
 
     The request attributes must be those the subscription was created with (another
@@ -361,7 +373,9 @@ def put_change(subscription: Subscription, body: Mapping[str, Any]) -> Change:
     if "referenceId" in body and body["referenceId"] != subscription.bdt_ref_id:
         errors.append(RequestError("/referenceId", "is not this subscription's reference id"))
     destination = body.get("notificationDestination")
-    errors += _destination_errors(destination, warnings=bool(body.get("warnNotifEnabled")))
+    errors += _destination_errors(
+        destination, warnings=bool(body.get("warnNotifEnabled")), check=destinations
+    )
     _raise_all(errors)
     return Change(
         selected=body.get("selectedPolicy"),

@@ -34,6 +34,11 @@ class Settings:
     """External group id -> internal group id (the default group translator)."""
     max_body_bytes: int = 1_048_576
     pcf_timeout: float = 10.0
+    allowed_destinations: tuple[str, ...] = ()
+    """CIDRs and host names notificationDestination may point to besides the default
+    (``nf_common.destinations``; a lab's AFs on loopback: 127.0.0.0/8)."""
+    listen_port: int | None = None
+    """The gateway's own port, never a destination."""
 
     def to_environment(self) -> dict[str, str]:
         env = {
@@ -43,7 +48,10 @@ class Settings:
             f"{_PREFIX}GROUPS": json.dumps(dict(self.groups)),
             f"{_PREFIX}MAX_BODY_BYTES": str(self.max_body_bytes),
             f"{_PREFIX}PCF_TIMEOUT": str(self.pcf_timeout),
+            f"{_PREFIX}ALLOWED_DESTINATIONS": json.dumps(list(self.allowed_destinations)),
         }
+        if self.listen_port is not None:
+            env[f"{_PREFIX}LISTEN_PORT"] = str(self.listen_port)
         if self.api_root:
             env[f"{_PREFIX}API_ROOT"] = self.api_root
         if self.allowed_afs is not None:
@@ -62,4 +70,8 @@ class Settings:
             groups=json.loads(environ.get(f"{_PREFIX}GROUPS", "{}")),
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
             pcf_timeout=float(environ.get(f"{_PREFIX}PCF_TIMEOUT", cls.pcf_timeout)),
+            allowed_destinations=tuple(
+                json.loads(environ.get(f"{_PREFIX}ALLOWED_DESTINATIONS", "[]"))
+            ),
+            listen_port=int(port) if (port := environ.get(f"{_PREFIX}LISTEN_PORT")) else None,
         )

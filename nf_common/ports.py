@@ -66,6 +66,10 @@ class DeliveryQueue(Protocol):
 
     def delivered(self, item_id: int) -> None: ...
 
+    def postpone(self, item_id: int, until: float) -> None:
+        """Give a claimed row back, due at ``until``; not an attempt."""
+        ...
+
     def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
         """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
         ...

@@ -371,6 +371,12 @@ class SqliteOutbox:
     def delivered(self, item_id: int) -> None:
         self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
 
+    def postpone(self, item_id: int, until: float) -> None:
+        self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'",
+            (until, item_id),
+        )
+
     def failed(self, item_id: int, error: str, retry_at: float | None) -> None:
         """Record a failed attempt; ``retry_at`` None gives up (the row stays, 'dead')."""
         self._db.execute(

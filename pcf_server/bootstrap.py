@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import connexion
 
 from nf_common.delivery import DeliveryPolicy, NotificationSender
+from nf_common.destinations import LABS, Destinations
 from nf_common.workers import die_with_parent
 from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
@@ -169,13 +171,37 @@ def _mismatch(path: str, exc: SettingsMismatch) -> str:
     )
 
 
+def destinations(settings: Settings, network: Network) -> Destinations:
+    """Where notifUri may point: the operator's allow-list, never this PCF's listeners.
+
+    Without one in the configuration, the default of ``nf_common.destinations``, except
+    for the test stub, which allows loopback: it listens on loopback itself, for NEF
+    tests whose receivers run on the same machine (its own ports stay refused).
+    """
+    chosen = network.notification_destinations
+    if chosen is None:
+        chosen = LABS if settings.stub else Destinations()
+    own = [settings.admin_port, _port(settings.listen_root)]
+    if settings.api_root:
+        own.append(_port(settings.api_root))
+    return chosen.with_own_ports(*own)
+
+
+def _port(root: str) -> int:
+    parts = urlsplit(root)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def build(settings: Settings) -> Pcf:
     network = load_network(settings.config_path)
     store = open_store(settings.db_path, network)
     engine = LoadAwareDecider(network)
     observer = telemetry.Telemetry()
     sender = NotificationSender(
-        store.queue_unit_of_work, DeliveryPolicy(lease=settings.delivery_lease), observer=observer
+        store.queue_unit_of_work,
+        DeliveryPolicy(lease=settings.delivery_lease),
+        observer=observer,
+        destinations=destinations(settings, network),
     )
     events = NetworkEvents(
         store.unit_of_work,
@@ -302,6 +328,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
         background=background,
         stub=stub,
         operations=pcf.operations(metrics=False),
+        destinations=pcf.sender.destinations.refusal,
     )
 
 

@@ -29,6 +29,8 @@ CONFIG: dict[str, Any] = {
     "congestion_penalty": 2.0,
     "downlink_share": 0.9,
     "default_area": "town",
+    # A lab: the tests' NEFs listen on this machine.
+    "notification_destinations": {"allow": ["127.0.0.0/8", "::1"]},
     "tariffs": [
         {"from": "00:00", "to": "06:00", "rating_group": 1, "price": 1.0},
         {"from": "06:00", "to": "18:00", "rating_group": 2, "price": 2.0},

@@ -22,6 +22,7 @@ import pytest
 
 from nef_client._serving import background
 from nf_common.delivery import DeliveryPolicy, NotificationSender
+from nf_common.destinations import LABS
 from pcf_server.policy.warning import WarningNotification
 from pcf_server.storage import SqliteStore
 from tests.asgi import read_body
@@ -79,7 +80,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def sender(store: SqliteStore, clock: Clock) -> NotificationSender:
-    return NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    return NotificationSender(store.unit_of_work, POLICY, clock=clock, destinations=LABS)
 
 
 def add(store: SqliteStore, uri: str, at: float = T0) -> None:

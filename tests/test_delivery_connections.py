@@ -22,6 +22,7 @@ import pytest
 from nef_gateway.notify import AF_DELIVERY
 from nef_gateway.storage import SqliteStore
 from nf_common.delivery import DeliveryPolicy, NotificationSender
+from nf_common.destinations import LABS
 
 
 class Receiver:
@@ -123,7 +124,7 @@ def test_connections_are_closed_once_nothing_is_due(
 ) -> None:
     seen, url = receiver
     store = SqliteStore(tmp_path / "outbox.db")
-    sender = NotificationSender(store.unit_of_work, replace(policy, poll=0.2))
+    sender = NotificationSender(store.unit_of_work, replace(policy, poll=0.2), destinations=LABS)
     with Running(sender):
         for number in (1, 2):  # twice: the sender connects again when there is work
             with store.unit_of_work() as uow:

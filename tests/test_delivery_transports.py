@@ -19,6 +19,7 @@ import trustme
 
 from nef_client._serving import background
 from nf_common.delivery import NotificationSender
+from nf_common.destinations import LABS
 from tests.test_delivery import POLICY, T0, Nef, add, clock, deliver, rows, store  # noqa: F401
 
 
@@ -41,7 +42,7 @@ def tls_nef(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[N
 def test_https_is_delivered_over_http2_negotiated_by_alpn(tls_nef, store, clock) -> None:
     app, url = tls_nef
     assert url.startswith("https://")
-    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock, destinations=LABS)
     add(store, f"{url}/bdt")
     assert deliver(sender) == [1]
     assert rows(store) == []
@@ -51,7 +52,7 @@ def test_https_is_delivered_over_http2_negotiated_by_alpn(tls_nef, store, clock)
 def test_an_untrusted_certificate_is_retried_not_delivered(tls_nef, store, clock, monkeypatch):
     app, url = tls_nef
     monkeypatch.delenv("SSL_CERT_FILE")  # the public roots only: the test CA is unknown
-    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock, destinations=LABS)
     add(store, f"{url}/bdt")
     deliver(sender)
     ((_, state, attempts, _, error),) = rows(store)
@@ -102,7 +103,7 @@ def mute() -> Iterator[Mute]:
 def test_a_peer_failing_both_h2c_and_http_1_1_is_retried_and_not_downgraded(
     mute, store, clock
 ) -> None:
-    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock, destinations=LABS)
     add(store, f"{mute.url}/bdt")
     deliver(sender)
     ((_, state, attempts, next_at, error),) = rows(store)
@@ -132,7 +133,7 @@ def nef() -> Iterator[tuple[Nef, str]]:
 def test_a_redirection_without_location_is_dead_not_retried(nef, store, clock, status) -> None:
     app, url = nef
     app.answers["/moved"] = (status, [])
-    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock)
+    sender = NotificationSender(store.unit_of_work, POLICY, clock=clock, destinations=LABS)
     add(store, f"{url}/moved")
     deliver(sender)
     assert [r[1:3] + r[4:] for r in rows(store)] == [("dead", 1, f"HTTP {status}")]

@@ -24,6 +24,7 @@ from nef_client.testing import start_nef_gateway
 from nef_gateway.notify import AF_DELIVERY
 from nef_gateway.storage import SqliteStore
 from nf_common.delivery import NotificationSender
+from nf_common.destinations import LABS
 from tests.asgi import read_body
 from tests.bdt_config import TOWN_TAI, write_config
 from tests.dates import future_day, window
@@ -230,7 +231,9 @@ def test_delivery_retries_follows_redirects_and_gives_up(af: Any, tmp_path: Path
     app, url = af
     store = SqliteStore(tmp_path / "gw.db")
     clock = Clock()
-    sender = NotificationSender(store.unit_of_work, replace(AF_DELIVERY, give_up_after=3600), clock)
+    sender = NotificationSender(
+        store.unit_of_work, replace(AF_DELIVERY, give_up_after=3600), clock, destinations=LABS
+    )
     app.statuses = {"/busy": [503], "/gone": [404]}
     _outbox(store, [f"{url}/busy", f"{url}/moved", f"{url}/gone", "http://[::1/broken"], clock)
 
@@ -255,7 +258,9 @@ def test_an_af_that_never_answers_is_given_up_after_the_limit(tmp_path: Path) ->
     store = SqliteStore(tmp_path / "gw.db")
     clock = Clock()
     port = free_port()  # nothing listens there
-    sender = NotificationSender(store.unit_of_work, replace(AF_DELIVERY, give_up_after=60), clock)
+    sender = NotificationSender(
+        store.unit_of_work, replace(AF_DELIVERY, give_up_after=60), clock, destinations=LABS
+    )
     _outbox(store, [f"http://127.0.0.1:{port}/af"], clock)
     rounds = 0
     while True:
@@ -274,7 +279,9 @@ def test_deliveries_are_bounded_per_destination(af: Any, tmp_path: Path) -> None
     app, url = af
     store = SqliteStore(tmp_path / "gw.db")
     clock = Clock()
-    sender = NotificationSender(store.unit_of_work, replace(AF_DELIVERY, per_destination=2), clock)
+    sender = NotificationSender(
+        store.unit_of_work, replace(AF_DELIVERY, per_destination=2), clock, destinations=LABS
+    )
     app.hold_until_in_flight = 2
     _outbox(store, [f"{url}/af"] * 6, clock)
     assert _round(sender) == 6

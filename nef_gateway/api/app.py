@@ -159,7 +159,7 @@ def create_app(
     """The gateway's ASGI application around an assembled service (see ``composition``)."""
     spec = spec_path()
     app = new_app(__name__, spec.parent, [sender.run])
-    handlers = SubscriptionHandlers(service, groups, api_root)
+    handlers = SubscriptionHandlers(service, groups, api_root, sender.destinations.refusal)
     add_guard(app, add_api(app, spec, BASE_PATH, handlers), max_body_bytes)
     add_error_handlers(
         app,

@@ -22,6 +22,7 @@ from nef_gateway.domain import (
 from nef_gateway.service import BdtSubscriptions
 from nef_gateway.settings import BASE_PATH
 from nf_common.application import api_root
+from nf_common.destinations import DestinationCheck, undeliverable
 
 _JSON = {"Content-Type": "application/json"}
 Reply = tuple[Any, int, dict[str, str]] | Response
@@ -31,8 +32,13 @@ class SubscriptionHandlers:
     """One method per operationId of TS 29.122 ResourceManagementOfBdt, named after it."""
 
     def __init__(
-        self, service: BdtSubscriptions, groups: GroupTranslator, api_root: str | None
+        self,
+        service: BdtSubscriptions,
+        groups: GroupTranslator,
+        api_root: str | None,
+        destinations: DestinationCheck = undeliverable,
     ) -> None:
+        self._destinations = destinations
         self._service = service
         self._groups = groups
         self._api_root = api_root.rstrip("/") if api_root else None
@@ -52,7 +58,7 @@ class SubscriptionHandlers:
     def create_bdt_subscription(self, scs_as_id: str, body: dict[str, Any]) -> Reply:
         self._service.authorize(scs_as_id)  # 403 before any look at the body
         subscription = self._service.create(
-            scs_as_id, transfer_request(scs_as_id, body, self._groups)
+            scs_as_id, transfer_request(scs_as_id, body, self._groups, self._destinations)
         )
         link = self._link(subscription)
         return bdt_document(subscription, link), 201, {**_JSON, "Location": link}
@@ -63,14 +69,16 @@ class SubscriptionHandlers:
     def update_bdt_subscription(
         self, scs_as_id: str, subscription_id: str, body: dict[str, Any]
     ) -> Reply:
-        change = put_change(self._service.stored(scs_as_id, subscription_id), body)
+        change = put_change(
+            self._service.stored(scs_as_id, subscription_id), body, self._destinations
+        )
         return self._changed(self._service.change(scs_as_id, subscription_id, change))
 
     def modify_bdt_subscription(
         self, scs_as_id: str, subscription_id: str, body: dict[str, Any]
     ) -> Reply:
         self._service.stored(scs_as_id, subscription_id)  # 403/404 before the body's 400
-        change = patch_change(body)
+        change = patch_change(body, self._destinations)
         return self._changed(self._service.change(scs_as_id, subscription_id, change))
 
     def _changed(self, subscription: Subscription | None) -> Reply:

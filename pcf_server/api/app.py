@@ -20,6 +20,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 
 from nf_common.application import Background, add_api, new_app
+from nf_common.destinations import DestinationCheck, undeliverable
 from nf_common.guard import Route, RouteTable, add_guard
 from nf_common.problems import (
     CAUSE_PRIORITY,
@@ -220,14 +221,16 @@ def create_sbi_app(
     background: Sequence[Background] = (),
     stub: StubState | None = None,
     operations: Operations | None = None,
+    destinations: DestinationCheck = undeliverable,
 ) -> connexion.AsyncApp:
     """The application NFs reach: Npcf_BDTPolicyControl and the NWDAF callback.
 
     ``tokens`` None: no access token is asked for. ``stub``: the test stub journals each
     3GPP API request and injects its faults (its own API is on the operator listener).
+    ``destinations``: why a notifUri is refused at Create (the sender's allow-list).
     """
     network = NetworkHandlers(events)
-    bdt = BdtPolicyHandlers(policies, settings.api_root)
+    bdt = BdtPolicyHandlers(policies, settings.api_root, destinations)
     app, routes = _application(
         [
             (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),

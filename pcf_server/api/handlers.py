@@ -13,6 +13,7 @@ from connexion import request
 from starlette.responses import Response
 
 from nf_common.application import api_root
+from nf_common.destinations import DestinationCheck, undeliverable
 from pcf_server.api.access import CONSUMER_KEY
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
@@ -38,16 +39,22 @@ def _consumer() -> str:
 class BdtPolicyHandlers:
     """One method per operationId of the specification."""
 
-    def __init__(self, service: BdtPolicyControl, api_root: str | None) -> None:
+    def __init__(
+        self,
+        service: BdtPolicyControl,
+        api_root: str | None,
+        destinations: DestinationCheck = undeliverable,
+    ) -> None:
         self._service = service
         self._api_root = api_root.rstrip("/") if api_root else None
+        self._destinations = destinations
 
     def _location(self, policy_id: str) -> str:
         return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
     def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
         try:
-            policy = self._service.create(create_command(body, _consumer()))
+            policy = self._service.create(create_command(body, _consumer(), self._destinations))
         except EquivalentPolicyExists as existing:
             # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
             return _without_body(303, {"Location": self._location(existing.policy_id)})

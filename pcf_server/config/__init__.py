@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
+from nf_common.destinations import Destinations, entry_problem
 from pcf_server.policy.areas import area_keys
 from pcf_server.policy.degradation import CAPACITY_TYPES
 from pcf_server.policy.network import (
@@ -132,6 +133,15 @@ SCHEMA: dict[str, Any] = {
         "nwdaf_check_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
         "nwdaf_refresh_seconds": {"type": "number", "exclusiveMinimum": 0},
         "unanswered_warning_minutes": {"type": "number", "exclusiveMinimum": 0},
+        "notification_destinations": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "allow": {"type": "array", "items": {"type": "string"}},
+                "refuse": {"type": "array", "items": {"type": "string"}},
+                "only_allowed": {"type": "boolean"},
+            },
+        },
         "tariffs": {
             "type": "array",
             "minItems": 1,
@@ -336,7 +346,25 @@ _KNOBS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     ),
     "policies_per_consumer": ("policies_per_consumer", int),
     "held_offers_per_consumer": ("held_offers_per_consumer", int),
+    "notification_destinations": (
+        "notification_destinations",
+        lambda section: _destinations(section),
+    ),
 }
+
+
+def _destinations(section: dict[str, Any]) -> Destinations:
+    for key in ("allow", "refuse"):
+        for index, entry in enumerate(section.get(key, ())):
+            try:
+                entry_problem(entry)
+            except ValueError as exc:
+                raise ConfigError(f"notification_destinations.{key}[{index}]: {exc}") from None
+    return Destinations(
+        allow=tuple(section.get("allow", ())),
+        refuse=tuple(section.get("refuse", ())),
+        only_allowed=bool(section.get("only_allowed", False)),
+    )
 
 
 # Nodes a configuration may expand to, aliases counted as the copies they stand for. The

@@ -5,14 +5,21 @@ The SBI is HTTP/2 (TS 29.500 5.2): ``http://`` peers are spoken to with prior kn
 tools such as Prism speak HTTP/1.1 only) gets HTTP/1.1 from then on, as the notification
 sender does (``nf_common.delivery``). The timeout is generous: these calls run in
 the background, and an NWDAF may call the new subscription's callback before it answers
-the subscription (Prism does).
+the subscription (Prism does). It bounds each request as a whole (connecting, sending,
+every read of the answer), not each read: a peer that answers a byte at a time within
+every read timeout would otherwise hold the calling thread for as long as it likes.
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
+import threading
+import time
+from collections.abc import Iterable
 from typing import Any
 
+import httpcore
 import httpx
 
 log = logging.getLogger(__name__)
@@ -23,12 +30,93 @@ log = logging.getLogger(__name__)
 _NOT_H2C = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.ReadTimeout)
 
 
+_deadline = threading.local()  # when this thread's request must be over (monotonic)
+
+
+def _within_deadline(timeout: float | None) -> float | None:
+    """The timeout of one network operation, cut to what is left of the request's."""
+    until: float | None = getattr(_deadline, "at", None)
+    if until is None:
+        return timeout
+    left = until - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the request took longer than its deadline")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within_deadline(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within_deadline(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, _within_deadline(timeout))
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(
+            host, port, _within_deadline(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport with its pool on streams that keep to the request's deadline.
+
+    httpx does not take a network backend; the pool it builds is replaced by the same
+    pool on one that does.
+    """
+
+    def __init__(self, *, http1: bool, http2: bool) -> None:
+        super().__init__(http1=http1, http2=http2)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            http1=http1,
+            http2=http2,
+            network_backend=_DeadlineBackend(),
+        )
+
+
 class SbiClient:
     def __init__(self, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
-        """``transport`` replaces the network (tests give an ``httpx.MockTransport``)."""
+        """``timeout`` bounds each request as a whole.
+
+        ``transport`` replaces the network (tests give an ``httpx.MockTransport``).
+        """
+        self._timeout = timeout
 
         def client(http1: bool, http2: bool) -> httpx.Client:
-            return httpx.Client(http1=http1, http2=http2, timeout=timeout, transport=transport)
+            return httpx.Client(
+                http1=http1,
+                http2=http2,
+                timeout=timeout,
+                transport=transport or _DeadlineTransport(http1=http1, http2=http2),
+            )
 
         self._h2c = client(False, True)
         self._alpn = client(True, True)
@@ -36,7 +124,18 @@ class SbiClient:
         self._h1_only: set[str] = set()
 
     def request(self, method: str, url: str, **options: Any) -> httpx.Response:
-        """Send one request; transport errors are the caller's (``httpx.TransportError``)."""
+        """Send one request; transport errors are the caller's (``httpx.TransportError``).
+
+        The whole of it, an h2c attempt and its HTTP/1.1 retry included, is over within
+        ``timeout`` seconds (``httpx.TimeoutException`` otherwise).
+        """
+        _deadline.at = time.monotonic() + self._timeout
+        try:
+            return self._request(method, url, **options)
+        finally:
+            _deadline.at = None
+
+    def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
         target = httpx.URL(url)
         origin = f"{target.scheme}://{target.netloc.decode()}"
         if target.scheme == "https":

@@ -18,6 +18,8 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nf_common.destinations import Destinations
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _STARTS_KEPT = 100_000  # slots whose start a Network keeps (some years' worth)
 
@@ -139,6 +141,10 @@ class Network:
     longest_degradation: timedelta = timedelta(days=7)
     policies_per_consumer: int = 10_000
     held_offers_per_consumer: int = 100
+    # Where notifUri may point (nf_common.destinations): CIDRs and host names allowed
+    # and refused, and whether only those allowed may be. None: not configured, the
+    # server's default (the test stub allows loopback, a PCF does not).
+    notification_destinations: Destinations | None = None
 
     @cached_property
     def zone(self) -> ZoneInfo:

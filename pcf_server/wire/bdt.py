@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nf_common.destinations import MAX_URI, undeliverable
+from nf_common.destinations import MAX_URI, DestinationCheck, undeliverable
 from pcf_server.policy.areas import area_keys
 from pcf_server.policy.commands import CreatePolicy
 from pcf_server.policy.features import Feature, FeatureSet, negotiate
@@ -37,10 +37,15 @@ _MAX_UES = 2**63 - 1
 _VOLUMES = ("totalVolume", "downlinkVolume", "uplinkVolume")
 
 
-def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> CreatePolicy:
+def create_command(
+    doc: dict[str, Any],
+    consumer: str = NO_TOKEN_CONSUMER,
+    destinations: DestinationCheck = undeliverable,
+) -> CreatePolicy:
     """The Create command of a schema-valid ``BdtReqData``; ``DocumentError`` if unusable.
 
-    ``consumer`` is the NF asking (its access token's sub).
+    ``consumer`` is the NF asking (its access token's sub); ``destinations`` says why a
+    notifUri may not be delivered to (the operator's allow-list, ``Destinations.refusal``).
     """
     features = negotiate(doc.get("suppFeat"))
     notifications = features is not None and Feature.BDT_NOTIFICATION_5G in features
@@ -49,7 +54,7 @@ def create_command(doc: dict[str, Any], consumer: str = NO_TOKEN_CONSUMER) -> Cr
             "/notifUri", "notifUri is mandatory when BdtNotification_5G is supported", missing=True
         )
     if notifications:
-        _check_notif_uri(doc["notifUri"])
+        _check_notif_uri(doc["notifUri"], destinations)
     elif len(doc.get("notifUri", "")) > MAX_URI:  # echoed and stored all the same
         raise DocumentError(
             "/notifUri", f"notifUri is longer than {MAX_URI} characters", optional=True
@@ -95,14 +100,16 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
     )
 
 
-def _check_notif_uri(uri: str) -> None:
-    """Refuse, at Create, a notifUri the PCF could never deliver a warning to.
+def _check_notif_uri(uri: str, destinations: DestinationCheck) -> None:
+    """Refuse, at Create, a notifUri the PCF could never or may not deliver a warning to.
 
     Found only at delivery, such a URI would make the notification undeliverable with
     nobody told; the NEF is the one that can fix it, so it is told now (TS 29.500 cause
-    MANDATORY_IE_INCORRECT: with BdtNotification_5G notifUri is mandatory).
+    MANDATORY_IE_INCORRECT: with BdtNotification_5G notifUri is mandatory). One the
+    operator's allow-list refuses (loopback, the PCF's own listeners, ...) would make
+    the PCF a proxy into places its peers must not reach (SSRF).
     """
-    reason = undeliverable(uri, "notifUri")
+    reason = destinations(uri, "notifUri")
     if reason is not None:
         raise DocumentError("/notifUri", reason)
 
