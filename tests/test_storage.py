@@ -311,3 +311,28 @@ def test_the_limit_checks_read_no_policy_but_those_with_live_holds(tmp_path: Pat
         "SEARCH p USING INDEX sqlite_autoindex_bdt_policy_1 (policy_id=?)",
         "SCAN bounded",  # at most at_most rows
     ], plans
+
+
+def test_purging_rows_inserted_past_the_counter_keeps_it_at_zero(tmp_path: Path) -> None:
+    from pcf_server.wire.bdt import policy_data_to_document
+
+    store = SqliteStore(tmp_path / "a.db")
+    policy = make_policy("bulk")
+    connection = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    connection.execute(
+        "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document, policy_data,"
+        " version, created_at, window_stop, valid)"
+        " VALUES ('bulk', 'ref', 'asp', ?, ?, 0, '', 0, 1)",
+        (json.dumps(policy.request_document), json.dumps(policy_data_to_document(policy))),
+    )
+    connection.close()
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy("counted"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.policies.remove("counted")
+        uow.capacity.purge(START, 900)  # deletes 'bulk', which was never counted
+        uow.commit()
+    with store.unit_of_work(write=False) as uow:
+        assert uow.policies.get("bulk") is None
+        assert uow.policies.count_of("", at_most=10) == 0

@@ -168,6 +168,8 @@ def uncount(db: Connection, consumers: Iterable[str]) -> None:
     counts = Counter(consumers)
     if counts:
         db.executemany(
-            "UPDATE policy_count SET n = n - ? WHERE consumer = ?",
-            [(n, consumer) for consumer, n in counts.items()],
+            # Never below 0, should rows have been inserted past the repository (a bulk
+            # load): deleting them must not fail the purge, and with it every Create.
+            "UPDATE policy_count SET n = CASE WHEN n > ? THEN n - ? ELSE 0 END WHERE consumer = ?",
+            [(n, n, consumer) for consumer, n in counts.items()],
         )
