@@ -118,3 +118,41 @@ def test_the_sqlite_default_and_the_pytest_plugin_never_load_the_postgresql_driv
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert (tmp_path / "pcf.db").exists()
+
+
+def test_a_store_of_version_7_is_migrated_with_its_policy_counts(tmp_path: Path) -> None:
+    """Migration 0008 counts the policies a PostgreSQL store already holds, per consumer."""
+    from importlib import resources
+
+    import psycopg
+
+    from nf_common.postgres import migrate
+    from pcf_server.storage.postgres import PostgresStore
+
+    shipped = resources.files("pcf_server.storage.migrations")
+    older = _folder(
+        tmp_path,
+        {
+            entry.name: entry.read_text(encoding="utf-8")
+            for entry in shipped.iterdir()
+            if entry.name.endswith(".sql") and int(entry.name[:4]) <= 7
+        },
+    )
+    with postgres.database() as url:
+        with psycopg.connect(url, autocommit=True) as connection:
+            assert migrate(connection, older, "PCF") == 7
+            for n, consumer in enumerate(("nef-a", "nef-a", "nef-b")):
+                connection.execute(
+                    "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+                    " policy_data, version, created_at, valid, consumer)"
+                    " VALUES (%s, %s, 'asp', '{}', '{}', 0, '', 1, %s)",
+                    (f"p{n}", f"ref{n}", consumer),
+                )
+        store = PostgresStore(url)
+        try:
+            assert _schema_version(url) == sqlite_migrations()[-1][0]
+            with store.unit_of_work(write=False) as uow:
+                counts = [uow.policies.count_of(c, at_most=10) for c in ("nef-a", "nef-b", "")]
+            assert counts == [2, 1, 0]
+        finally:
+            store.close()

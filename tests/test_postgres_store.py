@@ -26,6 +26,7 @@ _MODULES = (
     "tests.test_conflicts",
     "tests.test_abuse_service",
     "tests.test_timeline",
+    "tests.test_policy_limit_counts",
 )
 # Tests whose helpers open the SQLite file itself (sqlite3.connect(store.path)).
 _SQLITE_FILE_READERS = {

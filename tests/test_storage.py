@@ -5,6 +5,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -247,3 +248,91 @@ def test_writers_of_many_threads_queue_and_none_is_lost(tmp_path: Path) -> None:
         list(pool.map(increment, range(200)))
     with store.unit_of_work(write=False) as uow:
         assert uow.connection.execute("SELECT n FROM counter").fetchone() == (200,)
+
+
+def test_a_store_with_policies_is_migrated_with_its_counts_per_consumer(tmp_path: Path) -> None:
+    """Migration 0008 counts the policies already stored, so the limit holds at once."""
+    from pcf_server.wire.bdt import policy_data_to_document
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    for _, _, sql in migrations()[:7]:
+        connection.executescript(sql)
+    connection.execute("PRAGMA user_version = 7")
+    policy = make_policy("old")
+    for n, consumer in enumerate(("nef-a", "nef-a", "nef-b", "")):
+        connection.execute(
+            "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+            " policy_data, version, created_at, window_stop, valid, consumer)"
+            " VALUES (?, ?, 'asp', ?, ?, 0, '', 0, 1, ?)",
+            (
+                f"p{n}",
+                f"ref{n}",
+                json.dumps(policy.request_document),
+                json.dumps(policy_data_to_document(policy)),
+                consumer,
+            ),
+        )
+    connection.close()
+    store = SqliteStore(path)
+    with store.unit_of_work() as uow:
+        counts = [uow.policies.count_of(c, at_most=10) for c in ("nef-a", "nef-b", "", "x")]
+        assert counts == [2, 1, 1, 0]
+        uow.policies.remove("p0")
+        assert uow.policies.count_of("nef-a", at_most=10) == 1
+
+
+def test_the_limit_checks_read_no_policy_but_those_with_live_holds(tmp_path: Path) -> None:
+    """The query plans: a counter row by key, held reservations by the expiry index.
+
+    Neither plan may scan bdt_policy or reach it other than by primary key, which is
+    what keeps a Create's cost from growing with the policies stored.
+    """
+    from pcf_server.storage.policies import PolicyRepository
+
+    SqliteStore(tmp_path / "a.db")
+    connection = sqlite3.connect(tmp_path / "a.db")
+    plans: list[str] = []
+
+    class Explaining:
+        def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+            rows = connection.execute("EXPLAIN QUERY PLAN " + sql, parameters).fetchall()
+            plans.extend(row[3] for row in rows)
+            return connection.execute(sql, parameters)
+
+    repository = PolicyRepository(Explaining())  # type: ignore[arg-type]
+    repository.count_of("nef", at_most=5)
+    repository.held_offers_of("nef", 0.0, at_most=5)
+    searched = [plan for plan in plans if plan.startswith(("SEARCH", "SCAN"))]
+    assert searched == [
+        "SEARCH policy_count USING INDEX sqlite_autoindex_policy_count_1 (consumer=?)",
+        "SEARCH reservation USING INDEX reservation_hold_expiry (expires_at>?)",
+        "SCAN live",  # the live holds just found
+        "SEARCH p USING INDEX sqlite_autoindex_bdt_policy_1 (policy_id=?)",
+        "SCAN bounded",  # at most at_most rows
+    ], plans
+
+
+def test_purging_rows_inserted_past_the_counter_keeps_it_at_zero(tmp_path: Path) -> None:
+    from pcf_server.wire.bdt import policy_data_to_document
+
+    store = SqliteStore(tmp_path / "a.db")
+    policy = make_policy("bulk")
+    connection = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    connection.execute(
+        "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document, policy_data,"
+        " version, created_at, window_stop, valid)"
+        " VALUES ('bulk', 'ref', 'asp', ?, ?, 0, '', 0, 1)",
+        (json.dumps(policy.request_document), json.dumps(policy_data_to_document(policy))),
+    )
+    connection.close()
+    with store.unit_of_work() as uow:
+        uow.policies.add(make_policy("counted"))
+        uow.commit()
+    with store.unit_of_work() as uow:
+        uow.policies.remove("counted")
+        uow.capacity.purge(START, 900)  # deletes 'bulk', which was never counted
+        uow.commit()
+    with store.unit_of_work(write=False) as uow:
+        assert uow.policies.get("bulk") is None
+        assert uow.policies.count_of("", at_most=10) == 0

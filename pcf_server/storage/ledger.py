@@ -25,6 +25,7 @@ from pcf_server.service.ports import (
     StoredDegradation,
     StoredReservation,
 )
+from pcf_server.storage.policies import uncount
 
 _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
 _PURGE_BATCH = 500  # bounded work per call, so that one request never pays for a backlog
@@ -215,11 +216,12 @@ class CapacityLedger:
             " WHERE stop_slot <= ? LIMIT ?)",
             (current, _PURGE_BATCH),
         )
-        self._db.execute(
+        ended = self._db.execute(
             "DELETE FROM bdt_policy WHERE policy_id IN (SELECT policy_id FROM bdt_policy"
-            " WHERE window_stop < ? LIMIT ?)",
+            " WHERE window_stop < ? LIMIT ?) RETURNING consumer",
             (now.timestamp(), _PURGE_BATCH),
-        )
+        ).fetchall()
+        uncount(self._db, (row[0] for row in ended))
         return bool(expired)
 
     def purge_slots(self, area_ids: Sequence[str], now: datetime, slot_seconds: int) -> None:

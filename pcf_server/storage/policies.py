@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,21 +39,31 @@ class PolicyRepository:
             if existing is None:
                 raise
             raise DuplicateRequest(existing) from exc
+        self._db.execute(
+            "INSERT INTO policy_count (consumer, n) VALUES (?, 1)"
+            " ON CONFLICT (consumer) DO UPDATE SET n = policy_count.n + 1",
+            (policy.consumer,),
+        )
         self._db.execute("RELEASE SAVEPOINT add_policy")
 
     def count_of(self, consumer: str, *, at_most: int) -> int:
-        # Bounded by at_most: the limit being checked, never the number of policies stored.
+        # One row of the counter kept with every insert and delete (``policy_count``).
         row = self._db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM bdt_policy WHERE consumer = ? LIMIT ?) AS bounded",
-            (consumer, at_most),
+            "SELECT n FROM policy_count WHERE consumer = ?", (consumer,)
         ).fetchone()
-        return int(row[0])
+        return 0 if row is None else min(int(row[0]), at_most)
 
     def held_offers_of(self, consumer: str, now: float, *, at_most: int) -> int:
+        # Walks the live holds only (the partial index on expires_at of held rows), whose
+        # number the hold time and the limits bound, never the committed history; each
+        # owner is looked up by primary key. The materialized CTE and the correlated
+        # subquery keep either planner from starting at the consumer's policies (all of
+        # them) or from scanning every reservation to get policy_id in order.
         row = self._db.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT r.policy_id FROM reservation AS r"
-            " JOIN bdt_policy AS p ON p.policy_id = r.policy_id"
-            " WHERE r.state = 'held' AND r.expires_at > ? AND p.consumer = ? LIMIT ?) AS bounded",
+            "WITH live AS MATERIALIZED (SELECT policy_id FROM reservation"
+            " WHERE state = 'held' AND expires_at > ?)"
+            " SELECT count(*) FROM (SELECT DISTINCT policy_id FROM live WHERE (SELECT p.consumer"
+            " FROM bdt_policy AS p WHERE p.policy_id = live.policy_id) = ? LIMIT ?) AS bounded",
             (now, consumer, at_most),
         ).fetchone()
         return int(row[0])
@@ -125,7 +137,10 @@ class PolicyRepository:
         policy.version += 1
 
     def remove(self, policy_id: str) -> None:
-        self._db.execute("DELETE FROM bdt_policy WHERE policy_id = ?", (policy_id,))
+        rows = self._db.execute(
+            "DELETE FROM bdt_policy WHERE policy_id = ? RETURNING consumer", (policy_id,)
+        ).fetchall()
+        uncount(self._db, (row[0] for row in rows))
 
     def note_notified(self, now: float) -> None:
         self._db.execute(
@@ -142,3 +157,19 @@ class PolicyRepository:
             (notified_before, limit),
         )
         return [row[0] for row in rows]
+
+
+def uncount(db: Connection, consumers: Iterable[str]) -> None:
+    """Take deleted policies off their consumers' counts (``policy_count``).
+
+    Every delete of ``bdt_policy`` rows calls it in the same transaction, with the
+    consumer of each row deleted (``DELETE ... RETURNING consumer``).
+    """
+    counts = Counter(consumers)
+    if counts:
+        db.executemany(
+            # Never below 0, should rows have been inserted past the repository (a bulk
+            # load): deleting them must not fail the purge, and with it every Create.
+            "UPDATE policy_count SET n = CASE WHEN n > ? THEN n - ? ELSE 0 END WHERE consumer = ?",
+            [(n, n, consumer) for consumer, n in counts.items()],
+        )
