@@ -18,7 +18,9 @@ from typing import Any
 import connexion
 from connexion import request
 from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
@@ -57,9 +59,15 @@ def add_api(
 
 Background = Callable[[], Coroutine[Any, Any, None]]
 
-# Access is checked outside connexion (the PCF's api.access); connexion's own security
-# middleware would only log "x-tokenInfoFunc missing" for the specifications' oauth2.
-_MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
+# connexion's middlewares that our applications leave out, each of which every request
+# would otherwise pass through: access is checked outside connexion (the PCF's
+# api.access), where connexion's security middleware would only log "x-tokenInfoFunc
+# missing" for the specifications' oauth2; there is no console or spec to serve (NO_UI),
+# for which the Swagger UI middleware would still route every request (and copy its
+# scope); responses are not validated, for which the response validation middleware
+# would still look up every request's operation.
+_LEFT_OUT = (SecurityMiddleware, SwaggerUIMiddleware, ResponseValidationMiddleware)
+_MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m not in _LEFT_OUT]
 
 
 def new_app(

@@ -44,7 +44,6 @@ from typing import Any
 import connexion
 import yaml
 from connexion.middleware import MiddlewarePosition
-from starlette.datastructures import MutableHeaders
 
 from nf_common.asgi import (
     DRAIN_BYTES,
@@ -54,6 +53,7 @@ from nf_common.asgi import (
     Receive,
     Scope,
     Send,
+    header,
     read_limited_body,
     replay,
 )
@@ -172,7 +172,7 @@ class SbiGuard:
             detail = f"{method} is not allowed here; allowed: {allowed}"
             await _problem(scope, receive, send, 405, detail, Allow=allowed)
             return
-        accept = MutableHeaders(scope=scope).get("accept")
+        accept = header(scope, b"accept")
         if method in route.json_methods and accept is not None and not accepts_json(accept):
             detail = f"the answer is application/json, which Accept {accept!r} excludes"
             await _problem(scope, receive, send, 406, detail)

@@ -336,6 +336,32 @@ def parse_json(raw: bytes) -> t.Any:
     return document
 
 
+# Where the validator leaves the body it read, in the request's ASGI scope: a handler
+# takes it from there (``validated_body``) rather than have connexion parse it again.
+BODY_KEY = "nf_common.body"
+
+
+def validated_body(scope: Mapping[str, t.Any]) -> t.Any:
+    """The request body as the body validator read it, once it passed validation."""
+    return scope[BODY_KEY]
+
+
+# Compiled validators by schema: connexion hands each request the same schema object of
+# its operation, and compiling one (and resolving its references) per request is waste.
+_COMPILED: dict[int, tuple[Mapping[str, t.Any], Draft4Validator]] = {}
+
+
+def compiled(schema: Mapping[str, t.Any]) -> Draft4Validator:
+    """The Draft 4 request validator of ``schema`` (OpenAPI's nullable, readOnly...)."""
+    entry = _COMPILED.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        from connexion.json_schema import Draft4RequestValidator
+
+        entry = (schema, Draft4RequestValidator(schema, format_checker=FORMAT_CHECKER))
+        _COMPILED[id(schema)] = entry
+    return entry[1]
+
+
 # The application's limits beyond the schema: (instance path, reason) of each attribute
 # of a document over them (the PCF's ``api.bounds.violations``).
 Bounds = t.Callable[[t.Any], Iterable[tuple[list[str | int], str]]]
@@ -350,12 +376,7 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
 
     @property
     def _validator(self) -> Draft4Validator:
-        from connexion.json_schema import Draft4RequestValidator
-
-        validator: Draft4Validator = Draft4RequestValidator(
-            self._schema, format_checker=FORMAT_CHECKER
-        )
-        return validator
+        return compiled(self._schema)
 
     _checked = False
 
@@ -364,11 +385,14 @@ class ProblemDetailsBodyValidator(JSONRequestBodyValidator):  # type: ignore[mis
         if not raw.strip():
             return None
         if len(raw) <= OFF_LOOP_BYTES:
-            return parse_json(raw)
-        # Reading and checking a large body takes long enough to hold up every other
-        # request of this worker if done on the event loop; a thread does it instead.
-        body = await asyncio.to_thread(self._parse_and_check, raw)
-        self._checked = True
+            body = parse_json(raw)
+        else:
+            # Reading and checking a large body takes long enough to hold up every other
+            # request of this worker if done on the event loop; a thread does it instead.
+            body = await asyncio.to_thread(self._parse_and_check, raw)
+            self._checked = True
+        # The scope goes on to the handler unchanged, with the body as read here.
+        scope[BODY_KEY] = body
         return body
 
     def _parse_and_check(self, raw: bytes) -> t.Any:

@@ -1,6 +1,7 @@
 """Operation handlers: translate HTTP to service calls and back, nothing more.
 
-connexion has validated the body against the specification before a handler runs; the
+connexion has validated the body against the specification before a handler runs (the
+handlers take it as the validator read it, ``validated_body``, so it is parsed once); the
 handlers map the result of the service to a status, headers and a body, and let the
 error handlers of ``app.py`` turn service errors into ProblemDetails.
 """
@@ -14,6 +15,7 @@ from starlette.responses import Response
 
 from nf_common.application import api_root
 from nf_common.destinations import DestinationCheck, undeliverable
+from nf_common.validation import validated_body
 from pcf_server.api.access import CONSUMER_KEY
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
@@ -52,7 +54,8 @@ class BdtPolicyHandlers:
     def _location(self, policy_id: str) -> str:
         return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
-    def create_bdt_policy(self, body: dict[str, Any]) -> Reply:
+    def create_bdt_policy(self) -> Reply:
+        body: dict[str, Any] = validated_body(request.scope)
         try:
             policy = self._service.create(create_command(body, _consumer(), self._destinations))
         except EquivalentPolicyExists as existing:
@@ -65,13 +68,13 @@ class BdtPolicyHandlers:
         policy = self._service.get(bdt_policy_id, consumer=_consumer())
         return policy_to_document(policy), 200, _JSON
 
-    def update_bdt_policy(self, bdt_policy_id: str, body: dict[str, Any]) -> Reply:
+    def update_bdt_policy(self, bdt_policy_id: str) -> Reply:
         """200 with the new BdtPolicy; 204 when the Update removed the policy.
 
         TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
         and only a removal ("none acceptable") leaves no state to tell.
         """
-        patch = update_from_document(body)
+        patch = update_from_document(validated_body(request.scope))
         policy = self._service.update(bdt_policy_id, patch, consumer=_consumer())
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)

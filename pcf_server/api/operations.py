@@ -52,11 +52,11 @@ class OperationsEndpoints:
         self.app = app
         self.readiness = readiness
         self.scrape = scrape
+        self.served = frozenset({HEALTH_PATH, READY_PATH} | ({METRICS_PATH} if scrape else set()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path") if scope["type"] == "http" else None
-        served = {HEALTH_PATH, READY_PATH} | ({METRICS_PATH} if self.scrape else set())
-        if path not in served:
+        if path not in self.served:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
