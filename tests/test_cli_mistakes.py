@@ -12,13 +12,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nef_client.testing import PcfStub
+from tests.http11 import http11_server
 from tests.server_process import free_port, running_pcf
 
 BIN = Path(sys.executable).parent
@@ -256,14 +256,8 @@ def not_json() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http11_server(Handler) as url:
+        yield url
 
 
 DEGRADE = [PCF_BDT, "degrade", "--area", "metro", "--from", "+1d", "--to", "+25h"]
