@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -21,9 +21,16 @@ BASE_PATH = "/npcf-bdtpolicycontrol/v1"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports: bound together, so none is handed out twice."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 class PcfProcess(subprocess.Popen[bytes]):
@@ -54,9 +61,12 @@ def running_pcf(
     (process group) of its own, so that ``kill_hard`` can take its worker processes down
     with it.
     """
-    port = port or free_port()
+    # Two ports asked for one after the other may be the same one: ask for both at once.
+    spare, spare_admin = free_ports(2)
+    port = port or spare
     if "--admin-listen" not in extra_args:
-        extra_args = [*extra_args, "--admin-listen", f"127.0.0.1:{admin_port or free_port()}"]
+        admin_port = admin_port or (spare_admin if spare_admin != port else spare)
+        extra_args = [*extra_args, "--admin-listen", f"127.0.0.1:{admin_port}"]
     admin_address = list(extra_args)[list(extra_args).index("--admin-listen") + 1]
     log = db.with_suffix(".log").open("wb")
     # The console script that users run, when installed; the module otherwise.
