@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,27 @@ def request(asp: str, **changes: Any) -> dict[str, Any]:
 
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+SLOT_SECONDS = 15 * 60  # tests/bdt_config.py
+
+
+def _slot_end(moment: datetime) -> datetime:
+    return datetime.fromtimestamp((moment.timestamp() // SLOT_SECONDS + 1) * SLOT_SECONDS, UTC)
+
+
+def _well_inside_a_slot(margin: float = 30.0) -> datetime:
+    """Now, to the second, at least ``margin`` seconds before the slot ends.
+
+    A transfer asked from now for exactly the shortest window fits only if the PCF
+    decides in the slot it was asked in: past the slot's end the window's first slot has
+    gone and what is left is shorter than the shortest window. Near the end of a slot
+    this waits (polling the clock) for the next one to begin.
+    """
+    while True:
+        now = datetime.now(UTC)
+        left = (_slot_end(now) - now).total_seconds()
+        if left >= margin:
+            return now.replace(microsecond=0)
+        time.sleep(left + 0.05)
 
 
 def scrape(admin_root: str) -> Samples:
@@ -126,7 +148,7 @@ def test_metrics_add_up_both_workers_and_match_the_traffic(
             seen["CreateBDTPolicy", refused.status_code] += 1
             assert refused.json()["cause"] == "BDT_CAPACITY_UNAVAILABLE", refused.text
             # One transfer now, in the default area: what the current slot has reserved.
-            now = datetime.now(UTC).replace(microsecond=0)
+            now = _well_inside_a_slot()
             running = client.post(
                 f"{url}/bdtpolicies",
                 json=request("asp-now", desTimeInt=window(now, now + timedelta(hours=1))),
@@ -144,6 +166,7 @@ def test_metrics_add_up_both_workers_and_match_the_traffic(
             )
             assert degraded.status_code in (200, 201), degraded.text
         samples = scrape(process.admin_root)
+        assert datetime.now(UTC) < _slot_end(now), "the scrape came after the slot's end"
     assert list(temporary.glob("pcf-bdt-metrics-*")) == [running_elsewhere]  # its own removed
 
     def sent(name: str, **labels: str) -> float:
