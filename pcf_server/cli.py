@@ -404,8 +404,6 @@ def _rfc3339(value: datetime) -> str:
 
 def _degrade(args: argparse.Namespace) -> int:
     """Inject a degradation through the admin API of a running PCF (any worker will do)."""
-    import httpx
-
     if args.stop <= args.start:
         raise UsageError(f"--to {_rfc3339(args.stop)} is not after --from {_rfc3339(args.start)}")
     body = {
@@ -414,18 +412,7 @@ def _degrade(args: argparse.Namespace) -> int:
         "factor": args.factor,
     }
     url = f"{args.pcf}{ADMIN_BASE_PATH}/degradations"
-    try:
-        response = httpx.post(url, json=body, timeout=30)
-    except httpx.HTTPError as exc:
-        raise CommandFailed(f"cannot reach {url}: {describe(exc)}") from None
-    try:
-        document = response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "no content type")
-        raise CommandFailed(
-            f"{url} answered {response.status_code} ({kind}), not JSON: is --pcf the"
-            " operator listener (--admin-listen of pcf-bdt serve)?"
-        ) from None
+    response, document = _operator_answer("POST", url, json=body)
     if not response.is_success:
         raise CommandFailed(f"{url} answered {_problem(response.status_code, document)}")
     if args.json:
@@ -441,6 +428,24 @@ def _degrade(args: argparse.Namespace) -> int:
             names = [str(name) for name in answer.get(key) or []]
             print(f"{what}: {', '.join(names) if names else 'none'}")
     return 0
+
+
+def _operator_answer(method: str, url: str, **request: Any) -> tuple[Any, Any]:
+    """The operator listener's answer and its JSON; one line for what is not one."""
+    import httpx
+
+    try:
+        response = httpx.request(method, url, timeout=30, **request)
+    except httpx.HTTPError as exc:
+        raise CommandFailed(f"cannot reach {url}: {describe(exc)}") from None
+    try:
+        return response, response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise CommandFailed(
+            f"{url} answered {response.status_code} ({kind}), not JSON: is --pcf the"
+            " operator listener (--admin-listen of pcf-bdt serve)?"
+        ) from None
 
 
 def _problem(status: int, document: Any) -> str:
@@ -464,8 +469,6 @@ def _problem(status: int, document: Any) -> str:
 
 def _timeline(args: argparse.Namespace) -> int:
     """Write the operator's picture of an area, read from a running PCF, to a file."""
-    import httpx
-
     from pcf_server.picture import FORMATS, PictureUnavailable, draw
 
     out = Path(args.out)
@@ -479,14 +482,7 @@ def _timeline(args: argparse.Namespace) -> int:
         if value is not None
     }
     url = f"{args.url.rstrip('/')}{ADMIN_BASE_PATH}/areas/{quote(args.area, safe='')}/timeline"
-    try:
-        response = httpx.get(url, params=params, timeout=30)
-    except httpx.HTTPError as exc:
-        raise CommandFailed(f"cannot reach {url}: {describe(exc)}") from None
-    try:
-        document = response.json()
-    except ValueError:
-        raise CommandFailed(f"{url} answered {response.status_code}, not JSON") from None
+    response, document = _operator_answer("GET", url, params=params)
     if not response.is_success:
         reason = (
             document.get("detail") or document.get("title") if isinstance(document, dict) else None
