@@ -282,6 +282,14 @@ def test_the_page_draws_limit_load_reservations_and_degradations(tmp_path) -> No
     assert [s["label"] for s in small["village"]["series"]] == ["expected load", "limit"]
 
 
+# A day to come, for ranges refused whatever the day: backwards, and longer than 7 days.
+_DAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=30)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _readme_command(marker: str) -> list[str]:
     lines = README.read_text(encoding="utf-8").splitlines()
     start = lines.index(f"<!-- {marker} -->")
@@ -304,13 +312,13 @@ def test_the_readme_timeline_command_and_bad_ranges(tmp_path) -> None:
             ("/areas/metro/timeline", {"from": "yesterday"}, 400, "INVALID_MSG_FORMAT"),
             (
                 "/areas/metro/timeline",
-                {"from": "2030-01-02T00:00:00Z", "to": "2030-01-01T00:00:00Z"},
+                {"from": _iso(_DAY + timedelta(days=1)), "to": _iso(_DAY)},
                 400,
                 "MANDATORY_IE_INCORRECT",
             ),
             (
                 "/areas/metro/timeline",
-                {"from": "2030-01-01T00:00:00Z", "to": "2030-01-09T00:00:00Z"},
+                {"from": _iso(_DAY), "to": _iso(_DAY + timedelta(days=8))},
                 400,
                 "MANDATORY_IE_INCORRECT",
             ),
