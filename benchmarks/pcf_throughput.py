@@ -690,10 +690,17 @@ def _measure(
     with ExitStack() as stack:
         if name in ("bare", "stub", "ceiling"):
             target = {"bare": "pcf_throughput:bare_app", "stub": "openapi_server.main:app"}
-            paths = stub if name == "stub" else []
-            process, root = start_app(target.get(name, name), workers, paths, log, BASE)
+            # The generated stub serves the API at its root, without the API's base path.
+            paths, base = (stub, "") if name == "stub" else ([], BASE)
+            process, root = start_app(target.get(name, name), workers, paths, log, base)
             stack.callback(stop, process)
             measured = measure_fixed(root, args)
+            for operation, result in measured.items():
+                if result.failures:  # not a baseline: it answered something else
+                    raise SystemExit(
+                        f"{name} answered {result.failures} of {result.requests}"
+                        f" {operation} requests with other than 2xx"
+                    )
             if name == "bare":  # how far our Create generator is from limiting the PCF
                 measured["generator"] = generate_creates(
                     [f"{root}/bdtpolicies"], args.seconds, args.connections, args.streams, 0
