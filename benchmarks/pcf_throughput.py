@@ -1,9 +1,10 @@
 """Create, GET and PATCH throughput and latency: bare ASGI, the generated stub, our PCF.
 
-One run measures, at each ``--workers`` count, three servers on the same granian with the
+One run measures, at each ``--workers`` count, these servers on the same granian with the
 same settings (those of ``pcf-bdt serve``: HTTP/1.1 and h2c on one port, its backlog,
 connection limit and timeouts), over HTTP/2 with ``--streams`` concurrent streams on
-``--connections`` connections, and prints req/s, p50, p99 and the ratios:
+``--connections`` connections, and prints req/s, p50, p99 and the ratios (``--servers``
+picks some of them):
 
 - *bare*: an ASGI app (``bare_app`` below) answering 201/200 with a small JSON body;
 - *stub*: openapi-generator's python-fastapi server generated from the official TS 29.554
@@ -15,14 +16,25 @@ connection limit and timeouts), over HTTP/2 with ``--streams`` concurrent stream
   for the PCF without ``--tokens``). FastAPI and pydantic go into a folder of their own
   under the cache folder (``pip install --target``), so that the project's environment
   keeps connexion's Starlette; the stub is served by the project's granian.
+- *ceiling*: the "connexion ceiling", the PCF's own SBI application as ``pcf-bdt serve``
+  builds it with use cases that answer a fixed BdtPolicy (the stub's) to Create, GET and
+  PATCH, without a decision or the store (``_ceiling.py``, which exists for this benchmark
+  only): what connexion and our middleware allow on this machine, so what the PCF could
+  at best reach with connexion in the path;
 - *pcf*: ``pcf-bdt serve`` on a fresh SQLite file with durable commits, configured so
-  that capacity and the per-consumer limits never refuse a benchmark request.
+  that capacity and the per-consumer limits never refuse a benchmark request;
+- *pcf-pg1*, *pcf-pg2*: ``pcf-bdt serve`` on a fresh PostgreSQL database (made on
+  ``--pg`` and dropped after the row, also on failure or Ctrl-C), one instance, then two
+  instances on the one database, each with ``--workers`` workers; the load is split over
+  the two (each connection goes to one of them, in turn). Skipped, with the reason, when
+  the PostgreSQL server cannot be reached.
 
 Load: ``h2load`` (``apt-get install -y nghttp2-client``) for everything but the PCF's
-Create. h2load sends one body for all requests; the bare app and the stub store nothing,
-so one body is a real Create for them, but the PCF answers a repeated body with 303. Its
-Create runs on a small HTTP/2 load generator of ours (the h2 library on asyncio, one
-process, ``--connections`` connections) with a unique body per request. It costs more
+Create. h2load sends one body for all requests; the bare app, the stub and the ceiling
+store nothing, so one body is a real Create for them, but the PCF answers a repeated body
+with 303. Its Create (on SQLite and on PostgreSQL) runs on a small HTTP/2 load generator
+of ours (the h2 library on asyncio, one process, ``--connections`` connections) with a
+unique body per request. It costs more
 CPU per request than h2load and shares the 2 cores with the server, so the PCF's Create
 is measured at a disadvantage: its ratios are a lower bound. The line ``generator ceiling``
 is the same generator against the bare app, to show how far it is from limiting.
@@ -30,8 +42,9 @@ is the same generator against the bare app, to show how far it is from limiting.
 GET uses the policies that Create made; PATCH selects the first transfer policy of each
 once (each connection its own share of them, so that no policy is selected twice).
 
-    .venv/bin/python benchmarks/pcf_throughput.py            # about two minutes
+    .venv/bin/python benchmarks/pcf_throughput.py            # about four minutes
     .venv/bin/python benchmarks/pcf_throughput.py --quick    # a smoke run, 1 worker, 1 s
+    .venv/bin/python benchmarks/pcf_throughput.py --servers bare ceiling pcf-pg1
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,7 +68,7 @@ from typing import Any
 
 import httpx
 import yaml
-from _servers import free_port, wait_up
+from _servers import free_port, postgres_database, postgres_unreachable, wait_up
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import DataReceived, ResponseReceived, StreamEnded, StreamReset
@@ -68,6 +82,8 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "npcf-b
 METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.yaml's metro
 OPERATIONS = ("create", "get", "patch")
 MERGE_PATCH = "application/merge-patch+json"  # what TS 29.554 gives for the Update
+SERVERS = ("bare", "stub", "ceiling", "pcf", "pcf-pg1", "pcf-pg2")
+PG_INSTANCES = {"pcf-pg1": 1, "pcf-pg2": 2}
 
 
 # --- the bare ASGI app --------------------------------------------------------------------
@@ -89,7 +105,7 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": _BARE_BODY})
 
 
-def serve(target: str, port: int, workers: int) -> None:
+def serve(target: str, port: int, workers: int, *, factory: bool = False) -> None:
     """Serve ``target`` on granian with the settings of ``pcf-bdt serve`` (its defaults)."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
@@ -105,8 +121,38 @@ def serve(target: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         http=HTTPModes.auto,
         log_access=False,
+        factory=factory,
         **_connection_limits(defaults),
     ).serve()
+
+
+def serve_ceiling(port: int, workers: int, folder: Path) -> None:
+    """Serve the connexion ceiling (``_ceiling.py``) as ``pcf-bdt serve`` would the PCF.
+
+    With the settings the command makes of its command line, on a fresh SQLite file
+    migrated as it migrates it (the ceiling's use cases never touch it; the rest of the
+    application does what it does in the PCF).
+    """
+    from pcf_server.bootstrap import prepare
+    from pcf_server.cli import _settings, build_parser
+
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(folder / f"ceiling-{workers}-{time.monotonic_ns()}.db"),
+            "--config",
+            str(bench_config(folder)),
+            "--admin-listen",
+            f"127.0.0.1:{free_port()}",
+        ]
+    )
+    settings = _settings(args)
+    prepare(settings)
+    os.environ.update(settings.to_environment())  # what the workers' factory reads
+    serve("_ceiling:app", port, workers, factory=True)
 
 
 # --- the generated stub -------------------------------------------------------------------
@@ -172,7 +218,7 @@ def stub_paths() -> tuple[list[Path], str | None]:
             return [], f"{security} no longer has {_BROKEN!r}: see whether it imports as is"
         security.write_text(text.replace(_BROKEN, _PATCHED))
         print(f"stub: patched {security.name}: {_BROKEN!r} -> {_PATCHED!r}")
-        impl = _STUB_IMPL % repr(_policy_document(3))
+        impl = _STUB_IMPL % repr(policy_document(3))
         (source / "openapi_server" / "impl" / "bench.py").write_text(impl)
     if not (deps / "fastapi").is_dir():
         subprocess.run(
@@ -205,7 +251,8 @@ def create_body(index: int) -> dict[str, Any]:
     }
 
 
-def _policy_document(offers: int) -> dict[str, Any]:
+def policy_document(offers: int) -> dict[str, Any]:
+    """A BdtPolicy with ``offers`` transfer policies: what the stub and the ceiling answer."""
     window = _window()
     return {
         "bdtPolData": {
@@ -377,15 +424,17 @@ class _Tally:
 
 
 async def _generate(
-    url: str, bodies: Iterator[bytes], seconds: float, connections: int, streams: int
+    urls: Sequence[str], bodies: Iterator[bytes], seconds: float, connections: int, streams: int
 ) -> tuple[Result, list[dict[str, Any]]]:
     tally = _Tally([], [])
     start = time.perf_counter()
     per_connection = max(1, streams // connections)
     await asyncio.gather(
         *(
-            _one_connection(httpx.URL(url), bodies, start + seconds, per_connection, tally)
-            for _ in range(connections)
+            _one_connection(
+                httpx.URL(urls[n % len(urls)]), bodies, start + seconds, per_connection, tally
+            )
+            for n in range(connections)
         )
     )
     elapsed = time.perf_counter() - start
@@ -393,11 +442,14 @@ async def _generate(
 
 
 def generate_creates(
-    url: str, seconds: float, connections: int, streams: int, first: int
+    urls: Sequence[str], seconds: float, connections: int, streams: int, first: int
 ) -> tuple[Result, list[dict[str, Any]]]:
-    """Unique Creates for ``seconds``; (the result, the policies made)."""
+    """Unique Creates for ``seconds``; (the result, the policies made).
+
+    Each connection goes to one of ``urls`` in turn.
+    """
     bodies = (json.dumps(create_body(first + n)).encode() for n in range(10**9))
-    return asyncio.run(_generate(url, bodies, seconds, connections, streams))
+    return asyncio.run(_generate(urls, bodies, seconds, connections, streams))
 
 
 # --- servers ------------------------------------------------------------------------------
@@ -415,7 +467,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def start_app(
     target: str, workers: int, paths: Sequence[Path], log: Path, base: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """The app's process and its API root (``base`` under the server's root)."""
+    """The app's process and its API root (``base`` under the server's root).
+
+    ``target`` "ceiling": the connexion ceiling, with its files in ``log``'s folder.
+    """
     port = free_port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(p) for p in (*paths, HERE, ROOT)))
     command = [
@@ -427,6 +482,8 @@ def start_app(
         str(port),
         "--workers",
         str(workers),
+        "--folder",
+        str(log.parent),
     ]
     process = subprocess.Popen(
         command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
@@ -436,9 +493,12 @@ def start_app(
     return process, root
 
 
-def start_pcf(workers: int, folder: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_pcf(
+    workers: int, folder: Path, log: Path, db: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A ``pcf-bdt serve`` process and its root; on ``db``, else on a fresh SQLite file."""
     port, admin = free_port(), free_port()
-    db = folder / f"pcf-{workers}-{time.monotonic_ns()}.db"
+    db = db or str(folder / f"pcf-{workers}-{time.monotonic_ns()}.db")
     command: list[str | Path] = [
         BIN / "pcf-bdt",
         "serve",
@@ -447,7 +507,7 @@ def start_pcf(workers: int, folder: Path, log: Path) -> tuple[subprocess.Popen[b
         "--workers",
         str(workers),
         "--db",
-        str(db),
+        db,
         "--config",
         str(bench_config(folder)),
         "--admin-listen",
@@ -488,20 +548,36 @@ def measure_fixed(root: str, args: argparse.Namespace) -> dict[str, Result]:
     }
 
 
-def measure_pcf(root: str, args: argparse.Namespace, first: int) -> dict[str, Result]:
+def _spread(paths: Sequence[str], roots: Sequence[str], connections: int) -> list[list[str]]:
+    """``paths`` shared out over ``connections``, each connection to one of ``roots`` in turn.
+
+    Any instance on a shared store answers for every policy in it.
+    """
+    return [
+        [f"{roots[n % len(roots)]}{path}" for path in share]
+        for n, share in enumerate(_shares(paths, connections))
+    ]
+
+
+def measure_pcf(roots: Sequence[str], args: argparse.Namespace, first: int) -> dict[str, Result]:
+    """Create, GET and PATCH on the PCF instances at ``roots`` (one store), load spread."""
     create, made = generate_creates(
-        f"{root}{BASE}/bdtpolicies", args.seconds, args.connections, args.streams, first
+        [f"{root}{BASE}/bdtpolicies" for root in roots],
+        args.seconds,
+        args.connections,
+        args.streams,
+        first,
     )
     if not made:
         raise SystemExit("the PCF created no policy")
-    urls = [m["location"] for m in made]
-    get = h2load(_shares(urls, args.connections), args.streams, seconds=args.seconds)
-    selectable = [m["location"] for m in made if len(m["offers"]) > 1]
+    paths = [m["location"][m["location"].index(BASE) :] for m in made]
+    get = h2load(_spread(paths, roots, args.connections), args.streams, seconds=args.seconds)
+    selectable = [path for path, m in zip(paths, made, strict=True) if len(m["offers"]) > 1]
     first_ids = {m["offers"][0]["transPolicyId"] for m in made if len(m["offers"]) > 1}
     if not selectable or first_ids != {1}:
         raise SystemExit(f"no policies to select, or first ids {first_ids}")
     patch = h2load(
-        _shares(selectable, args.connections),
+        _spread(selectable, roots, args.connections),
         args.streams,
         seconds=None,
         method="PATCH",
@@ -522,7 +598,14 @@ def _row(name: str, result: Result | None) -> str:
 
 
 def _ratio(a: Result | None, b: Result | None) -> str:
-    return f"{a.rate / b.rate:.2f}" if a and b and b.rate else "-"
+    if not (a and b and b.rate):
+        return "-"
+    ratio = a.rate / b.rate
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: servers stopped, database dropped
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -532,10 +615,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--streams", type=int, default=50, help="concurrent HTTP/2 streams")
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        choices=SERVERS,
+        default=list(SERVERS),
+        help="the rows to measure (all by default; ratios need bare and stub)",
+    )
     parser.add_argument("--no-stub", action="store_true", help="leave the generated stub out")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("PCF_BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URI, without a database (one is made and dropped per row)",
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve == "ceiling":
+        serve_ceiling(args.port, args.workers[0], args.folder)
+        return 0
     if args.serve:
         serve(args.serve, args.port, args.workers[0])
         return 0
@@ -544,75 +643,118 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("h2load") is None:
         print("h2load is missing: apt-get install -y nghttp2-client", file=sys.stderr)
         return 2
-    stub, why = ([], "--no-stub") if args.no_stub else stub_paths()
-    if why:
-        print(f"stub skipped: {why}")
+    servers = [name for name in SERVERS if name in args.servers]
+    stub: list[Path] = []
+    if "stub" in servers:
+        stub, why = ([], "--no-stub") if args.no_stub else stub_paths()
+        if why:
+            print(f"stub skipped: {why}")
+            servers.remove("stub")
+    if any(name in PG_INSTANCES for name in servers):
+        pg_why = postgres_unreachable(args.pg)
+        if pg_why:
+            print(f"PostgreSQL rows skipped: {pg_why}")
+            servers = [name for name in servers if name not in PG_INSTANCES]
     print(
         f"{args.streams} streams on {args.connections} h2c connections, {args.seconds:g} s"
-        f" per measurement, {os.cpu_count()} cores"
+        f" per measurement, {os.cpu_count()} cores, load average"
+        f" {' '.join(f'{n:.2f}' for n in os.getloadavg())} at the start"
     )
+    signal.signal(signal.SIGTERM, _interrupted)
     results: dict[tuple[str, int], dict[str, Result]] = {}
-    ceiling: dict[int, Result] = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         log = folder / "servers.log"
         try:
             for workers in args.workers:
-                process, root = start_app("pcf_throughput:bare_app", workers, [], log, BASE)
-                try:
-                    results["bare", workers] = measure_fixed(root, args)
-                    ceiling[workers] = generate_creates(
-                        f"{root}/bdtpolicies",
-                        args.seconds,
-                        args.connections,
-                        args.streams,
-                        0,
-                    )[0]
-                finally:
-                    stop(process)
-                if not why:
-                    process, root = start_app("openapi_server.main:app", workers, stub, log, "")
-                    try:
-                        results["stub", workers] = measure_fixed(root, args)
-                    finally:
-                        stop(process)
-                process, root = start_pcf(workers, folder, log)
-                try:
-                    results["pcf", workers] = measure_pcf(root, args, first=workers * 10**7)
-                finally:
-                    stop(process)
+                for name in servers:
+                    results[name, workers] = _measure(name, workers, folder, log, args, stub)
         except BaseException:
             print(log.read_text()[-3000:] if log.exists() else "", file=sys.stderr)
             raise
-    _report(results, ceiling, args.workers)
+    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} at the end")
+    _report(results, args.workers, servers)
     return 0
+
+
+def _measure(
+    name: str,
+    workers: int,
+    folder: Path,
+    log: Path,
+    args: argparse.Namespace,
+    stub: Sequence[Path],
+) -> dict[str, Result]:
+    """One row: its server(s) started, measured and stopped (its database dropped)."""
+    first = (workers * len(SERVERS) + SERVERS.index(name)) * 10**7  # unique aspIds
+    with ExitStack() as stack:
+        if name in ("bare", "stub", "ceiling"):
+            target = {"bare": "pcf_throughput:bare_app", "stub": "openapi_server.main:app"}
+            # The generated stub serves the API at its root, without the API's base path.
+            paths, base = (stub, "") if name == "stub" else ([], BASE)
+            process, root = start_app(target.get(name, name), workers, paths, log, base)
+            stack.callback(stop, process)
+            measured = measure_fixed(root, args)
+            for operation, result in measured.items():
+                if result.failures:  # not a baseline: it answered something else
+                    raise SystemExit(
+                        f"{name} answered {result.failures} of {result.requests}"
+                        f" {operation} requests with other than 2xx"
+                    )
+            if name == "bare":  # how far our Create generator is from limiting the PCF
+                measured["generator"] = generate_creates(
+                    [f"{root}/bdtpolicies"], args.seconds, args.connections, args.streams, 0
+                )[0]
+            return measured
+        db = None
+        if name in PG_INSTANCES:
+            db = stack.enter_context(postgres_database(args.pg))
+            print(f"{name}, {workers} worker(s): database {db.rsplit('/', 1)[1]}, dropped after")
+        roots = []
+        for _ in range(PG_INSTANCES.get(name, 1)):
+            process, root = start_pcf(workers, folder, log, db)
+            stack.callback(stop, process)  # before the database is dropped
+            roots.append(root)
+        return measure_pcf(roots, args, first)
+    raise AssertionError("unreachable")  # mypy: ExitStack may swallow exceptions
 
 
 def _report(
     results: dict[tuple[str, int], dict[str, Result]],
-    ceiling: dict[int, Result],
     worker_counts: Sequence[int],
+    servers: Sequence[str],
 ) -> None:
     print("\n| server, operation, workers | req/s | p50 ms | p99 ms | p99/p50 |")
     print("|---|---:|---:|---:|---:|")
     for workers in worker_counts:
         for operation in OPERATIONS:
-            for server in ("bare", "stub", "pcf"):
-                found = results.get((server, workers))
-                if found is not None:
-                    print(_row(f"{server} {operation}, {workers}", found[operation]))
-        print(_row(f"generator ceiling (bare Create), {workers}", ceiling[workers]))
-    print("\n| operation, workers | PCF / stub | PCF / bare |")
+            for server in servers:
+                print(_row(f"{server} {operation}, {workers}", results[server, workers][operation]))
+        if ("bare", workers) in results:
+            generator = results["bare", workers]["generator"]
+            print(_row(f"generator ceiling (bare Create), {workers}", generator))
+    measured = [name for name in servers if name not in ("bare", "stub")]
+    print("\n| operation, workers, server | / stub | / bare |")
     print("|---|---:|---:|")
     for workers in worker_counts:
         for operation in OPERATIONS:
-            pcf = results["pcf", workers][operation]
             stub = results.get(("stub", workers), {}).get(operation)
-            bare = results["bare", workers][operation]
-            print(f"| {operation}, {workers} | {_ratio(pcf, stub)} | {_ratio(pcf, bare)} |")
-    if 1 in worker_counts and 2 in worker_counts:
-        gain = _ratio(results["pcf", 2]["create"], results["pcf", 1]["create"])
-        print(f"\nPCF Create, 2 workers / 1 worker: {gain}")
+            bare = results.get(("bare", workers), {}).get(operation)
+            for name in measured:
+                mine = results[name, workers][operation]
+                ratios = f"{_ratio(mine, stub)} | {_ratio(mine, bare)}"
+                print(f"| {operation}, {workers}, {name} | {ratios} |")
+    print()
+    for name in ("pcf", "pcf-pg1", "pcf-pg2"):
+        if (name, 1) in results and (name, 2) in results:
+            gain = _ratio(results[name, 2]["create"], results[name, 1]["create"])
+            print(f"{name} Create, 2 workers / 1 worker: {gain}")
+    for workers in worker_counts:
+        if ("pcf-pg1", workers) in results and ("pcf-pg2", workers) in results:
+            gain = _ratio(
+                results["pcf-pg2", workers]["create"], results["pcf-pg1", workers]["create"]
+            )
+            print(f"PostgreSQL Create, {workers} worker(s) each, 2 instances / 1: {gain}")
 
 
 if __name__ == "__main__":

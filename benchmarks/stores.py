@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import psycopg
+from _servers import postgres_database
 
 BIN = Path(sys.executable).parent
 API = "/npcf-bdtpolicycontrol/v1"
@@ -89,18 +89,6 @@ def serving(db: str, workers: int, log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    name = f"pcf_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def document() -> dict[str, object]:

@@ -296,15 +296,19 @@ def instance_tasks(settings: Settings, pcf: Pcf) -> list[Background]:
     return tasks
 
 
-def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
+def create_app(
+    settings: Settings | None = None, *, parts: Callable[[Settings], Pcf] = build
+) -> connexion.AsyncApp:
     """The SBI application of a PCF built from ``settings``.
 
     With ``settings.stub``, the operator listener (with the stub's API) is served from
     this process too, by a task of the application's lifespan: the stub's faults and
-    journal are this process's memory, which both listeners need.
+    journal are this process's memory, which both listeners need. ``parts`` builds the
+    PCF's parts; only the throughput benchmark passes another (its "connexion ceiling",
+    the same application around use cases that neither decide nor store).
     """
     settings = settings or Settings()
-    pcf = build(settings)
+    pcf = parts(settings)
     background: list[Background] = [pcf.sender.run, counted_process]
     stub = None
     if settings.stub:
@@ -342,17 +346,17 @@ def create_admin(settings: Settings | None = None) -> connexion.AsyncApp:
     )
 
 
-def app_from_environment() -> connexion.AsyncApp:
+def app_from_environment(parts: Callable[[Settings], Pcf] = build) -> connexion.AsyncApp:
     """Factory for SBI server workers: settings come from PCF_BDT_* variables.
 
     Each worker also closes the connections accepted on its listening socket that stay
     silent (``pcf_server.connections``), and ends with the server process
-    (``nf_common.workers``).
+    (``nf_common.workers``). ``parts``: as for ``create_app``.
     """
     die_with_parent()
     settings = Settings.from_environment()
     logs.configure(settings.log_level, settings.log_format)
-    app = create_app(settings)
+    app = create_app(settings, parts=parts)
     if settings.silent_timeout is not None:
         SilentConnectionCloser(settings.silent_timeout).start()
     return app

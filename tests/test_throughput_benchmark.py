@@ -1,11 +1,15 @@
 """The throughput benchmark (benchmarks/pcf_throughput.py) runs and reports every row.
 
-A smoke run: it checks that the three servers start on granian, that the load reaches
-them and that the table has its rows; the numbers themselves are the benchmark's.
+A smoke run: it checks that the servers start on granian, that the load reaches them and
+that the tables have their rows; the numbers themselves are the benchmark's. The run is
+made once for the module; the PostgreSQL rows are checked only where a PostgreSQL server
+can be had (``tests.postgres``), and skipped saying why otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shutil
 import subprocess
 import sys
@@ -13,25 +17,80 @@ from pathlib import Path
 
 import pytest
 
+from tests import postgres
+
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "pcf_throughput.py"
+OPERATIONS = ("create", "get", "patch")
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> list[str]:
+    """The lines a ``--quick`` run printed (PostgreSQL started first where it can be)."""
+    if shutil.which("h2load") is None:
+        pytest.skip("h2load is missing (apt-get install -y nghttp2-client)")
+    # Where none can be had, the benchmark must say why it skipped the PostgreSQL rows.
+    with contextlib.suppress(pytest.skip.Exception):
+        postgres.server()
+    run = subprocess.run(
+        [sys.executable, SCRIPT, "--quick", "--no-stub", "--pg", postgres.SERVER],
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.stdout.splitlines()
+
+
+def _rate(lines: list[str], server: str, operation: str) -> float:
+    """The req/s of a row, which must exist and have had only 2xx answers."""
+    row = next(line for line in lines if line.startswith(f"| {server} {operation}, 1 |"))
+    assert "not 2xx" not in row, row
+    return float(row.split("|")[2].replace(",", ""))
+
+
+def _ratios(lines: list[str], server: str, operation: str) -> list[str]:
+    row = next(line for line in lines if line.startswith(f"| {operation}, 1, {server} |"))
+    return [cell.strip() for cell in row.split("|")[2:4]]
 
 
 @pytest.mark.slow
-def test_quick_run_prints_the_pcf_rows_and_ratios() -> None:
-    if shutil.which("h2load") is None:
-        pytest.skip("h2load is missing (apt-get install -y nghttp2-client)")
-    run = subprocess.run(
-        [sys.executable, SCRIPT, "--quick", "--no-stub"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    lines = run.stdout.splitlines()
-    for operation in ("create", "get", "patch"):
-        row = next(line for line in lines if line.startswith(f"| pcf {operation}, 1 |"))
-        assert "not 2xx" not in row, row  # every request of the PCF was answered 2xx
-        rate = float(row.split("|")[2].replace(",", ""))
-        assert rate > 0, row
-        assert any(line.startswith(f"| {operation}, 1 |") for line in lines)
-    assert "stub skipped: --no-stub" in run.stdout
+def test_quick_run_prints_the_pcf_rows_and_ratios(quick_run: list[str]) -> None:
+    for operation in OPERATIONS:
+        assert _rate(quick_run, "pcf", operation) > 0
+        stub, bare = _ratios(quick_run, "pcf", operation)
+        assert stub == "-"  # no stub in this run
+        assert float(bare) > 0
+    assert "stub skipped: --no-stub" in quick_run
+
+
+@pytest.mark.slow
+def test_quick_run_prints_the_connexion_ceiling_and_its_ratios(quick_run: list[str]) -> None:
+    for operation in OPERATIONS:
+        assert _rate(quick_run, "ceiling", operation) > 0
+        assert float(_ratios(quick_run, "ceiling", operation)[1]) > 0
+
+
+@pytest.mark.slow
+def test_quick_run_prints_the_postgresql_rows(quick_run: list[str]) -> None:
+    skipped = [line for line in quick_run if line.startswith("PostgreSQL rows skipped")]
+    postgres.server()  # skips, saying why, where no PostgreSQL can be had
+    assert not skipped, skipped
+    for server in ("pcf-pg1", "pcf-pg2"):
+        for operation in OPERATIONS:
+            assert _rate(quick_run, server, operation) > 0
+            assert float(_ratios(quick_run, server, operation)[1]) > 0
+    assert any(line.startswith("PostgreSQL Create, 1 worker(s) each") for line in quick_run)
+
+
+@pytest.mark.slow
+def test_quick_run_drops_its_postgresql_databases(quick_run: list[str]) -> None:
+    import psycopg
+
+    server = postgres.server()
+    made = [m[1] for line in quick_run if (m := re.search(r"database (pcf_bench_\w+)", line))]
+    assert len(made) == 2, quick_run  # one per PostgreSQL row
+    with psycopg.connect(f"{server}/postgres") as admin:
+        left = admin.execute(
+            "SELECT datname FROM pg_database WHERE datname = ANY(%s)", (made,)
+        ).fetchall()
+    assert left == []
