@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connexion import request
+from connexion.context import scope
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nf_common.application import api_root
@@ -34,7 +35,7 @@ def _without_body(status: int, headers: dict[str, str] | None = None) -> Respons
 
 def _consumer() -> str:
     """The NF the request acts for, as access control (api.access) found it."""
-    consumer: str = request.scope.get(CONSUMER_KEY, NO_TOKEN_CONSUMER)
+    consumer: str = scope.get(CONSUMER_KEY, NO_TOKEN_CONSUMER)
     return consumer
 
 
@@ -46,16 +47,25 @@ class BdtPolicyHandlers:
         service: BdtPolicyControl,
         api_root: str | None,
         destinations: DestinationCheck = undeliverable,
+        *,
+        reads_on_loop: bool = False,
     ) -> None:
+        """``reads_on_loop``: the store answers a read without waiting on I/O (SQLite).
+
+        A GET then reads on the event loop; a hop to the threadpool and back would cost
+        more than the read. Reads that may wait on a server (PostgreSQL) go to the
+        threadpool, so that no request waits behind another's network round trip.
+        """
         self._service = service
         self._api_root = api_root.rstrip("/") if api_root else None
         self._destinations = destinations
+        self._reads_on_loop = reads_on_loop
 
     def _location(self, policy_id: str) -> str:
         return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
     def create_bdt_policy(self) -> Reply:
-        body: dict[str, Any] = validated_body(request.scope)
+        body: dict[str, Any] = validated_body(scope)
         try:
             policy = self._service.create(create_command(body, _consumer(), self._destinations))
         except EquivalentPolicyExists as existing:
@@ -64,8 +74,12 @@ class BdtPolicyHandlers:
         headers = {**_JSON, "Location": self._location(policy.policy_id)}
         return policy_to_document(policy), 201, headers
 
-    def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
-        policy = self._service.get(bdt_policy_id, consumer=_consumer())
+    async def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
+        consumer = _consumer()
+        if self._reads_on_loop:
+            policy = self._service.get(bdt_policy_id, consumer=consumer)
+        else:
+            policy = await run_in_threadpool(self._service.get, bdt_policy_id, consumer=consumer)
         return policy_to_document(policy), 200, _JSON
 
     def update_bdt_policy(self, bdt_policy_id: str) -> Reply:
@@ -74,7 +88,7 @@ class BdtPolicyHandlers:
         TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
         and only a removal ("none acceptable") leaves no state to tell.
         """
-        patch = update_from_document(validated_body(request.scope))
+        patch = update_from_document(validated_body(scope))
         policy = self._service.update(bdt_policy_id, patch, consumer=_consumer())
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
