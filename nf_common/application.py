@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator, pythonic, sanitized
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.security import SecurityMiddleware
@@ -74,6 +76,23 @@ _LEFT_OUT = (SecurityMiddleware, SwaggerUIMiddleware, ResponseValidationMiddlewa
 _MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m not in _LEFT_OUT]
 
 
+class _Parameters(AsyncParameterDecorator):  # type: ignore[misc]
+    """connexion's parameter decorator, remembering what each parameter name becomes.
+
+    connexion converts every parameter name of every request to its Python form (three
+    or four regular expressions per name); the names are the specification's, and a
+    request's unknown query parameters at most ``SANITIZED_NAMES`` more.
+    """
+
+    def __init__(self, *, pythonic_params: bool = False, **kwargs: Any) -> None:
+        super().__init__(pythonic_params=pythonic_params, **kwargs)
+        sanitize = pythonic if pythonic_params else sanitized  # as connexion chooses
+        self.sanitize_fn = functools.lru_cache(maxsize=SANITIZED_NAMES)(sanitize)
+
+
+SANITIZED_NAMES = 256
+
+
 class _DecoratedOnce(StarletteDecorator):  # type: ignore[misc]
     """connexion's decorator for an operation, with its handler wrapped once, not per call.
 
@@ -82,6 +101,10 @@ class _DecoratedOnce(StarletteDecorator):  # type: ignore[misc]
     none of that depends on the request. What does (the request, its URI parser for the
     operation in context) is still built per request, as connexion builds it.
     """
+
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return _Parameters
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
         decorated = self.decorate(function)

@@ -54,7 +54,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
-from connexion.validators import JSONRequestBodyValidator
+from connexion.utils import is_null, is_nullable
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from rfc3339_validator import validate_rfc3339
 from starlette.types import Scope
@@ -362,6 +363,47 @@ def compiled(schema: Mapping[str, t.Any]) -> Draft4Validator:
     return entry[1]
 
 
+# Compiled validators of parameters, by parameter (the operation's own, every request).
+_PARAMETERS: dict[int, tuple[Mapping[str, t.Any], Draft4Validator]] = {}
+
+
+def _parameter_validator(param: Mapping[str, t.Any]) -> Draft4Validator:
+    """The validator connexion uses for a parameter's value (Draft 4 and its formats)."""
+    entry = _PARAMETERS.get(id(param))
+    if entry is None or entry[0] is not param:
+        schema = param.get("schema", param)
+        validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        entry = _PARAMETERS[id(param)] = (param, validator)
+    return entry[1]
+
+
+class CompiledParameterValidator(ParameterValidator):  # type: ignore[misc]
+    """connexion's parameter validator with each parameter's schema compiled once.
+
+    connexion copies the parameter and compiles a validator of its schema for every
+    request; the checks and messages are the same.
+    """
+
+    def validate_parameter(
+        self,
+        parameter_type: str,
+        value: t.Any,
+        param: Mapping[str, t.Any],
+        param_name: str | None = None,
+    ) -> str | None:
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            try:
+                _parameter_validator(param).validate(value)
+            except ValidationError as exception:
+                return str(exception)
+            return None
+        if param.get("required"):
+            return f"Missing {parameter_type} parameter '{param['name']}'"
+        return None
+
+
 # The application's limits beyond the schema: (instance path, reason) of each attribute
 # of a document over them (the PCF's ``api.bounds.violations``).
 Bounds = t.Callable[[t.Any], Iterable[tuple[list[str | int], str]]]
@@ -447,6 +489,8 @@ class MergePatchBodyValidator(ProblemDetailsBodyValidator):
 def body_validators(bounds: Bounds | None = None) -> dict[str, object]:
     """Connexion's ``validator_map``: these validators for every JSON request body.
 
+    Parameters get connexion's checks, compiled once (``CompiledParameterValidator``).
+
     ``bounds`` are the application's own limits beyond the schema (the PCF's
     ``api.bounds``), reported as schema errors are.
     """
@@ -461,7 +505,8 @@ def body_validators(bounds: Bounds | None = None) -> dict[str, object]:
             return () if limits is None else limits(document)
 
     return {
+        "parameter": CompiledParameterValidator,
         "body": MediaTypeDict(
             {"*/*json": Checked, "application/merge-patch+json": CheckedMergePatch}
-        )
+        ),
     }
