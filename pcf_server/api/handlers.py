@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from connexion.context import scope
+from connexion.jsonifier import Jsonifier
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -24,8 +25,26 @@ from pcf_server.settings import BASE_PATH
 from pcf_server.wire.bdt import create_command, policy_to_document
 from pcf_server.wire.updates import update_from_document
 
-_JSON = {"Content-Type": "application/json"}
-Reply = tuple[dict[str, Any], int, dict[str, str]] | Response
+_JSON = "application/json"
+# connexion's own serializer of handler results, as the response decorator would use it.
+_JSONIFIER = Jsonifier()
+Reply = Response
+
+
+def _json_reply(
+    document: dict[str, Any], status: int, headers: dict[str, str] | None = None
+) -> Response:
+    """The response connexion would build from ``(document, status, headers)``.
+
+    Built here because connexion would first look up, for each response, the media type
+    the operation produces and whether the handler set one: ours are all JSON.
+    """
+    return Response(
+        _JSONIFIER.dumps(document),
+        status,
+        headers={"Content-Type": _JSON, **(headers or {})},
+        media_type=_JSON,
+    )
 
 
 def _without_body(status: int, headers: dict[str, str] | None = None) -> Response:
@@ -71,8 +90,8 @@ class BdtPolicyHandlers:
         except EquivalentPolicyExists as existing:
             # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
             return _without_body(303, {"Location": self._location(existing.policy_id)})
-        headers = {**_JSON, "Location": self._location(policy.policy_id)}
-        return policy_to_document(policy), 201, headers
+        headers = {"Location": self._location(policy.policy_id)}
+        return _json_reply(policy_to_document(policy), 201, headers)
 
     async def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
         consumer = _consumer()
@@ -80,7 +99,7 @@ class BdtPolicyHandlers:
             policy = self._service.get(bdt_policy_id, consumer=consumer)
         else:
             policy = await run_in_threadpool(self._service.get, bdt_policy_id, consumer=consumer)
-        return policy_to_document(policy), 200, _JSON
+        return _json_reply(policy_to_document(policy), 200)
 
     def update_bdt_policy(self, bdt_policy_id: str) -> Reply:
         """200 with the new BdtPolicy; 204 when the Update removed the policy.
@@ -92,4 +111,4 @@ class BdtPolicyHandlers:
         policy = self._service.update(bdt_policy_id, patch, consumer=_consumer())
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
-        return policy_to_document(policy), 200, _JSON
+        return _json_reply(policy_to_document(policy), 200)
