@@ -47,7 +47,7 @@ from pcf_server.service.ports import AnalyticsSubscriptions
 from pcf_server.service.status import Status
 from pcf_server.service.unanswered import UnansweredWarnings
 from pcf_server.settings import NWDAF_BASE_PATH, Settings
-from pcf_server.storage import SettingsMismatch, open_database
+from pcf_server.storage import SettingsMismatch, SqliteStore, open_database
 from pcf_server.wire.nrf import PcfProfile
 
 if TYPE_CHECKING:
@@ -333,6 +333,7 @@ def create_app(
         stub=stub,
         operations=pcf.operations(metrics=False),
         destinations=pcf.sender.destinations.refusal,
+        reads_on_loop=isinstance(pcf.store, SqliteStore),
     )
 
 

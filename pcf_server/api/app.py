@@ -222,15 +222,17 @@ def create_sbi_app(
     stub: StubState | None = None,
     operations: Operations | None = None,
     destinations: DestinationCheck = undeliverable,
+    reads_on_loop: bool = False,
 ) -> connexion.AsyncApp:
     """The application NFs reach: Npcf_BDTPolicyControl and the NWDAF callback.
 
     ``tokens`` None: no access token is asked for. ``stub``: the test stub journals each
     3GPP API request and injects its faults (its own API is on the operator listener).
     ``destinations``: why a notifUri is refused at Create (the sender's allow-list).
+    ``reads_on_loop``: the store reads without waiting on I/O (SQLite; ``BdtPolicyHandlers``).
     """
     network = NetworkHandlers(events)
-    bdt = BdtPolicyHandlers(policies, settings.api_root, destinations)
+    bdt = BdtPolicyHandlers(policies, settings.api_root, destinations, reads_on_loop=reads_on_loop)
     app, routes = _application(
         [
             (spec_dir() / NWDAF_SPEC, NWDAF_BASE_PATH, network),

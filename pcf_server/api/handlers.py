@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connexion import request
+from connexion.context import scope
+from connexion.jsonifier import Jsonifier
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from nf_common.application import api_root
@@ -23,8 +25,26 @@ from pcf_server.settings import BASE_PATH
 from pcf_server.wire.bdt import create_command, policy_to_document
 from pcf_server.wire.updates import update_from_document
 
-_JSON = {"Content-Type": "application/json"}
-Reply = tuple[dict[str, Any], int, dict[str, str]] | Response
+_JSON = "application/json"
+# connexion's own serializer of handler results, as the response decorator would use it.
+_JSONIFIER = Jsonifier()
+Reply = Response
+
+
+def _json_reply(
+    document: dict[str, Any], status: int, headers: dict[str, str] | None = None
+) -> Response:
+    """The response connexion would build from ``(document, status, headers)``.
+
+    Built here because connexion would first look up, for each response, the media type
+    the operation produces and whether the handler set one: ours are all JSON.
+    """
+    return Response(
+        _JSONIFIER.dumps(document),
+        status,
+        headers={"Content-Type": _JSON, **(headers or {})},
+        media_type=_JSON,
+    )
 
 
 def _without_body(status: int, headers: dict[str, str] | None = None) -> Response:
@@ -34,7 +54,7 @@ def _without_body(status: int, headers: dict[str, str] | None = None) -> Respons
 
 def _consumer() -> str:
     """The NF the request acts for, as access control (api.access) found it."""
-    consumer: str = request.scope.get(CONSUMER_KEY, NO_TOKEN_CONSUMER)
+    consumer: str = scope.get(CONSUMER_KEY, NO_TOKEN_CONSUMER)
     return consumer
 
 
@@ -46,27 +66,40 @@ class BdtPolicyHandlers:
         service: BdtPolicyControl,
         api_root: str | None,
         destinations: DestinationCheck = undeliverable,
+        *,
+        reads_on_loop: bool = False,
     ) -> None:
+        """``reads_on_loop``: the store answers a read without waiting on I/O (SQLite).
+
+        A GET then reads on the event loop; a hop to the threadpool and back would cost
+        more than the read. Reads that may wait on a server (PostgreSQL) go to the
+        threadpool, so that no request waits behind another's network round trip.
+        """
         self._service = service
         self._api_root = api_root.rstrip("/") if api_root else None
         self._destinations = destinations
+        self._reads_on_loop = reads_on_loop
 
     def _location(self, policy_id: str) -> str:
         return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
     def create_bdt_policy(self) -> Reply:
-        body: dict[str, Any] = validated_body(request.scope)
+        body: dict[str, Any] = validated_body(scope)
         try:
             policy = self._service.create(create_command(body, _consumer(), self._destinations))
         except EquivalentPolicyExists as existing:
             # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
             return _without_body(303, {"Location": self._location(existing.policy_id)})
-        headers = {**_JSON, "Location": self._location(policy.policy_id)}
-        return policy_to_document(policy), 201, headers
+        headers = {"Location": self._location(policy.policy_id)}
+        return _json_reply(policy_to_document(policy), 201, headers)
 
-    def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
-        policy = self._service.get(bdt_policy_id, consumer=_consumer())
-        return policy_to_document(policy), 200, _JSON
+    async def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
+        consumer = _consumer()
+        if self._reads_on_loop:
+            policy = self._service.get(bdt_policy_id, consumer=consumer)
+        else:
+            policy = await run_in_threadpool(self._service.get, bdt_policy_id, consumer=consumer)
+        return _json_reply(policy_to_document(policy), 200)
 
     def update_bdt_policy(self, bdt_policy_id: str) -> Reply:
         """200 with the new BdtPolicy; 204 when the Update removed the policy.
@@ -74,8 +107,8 @@ class BdtPolicyHandlers:
         TS 29.554 4.2.3.2 allows either status; 200 tells the NEF the state it changed,
         and only a removal ("none acceptable") leaves no state to tell.
         """
-        patch = update_from_document(validated_body(request.scope))
+        patch = update_from_document(validated_body(scope))
         policy = self._service.update(bdt_policy_id, patch, consumer=_consumer())
         if policy is None:  # selTransPolicyId 0: the policy was removed
             return _without_body(204)
-        return policy_to_document(policy), 200, _JSON
+        return _json_reply(policy_to_document(policy), 200)

@@ -1,0 +1,70 @@
+"""Where a GET reads: on the event loop where the store answers without waiting (SQLite),
+in the threadpool otherwise (PostgreSQL's round trips must not hold up other requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import connexion
+import pytest
+
+from pcf_server.api.app import create_sbi_app
+from pcf_server.bootstrap import build, create_app
+from pcf_server.service import BdtPolicyControl
+from pcf_server.settings import BASE_PATH, Settings
+from tests.test_security import bdt_request
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "pcf.db")
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each read of the service, whether it ran on the event loop's thread."""
+    seen: list[bool] = []
+    original = BdtPolicyControl.get
+
+    def get(self: BdtPolicyControl, *args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            seen.append(True)
+        except RuntimeError:  # a worker thread runs no loop
+            seen.append(False)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BdtPolicyControl, "get", get)
+    return seen
+
+
+def read_twice(app: connexion.AsyncApp) -> None:
+    """A GET of a policy that exists and of one that does not, answered as ever."""
+    with app.test_client() as client:
+        created = client.post(f"{BASE_PATH}/bdtpolicies", json=bdt_request())
+        assert created.status_code == 201, created.text
+        path = urlsplit(created.headers["location"]).path
+        found = client.get(path)
+        assert found.status_code == 200
+        assert found.json() == created.json()
+        missing = client.get(path + "0")
+        assert missing.status_code == 404
+        assert missing.json()["cause"] == "BDT_POLICY_NOT_FOUND"
+
+
+@pytest.mark.parametrize("reads_on_loop", [True, False])
+def test_a_get_reads_on_the_loop_only_when_told_it_may(
+    settings: Settings, reads: list[bool], reads_on_loop: bool
+) -> None:
+    pcf = build(settings)
+    read_twice(create_sbi_app(pcf.policies, pcf.events, settings, reads_on_loop=reads_on_loop))
+    assert reads == [reads_on_loop, reads_on_loop]
+
+
+def test_the_pcf_on_sqlite_reads_on_the_loop(settings: Settings, reads: list[bool]) -> None:
+    read_twice(create_app(settings))
+    assert reads == [True, True]
