@@ -68,3 +68,22 @@ def test_a_get_reads_on_the_loop_only_when_told_it_may(
 def test_the_pcf_on_sqlite_reads_on_the_loop(settings: Settings, reads: list[bool]) -> None:
     read_twice(create_app(settings))
     assert reads == [True, True]
+
+
+def test_the_pcf_on_postgresql_reads_in_the_threadpool(reads: list[bool]) -> None:
+    from pcf_server.bootstrap import Pcf
+    from tests import postgres
+
+    built: list[Pcf] = []
+
+    def parts(settings: Settings) -> Pcf:
+        built.append(build(settings))
+        return built[-1]
+
+    with postgres.database() as url:
+        try:
+            read_twice(create_app(Settings(db_path=url), parts=parts))
+        finally:
+            for pcf in built:
+                pcf.store.close()
+    assert built and reads == [False, False]
