@@ -103,11 +103,15 @@ class _FileLock:
     gives up after its timeout leaves as SQLite's would; the kernel's wait has no timeout,
     so it happens on a thread of the lock's own (``_take``), whose result goes to whoever
     still waits. POSIX locks belong to the process: threads of it take turns here
-    (``_held``), and a forked child holds none of its parent's.
+    (``_held``), and a forked child holds none of its parent's. The file is opened for
+    each taking and closed with the release, so that a process keeps no descriptor per
+    database it ever wrote to; where it cannot be opened (a read-only folder), SQLite's
+    lock is the only one, as before.
     """
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self._path = path
+        self._fd: int | None = None  # while held, or being taken
         self._state = threading.Condition()
         self._held = False  # by a thread of this process
         self._granted = False  # the taker got it, for a waiter to pick up
@@ -139,22 +143,33 @@ class _FileLock:
                 self._waiting -= 1
                 if self._granted and not self._waiting:  # got for a waiter gone since
                     self._granted = False
-                    fcntl.lockf(self._fd, fcntl.LOCK_UN)
+                    self._let_go()
 
     def release(self) -> None:
         with self._state:
             self._held = False
-            fcntl.lockf(self._fd, fcntl.LOCK_UN)
+            self._let_go()
             self._state.notify_all()
 
     def _try(self) -> bool:
+        """Take it at once if free (or do without it); False: the taker must wait."""
+        try:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            return True  # no file lock: SQLite's busy handler alone, as before
         try:
             fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EAGAIN):
                 return False
+            self._let_go()
             raise
         return True
+
+    def _let_go(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # which releases the lock
 
     def _wake_taker(self) -> None:
         if self._taker is None:
@@ -168,14 +183,18 @@ class _FileLock:
     def _take(self) -> None:
         while True:
             with self._state:
-                while not self._taking:
-                    self._state.wait()
+                if not self._taking and not self._state.wait_for(lambda: self._taking, 10):
+                    self._taker = None  # idle: a new one starts when needed
+                    return
+                fd = self._fd
+            assert fd is not None
             try:
-                fcntl.lockf(self._fd, fcntl.LOCK_EX)  # without the GIL, until it is free
+                fcntl.lockf(fd, fcntl.LOCK_EX)  # without the GIL, until it is free
             except OSError:  # EDEADLK, ENOLCK: the waiters try again, or time out
                 time.sleep(0.001)
                 with self._state:
                     self._taking = False
+                    self._let_go()
                     self._state.notify_all()
                 continue
             with self._state:
@@ -184,15 +203,7 @@ class _FileLock:
                     self._granted = True
                     self._state.notify_all()
                 else:
-                    fcntl.lockf(self._fd, fcntl.LOCK_UN)
-
-
-def _file_lock(path: Path) -> _FileLock | None:
-    """The lock beside ``path``; None where no file can be made there (SQLite's lock alone)."""
-    try:
-        return _FileLock(path.with_name(path.name + "-writer"))
-    except OSError:
-        return None
+                    self._let_go()
 
 
 class _Writer:
@@ -210,7 +221,7 @@ class _Writer:
         self.guard = threading.Lock()  # for ``waiting`` and ``batch``
         self.waiting = 0
         self.batch: _Batch | None = None
-        self.lock = _file_lock(path)
+        self.lock = _FileLock(path.with_name(path.name + "-writer"))
 
 
 _MAX_BATCH = 64  # units of work per commit at most: a bound on the first one's wait
@@ -326,8 +337,8 @@ class SqliteTransaction:
         self._connection = writer.batch.connection
         return self
 
-    def _begin_batch(self, lock: _FileLock | None) -> _Batch:
-        if lock is not None and not lock.acquire(BUSY_TIMEOUT_S):
+    def _begin_batch(self, lock: _FileLock) -> _Batch:
+        if not lock.acquire(BUSY_TIMEOUT_S):
             raise self._busy()
         try:
             connection = self._take()
@@ -339,8 +350,7 @@ class SqliteTransaction:
                 connection.close()
                 raise
         except BaseException:
-            if lock is not None:
-                lock.release()
+            lock.release()
             raise
         return _Batch(connection)
 
@@ -446,8 +456,7 @@ class SqliteTransaction:
                 if batch.connection.in_transaction:
                     batch.connection.execute("ROLLBACK")
         finally:
-            if writer.lock is not None:
-                writer.lock.release()
+            writer.lock.release()
             self._give_back(batch.connection)
             batch.done.set()
             self._writer = None
@@ -465,8 +474,7 @@ class SqliteTransaction:
                 batch.connection.execute("ROLLBACK")
         finally:
             batch.connection.close()
-            if writer.lock is not None:
-                writer.lock.release()
+            writer.lock.release()
             batch.done.set()
             self._writer = None
             writer.turn.release()
@@ -576,13 +584,12 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
             return [f"store {self.path} is not writable: the file or its file system is readonly"]
         deadline = time.monotonic() + PROBE_TIMEOUT_S
         lock = _writer(self.path).lock
-        if lock is not None and not lock.acquire(PROBE_TIMEOUT_S):
+        if not lock.acquire(PROBE_TIMEOUT_S):
             return [f"store {self.path} is not writable: database is locked"]
         try:
             return self._try_writing(schema_version, max(deadline - time.monotonic(), 0.0))
         finally:
-            if lock is not None:
-                lock.release()
+            lock.release()
 
     def _try_writing(self, schema_version: int, timeout: float) -> list[str]:
         try:

@@ -267,3 +267,25 @@ def test_the_readiness_probe_queues_for_the_lock_and_gives_up_after_its_timeout(
         assert time.monotonic() - started < 10  # the probe's timeout, not the writers'
     finally:
         holder.close()
+
+
+def test_no_descriptor_of_the_lock_file_is_kept_between_batches(tmp_path: Path) -> None:
+    """A process keeps none per database it wrote to (a test run writes to thousands)."""
+    store = _store_with_items(tmp_path)
+    sidecar = store.path.with_name(store.path.name + "-writer")
+    assert sidecar.exists()
+
+    def open_on_it() -> list[str]:
+        links = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                links.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except FileNotFoundError:  # the listing's own descriptor, closed since
+                continue
+        return [link for link in links if link == str(sidecar)]
+
+    lock = _writer(store.path).lock
+    assert lock.acquire(5)
+    assert open_on_it() == [str(sidecar)]
+    lock.release()
+    assert open_on_it() == []
