@@ -222,12 +222,16 @@ class CapacityLedger:
         holds.purge(self._db, now.timestamp(), _PURGE_BATCH)
         current = int(now.timestamp() // slot_seconds)
         # Holds on windows that have passed are let go with them, whether expired or not.
-        passed_holds = self._db.execute(
-            "SELECT DISTINCT policy_id FROM reservation WHERE stop_slot <= ? AND state = 'held'",
-            (current,),
-        ).fetchall()
+        # (Made distinct here: SELECT DISTINCT led SQLite's planner to scan the table.)
+        passed_holds = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT policy_id FROM reservation WHERE stop_slot <= ? AND state = 'held'",
+                (current,),
+            )
+        }
         self._db.execute("DELETE FROM reservation WHERE stop_slot <= ?", (current,))
-        for (policy_id,) in passed_holds:
+        for policy_id in sorted(passed_holds):
             holds.recount(self._db, policy_id)
         self._db.execute(
             "DELETE FROM degradation WHERE id IN (SELECT id FROM degradation"
