@@ -8,16 +8,23 @@ Connections and writers: a database keeps its connections open and lends each to
 thread at a time (``_Connections``): opening one costs three PRAGMAs, and closing the
 last one checkpoints the WAL, both on every request otherwise. Writers of one process
 take turns (``_Writer``) instead of racing SQLite's busy handler, which sleeps and
-retries; the busy handler arbitrates between processes only. Writers that queue while
-one writes commit together, in one transaction and one fsync (group commit), each in a
-savepoint of its own, and each ``commit`` returns once that transaction is on disk.
+retries (1, 2, 5 ... 100 ms) rather than waking when the lock is free. Writers that queue
+while one writes commit together, in one transaction and one fsync (group commit), each
+in a savepoint of its own, and each ``commit`` returns once that transaction is on disk.
+Between processes, the writer that opens a batch first takes a lock on a file beside the
+database (``_FileLock``), which the kernel hands to the next process as soon as the
+batch is committed; SQLite's lock, still taken by ``BEGIN IMMEDIATE``, is what keeps
+writers apart, the file lock only makes them queue instead of sleep.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, Self, TypeVar, cast
@@ -87,26 +94,140 @@ class _Batch:
         self.error: BaseException | None = None
 
 
+class _FileLock:
+    """The writers' lock between processes: a POSIX lock on ``<database>-writer``.
+
+    Taken around each batch before ``BEGIN IMMEDIATE`` and let go once it is committed,
+    so that a process waiting for it is woken by the kernel when another's batch ends,
+    where SQLite's busy handler would sleep up to 100 ms between tries. A waiter that
+    gives up after its timeout leaves as SQLite's would; the kernel's wait has no timeout,
+    so it happens on a thread of the lock's own (``_take``), whose result goes to whoever
+    still waits. POSIX locks belong to the process: threads of it take turns here
+    (``_held``), and a forked child holds none of its parent's. The file is opened for
+    each taking and closed with the release, so that a process keeps no descriptor per
+    database it ever wrote to; where it cannot be opened (a read-only folder), SQLite's
+    lock is the only one, as before.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None  # while held, or being taken
+        self._state = threading.Condition()
+        self._held = False  # by a thread of this process
+        self._granted = False  # the taker got it, for a waiter to pick up
+        self._taking = False  # the taker waits for it in the kernel
+        self._waiting = 0
+        self._taker: threading.Thread | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._state:
+            self._waiting += 1
+            try:
+                while True:
+                    if not self._held:
+                        if self._granted:
+                            self._granted, self._held = False, True
+                            return True
+                        if not self._taking:
+                            if self._try():
+                                self._held = True
+                                return True
+                            self._taking = True
+                            self._wake_taker()
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._state.wait(remaining)
+            finally:
+                self._waiting -= 1
+                if self._granted and not self._waiting:  # got for a waiter gone since
+                    self._granted = False
+                    self._let_go()
+
+    def release(self) -> None:
+        with self._state:
+            self._held = False
+            self._let_go()
+            self._state.notify_all()
+
+    def _try(self) -> bool:
+        """Take it at once if free (or do without it); False: the taker must wait."""
+        try:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            return True  # no file lock: SQLite's busy handler alone, as before
+        try:
+            fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                return False
+            self._let_go()
+            raise
+        return True
+
+    def _let_go(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # which releases the lock
+
+    def _wake_taker(self) -> None:
+        if self._taker is None:
+            self._taker = threading.Thread(
+                target=self._take, name="sqlite-writer-lock", daemon=True
+            )
+            self._taker.start()
+        else:
+            self._state.notify_all()
+
+    def _take(self) -> None:
+        while True:
+            with self._state:
+                if not self._taking and not self._state.wait_for(lambda: self._taking, 10):
+                    self._taker = None  # idle: a new one starts when needed
+                    return
+                fd = self._fd
+            assert fd is not None
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX)  # without the GIL, until it is free
+            except OSError:  # EDEADLK, ENOLCK: the waiters try again, or time out
+                time.sleep(0.001)
+                with self._state:
+                    self._taking = False
+                    self._let_go()
+                    self._state.notify_all()
+                continue
+            with self._state:
+                self._taking = False
+                if self._waiting:
+                    self._granted = True
+                    self._state.notify_all()
+                else:
+                    self._let_go()
+
+
 class _Writer:
     """The writers of one process to one file: one at a time, committing together.
 
     A writer takes the turn (``turn``) and works in a savepoint of the open batch's
-    transaction (``BEGIN IMMEDIATE`` by its first member). When it is done, it hands the
-    turn to the next writer waiting, if any, or commits the batch; its ``commit``
-    returns only once the batch is committed, so what it acknowledges is on disk as
-    before, while one fsync serves all the writers that queued meanwhile.
+    transaction (``BEGIN IMMEDIATE`` by its first member, after the file lock). When it
+    is done, it hands the turn to the next writer waiting, if any, or commits the batch;
+    its ``commit`` returns only once the batch is committed, so what it acknowledges is
+    on disk as before, while one fsync serves all the writers that queued meanwhile.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
         self.turn = threading.Lock()
         self.guard = threading.Lock()  # for ``waiting`` and ``batch``
         self.waiting = 0
         self.batch: _Batch | None = None
+        self.lock = _FileLock(path.with_name(path.name + "-writer"))
 
 
 _MAX_BATCH = 64  # units of work per commit at most: a bound on the first one's wait
 _writers: dict[tuple[int, Path], _Writer] = {}
 _writers_guard = threading.Lock()
+_resolved: dict[Path, Path] = {}  # realpath costs a system call per component
 
 
 def _writer(path: Path) -> _Writer:
@@ -116,11 +237,15 @@ def _writer(path: Path) -> _Writer:
     one at a time; per process id, so that a turn held in the parent at a fork is not
     inherited held.
     """
-    key = (os.getpid(), path.resolve())
+    absolute = path if path.is_absolute() else Path(os.getcwd(), path)
+    resolved = _resolved.get(absolute)
+    if resolved is None:
+        resolved = _resolved[absolute] = absolute.resolve()
+    key = (os.getpid(), resolved)
     with _writers_guard:
         found = _writers.get(key)
         if found is None:
-            found = _writers[key] = _Writer()
+            found = _writers[key] = _Writer(resolved)
         return found
 
 
@@ -203,15 +328,7 @@ class SqliteTransaction:
         self._writer = writer
         try:
             if writer.batch is None:
-                connection = self._take()
-                try:
-                    # IMMEDIATE: take SQLite's write lock now, so read-decide-write
-                    # sequences of processes are serialised, not interleaved.
-                    connection.execute("BEGIN IMMEDIATE")
-                except BaseException:
-                    connection.close()
-                    raise
-                writer.batch = _Batch(connection)
+                writer.batch = self._begin_batch(writer.lock)
             writer.batch.connection.execute("SAVEPOINT unit_of_work")
         except BaseException as exc:
             self._writer = None
@@ -219,6 +336,23 @@ class SqliteTransaction:
             raise self._translated(exc) from exc
         self._connection = writer.batch.connection
         return self
+
+    def _begin_batch(self, lock: _FileLock) -> _Batch:
+        if not lock.acquire(BUSY_TIMEOUT_S):
+            raise self._busy()
+        try:
+            connection = self._take()
+            try:
+                # IMMEDIATE: take SQLite's write lock now, so read-decide-write
+                # sequences of processes are serialised, not interleaved.
+                connection.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                connection.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return _Batch(connection)
 
     def _translated(self, exc: BaseException) -> BaseException:
         if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode in (
@@ -315,12 +449,14 @@ class SqliteTransaction:
         assert writer is not None
         writer.batch = None
         try:
-            batch.connection.execute("COMMIT" if batch.members else "ROLLBACK")
-        except BaseException as exc:
-            batch.error = exc
-            if batch.connection.in_transaction:
-                batch.connection.execute("ROLLBACK")
+            try:
+                batch.connection.execute("COMMIT" if batch.members else "ROLLBACK")
+            except BaseException as exc:
+                batch.error = exc
+                if batch.connection.in_transaction:
+                    batch.connection.execute("ROLLBACK")
         finally:
+            writer.lock.release()
             self._give_back(batch.connection)
             batch.done.set()
             self._writer = None
@@ -338,6 +474,7 @@ class SqliteTransaction:
                 batch.connection.execute("ROLLBACK")
         finally:
             batch.connection.close()
+            writer.lock.release()
             batch.done.set()
             self._writer = None
             writer.turn.release()
@@ -438,12 +575,25 @@ class SqliteDatabase(Generic[UnitOfWorkT]):
         is first asked whether it may be opened for writing: SQLite lends a new
         connection a file descriptor that a closed one of this process opened for
         writing while the units of work keep theirs open, and through it a file made
-        read-only since would still take the write.
+        read-only since would still take the write. The probe queues for the write lock
+        as writers do (``_FileLock``), within ``PROBE_TIMEOUT_S`` in all: writers that
+        hand the lock over at once would otherwise leave SQLite's busy handler, which
+        sleeps between tries, few moments to find it free.
         """
         if self.path.exists() and not os.access(self.path, os.W_OK):
             return [f"store {self.path} is not writable: the file or its file system is readonly"]
+        deadline = time.monotonic() + PROBE_TIMEOUT_S
+        lock = _writer(self.path).lock
+        if not lock.acquire(PROBE_TIMEOUT_S):
+            return [f"store {self.path} is not writable: database is locked"]
         try:
-            connection = sqlite3.connect(self.path, timeout=PROBE_TIMEOUT_S, isolation_level=None)
+            return self._try_writing(schema_version, max(deadline - time.monotonic(), 0.0))
+        finally:
+            lock.release()
+
+    def _try_writing(self, schema_version: int, timeout: float) -> list[str]:
+        try:
+            connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
             return [f"store {self.path} cannot be opened: {exc}"]
         try:

@@ -156,3 +156,52 @@ def test_a_store_of_version_7_is_migrated_with_its_policy_counts(tmp_path: Path)
             assert counts == [2, 1, 0]
         finally:
             store.close()
+
+
+def test_a_store_of_version_8_is_migrated_with_its_held_offers(tmp_path: Path) -> None:
+    """Migration 0009 counts the holds a PostgreSQL store already has, per consumer."""
+    from importlib import resources
+
+    import psycopg
+
+    from nf_common.postgres import migrate
+    from pcf_server.storage.postgres import PostgresStore
+
+    shipped = resources.files("pcf_server.storage.migrations")
+    older = _folder(
+        tmp_path,
+        {
+            entry.name: entry.read_text(encoding="utf-8")
+            for entry in shipped.iterdir()
+            if entry.name.endswith(".sql") and int(entry.name[:4]) <= 8
+        },
+    )
+    now = 2_000_000_000.0
+    holds = {"p0": ("nef-a", now + 60), "p1": ("nef-a", now + 90.5), "p2": ("nef-b", now - 5)}
+    with postgres.database() as url:
+        with psycopg.connect(url, autocommit=True) as connection:
+            assert migrate(connection, older, "PCF") == 8
+            for n, (policy_id, (consumer, until)) in enumerate(holds.items()):
+                connection.execute(
+                    "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+                    " policy_data, version, created_at, valid, consumer)"
+                    " VALUES (%s, %s, 'asp', '{}', '{}', 0, '', 1, %s)",
+                    (policy_id, f"ref{n}", consumer),
+                )
+                for transfer in (1, 2):
+                    connection.execute(
+                        "INSERT INTO reservation (policy_id, trans_policy_id, area_id,"
+                        " first_slot, stop_slot, rate_dl, rate_ul, state, expires_at)"
+                        " VALUES (%s, %s, 'area', 1, 2, 1.0, 0.0, 'held', %s)",
+                        (policy_id, transfer, until),
+                    )
+        store = PostgresStore(url)
+        try:
+            assert _schema_version(url) == sqlite_migrations()[-1][0]
+            with store.unit_of_work(write=False) as uow:
+                held = [uow.policies.held_offers_of(c, now, at_most=10) for c in ("nef-a", "nef-b")]
+                assert held == [2, 0]
+                assert uow.policies.held_offers_of("nef-a", now + 60, at_most=10) == 1
+                assert uow.policies.held_offers_of("nef-a", now + 90, at_most=10) == 0
+        finally:
+            store.close()

@@ -282,11 +282,53 @@ def test_a_store_with_policies_is_migrated_with_its_counts_per_consumer(tmp_path
         assert uow.policies.count_of("nef-a", at_most=10) == 1
 
 
-def test_the_limit_checks_read_no_policy_but_those_with_live_holds(tmp_path: Path) -> None:
-    """The query plans: a counter row by key, held reservations by the expiry index.
+def test_a_store_with_held_offers_is_migrated_with_their_counts(tmp_path: Path) -> None:
+    """Migration 0009 counts the holds already stored, so the limit holds at once."""
+    from pcf_server.wire.bdt import policy_data_to_document
 
-    Neither plan may scan bdt_policy or reach it other than by primary key, which is
-    what keeps a Create's cost from growing with the policies stored.
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    for _, _, sql in migrations()[:8]:
+        connection.executescript(sql)
+    connection.execute("PRAGMA user_version = 8")
+    policy = make_policy("old")
+    now = START.timestamp()
+    holds = {"p0": ("nef-a", now + 60), "p1": ("nef-a", now + 90), "p2": ("nef-b", now - 5)}
+    for n, (policy_id, (consumer, until)) in enumerate(holds.items()):
+        connection.execute(
+            "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+            " policy_data, version, created_at, window_stop, valid, consumer)"
+            " VALUES (?, ?, 'asp', ?, ?, 0, '', 0, 1, ?)",
+            (
+                policy_id,
+                f"ref{n}",
+                json.dumps(policy.request_document),
+                json.dumps(policy_data_to_document(policy)),
+                consumer,
+            ),
+        )
+        for transfer in (1, 2):
+            connection.execute(
+                "INSERT INTO reservation (policy_id, trans_policy_id, area_id, first_slot,"
+                " stop_slot, rate_dl, rate_ul, state, expires_at)"
+                " VALUES (?, ?, 'area', 1, 2, 1.0, 0.0, 'held', ?)",
+                (policy_id, transfer, until),
+            )
+    connection.close()
+    store = SqliteStore(path)
+    with store.unit_of_work() as uow:
+        counts = [uow.policies.held_offers_of(c, now, at_most=10) for c in ("nef-a", "nef-b")]
+        assert counts == [2, 0]
+        assert uow.policies.held_offers_of("nef-a", now + 60, at_most=10) == 1
+        uow.capacity.release("p0")
+        assert uow.policies.held_offers_of("nef-a", now, at_most=10) == 1
+
+
+def test_the_limit_checks_read_no_policy_and_no_hold(tmp_path: Path) -> None:
+    """The query plans: a counter row by key, the consumer's counts per second of expiry.
+
+    Neither plan may read bdt_policy or reservation, which is what keeps a Create's
+    cost from growing with the policies stored or the offers held.
     """
     from pcf_server.storage.policies import PolicyRepository
 
@@ -306,11 +348,95 @@ def test_the_limit_checks_read_no_policy_but_those_with_live_holds(tmp_path: Pat
     searched = [plan for plan in plans if plan.startswith(("SEARCH", "SCAN"))]
     assert searched == [
         "SEARCH policy_count USING INDEX sqlite_autoindex_policy_count_1 (consumer=?)",
-        "SEARCH reservation USING INDEX reservation_hold_expiry (expires_at>?)",
-        "SCAN live",  # the live holds just found
-        "SEARCH p USING INDEX sqlite_autoindex_bdt_policy_1 (policy_id=?)",
-        "SCAN bounded",  # at most at_most rows
+        "SEARCH held_offer_count USING PRIMARY KEY (consumer=? AND expiry>?)",
     ], plans
+
+
+def test_the_held_offer_limit_reads_as_much_for_many_holds_as_for_two(tmp_path: Path) -> None:
+    """Counted in SQLite's VM steps, not time: the same with 2 or 2,002 of one's holds.
+
+    The consumer's holds expire in two seconds; 2,000 more of its own, in those seconds,
+    and 2,000 of another consumer's, spread over other seconds, change nothing it reads.
+    """
+    from pcf_server.policy.decision import Reservation
+    from pcf_server.policy.network import Rates
+
+    store = SqliteStore(tmp_path / "a.db")
+    now = START.timestamp()
+    slot = int(now // 900)
+    limits = {"area": [Rates(1e12, 1e12)] * 2}
+
+    def hold(uow: Any, policy_id: str, consumer: str, until: float) -> None:
+        policy = replace(make_policy(policy_id), bdt_ref_id=f"ref-{policy_id}")
+        policy.consumer = consumer
+        uow.policies.add(policy)
+        reservation = Reservation(1, ("area",), slot, slot + 2, Rates(1.0, 0.0))
+        assert uow.capacity.reserve(policy_id, reservation, limits, until)
+
+    def steps() -> tuple[int, int]:
+        counted = [0]
+
+        def step() -> int:
+            counted[0] += 1
+            return 0
+
+        with store.unit_of_work(write=False) as uow:
+            uow.connection.set_progress_handler(step, 1)
+            held = uow.policies.held_offers_of("nef", now, at_most=10**9)
+            uow.connection.set_progress_handler(None, 1)
+        return held, counted[0]
+
+    with store.unit_of_work() as uow:
+        hold(uow, "first", "nef", now + 60.2)
+        hold(uow, "second", "nef", now + 61.7)
+        hold(uow, "neighbour", "other", now + 30)  # the rows after its own, as below
+        uow.commit()
+    few = steps()
+    with store.unit_of_work() as uow:
+        for n in range(2000):
+            hold(uow, f"own{n}", "nef", now + 60 + n % 2 + n / 4000)
+            hold(uow, f"other{n}", "other", now + 1 + n / 10)
+        uow.commit()
+    many = steps()
+    assert few[0] == 2 and many[0] == 2002
+    assert many[1] == few[1], (few, many)
+
+
+def test_purging_reads_reservations_by_index_only(tmp_path: Path) -> None:
+    """With the planner's statistics of a big store (ANALYZE), no purge query scans them.
+
+    A scan of the reservations on every write made a Create 10 times slower at 10^6
+    stored policies (``scripts/bench_decision.py``).
+    """
+    from datetime import UTC, datetime
+
+    from pcf_server.storage.ledger import CapacityLedger
+
+    SqliteStore(tmp_path / "a.db")
+    connection = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    connection.executemany(
+        "INSERT INTO reservation (policy_id, trans_policy_id, area_id, first_slot, stop_slot,"
+        " rate_dl, rate_ul, state, expires_at) VALUES (?, 1, 'area', ?, ?, 1.0, 0.0, ?, ?)",
+        [
+            (f"p{n}", 10**6 + n, 10**6 + n + 4, "held" if n % 100 == 0 else "committed", None)
+            for n in range(5000)
+        ],
+    )
+    connection.execute("ANALYZE")
+    plans: list[str] = []
+
+    class Explaining:
+        def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+            rows = connection.execute("EXPLAIN QUERY PLAN " + sql, parameters).fetchall()
+            plans.extend(row[3] for row in rows)
+            return connection.execute(sql, parameters)
+
+        def executemany(self, sql: str, parameters: Any) -> sqlite3.Cursor:
+            return connection.executemany(sql, parameters)
+
+    CapacityLedger(Explaining()).purge(datetime.fromtimestamp(10**9, UTC), 900)  # type: ignore[arg-type]
+    assert any("reservation" in plan for plan in plans)
+    assert [plan for plan in plans if plan.startswith("SCAN reservation")] == [], plans
 
 
 def test_purging_rows_inserted_past_the_counter_keeps_it_at_zero(tmp_path: Path) -> None:

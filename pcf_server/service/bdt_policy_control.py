@@ -110,19 +110,25 @@ class BdtPolicyControl:
         """
         now = self._clock()
         decision: Decision | None = None
+        held_checked = False  # the limit on held offers, checked on the snapshot
         if on_snapshot:
             with self._uow(write=False) as uow:
                 try:
                     decision = self._timed_decide(uow, command.request, now, took)
                 except NoCapacity:
                     decision = None
+                if decision is not None and len(decision.offers) > 1:
+                    # The limit on policies first, as under the lock, when both are reached.
+                    self._refuse_over_policy_limit(uow, command.consumer)
+                    self._refuse_over_held_offer_limit(uow, command.consumer, now)
+                    held_checked = True
         with self._uow() as uow:
             self._refuse_equivalent(uow, command.consumer, key)
             freed = self._capacity.housekeeping(uow, now)
             self._refuse_over_policy_limit(uow, command.consumer)
             if decision is None or freed:
                 decision = self._timed_decide(uow, command.request, now, took)
-            if len(decision.offers) > 1:  # they will be held until one is selected
+            if len(decision.offers) > 1 and not held_checked:  # they will be held
                 self._refuse_over_held_offer_limit(uow, command.consumer, now)
             features = command.features
             policy = BdtPolicy(
@@ -176,7 +182,12 @@ class BdtPolicyControl:
         """One consumer may leave at most ``held_offers_per_consumer`` offers unselected.
 
         Unselected candidates hold capacity for ``hold_seconds``; 51 offers left unselected
-        once made every other ASP's Create fail for want of capacity.
+        once made every other ASP's Create fail. The limit bounds that abuse; it need not be
+        exact, and ``_create`` checks it on the read snapshot, outside the write turn: a
+        consumer's Creates in flight together may all pass it, so it can be exceeded by as
+        many as the server runs at once (its threads, workers and instances), never more,
+        and a hold counts until the second in which it expires (``storage.holds``). The
+        capacity itself is still taken under the guard, so this never overbooks.
         """
         if self._network is None:
             return

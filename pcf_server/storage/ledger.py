@@ -25,6 +25,7 @@ from pcf_server.service.ports import (
     StoredDegradation,
     StoredReservation,
 )
+from pcf_server.storage import holds
 from pcf_server.storage.policies import uncount
 
 _EPSILON = 1e-3  # bit/s: float sums drift a little after many += and -=
@@ -122,6 +123,7 @@ class CapacityLedger:
                         held_until,
                     ),
                 )
+            holds.recount(self._db, policy_id)
             return True
         finally:
             self._db.execute("RELEASE SAVEPOINT reserve")
@@ -133,7 +135,10 @@ class CapacityLedger:
             " WHERE policy_id = ? AND trans_policy_id = ?",
             (policy_id, transfer_policy_id),
         )
-        return cursor.rowcount > 0
+        if cursor.rowcount == 0:
+            return False
+        holds.recount(self._db, policy_id)
+        return True
 
     def reservations_of(self, policy_id: str) -> list[StoredReservation]:
         rows = self._db.execute(
@@ -145,9 +150,13 @@ class CapacityLedger:
 
     def release(self, policy_id: str, *, keep: int | None = None) -> None:
         """Give back what a policy holds or has committed, except transfer policy ``keep``."""
-        for item in self.reservations_of(policy_id):
-            if item.transfer_policy_id != keep:
-                self._give_back(policy_id, item)
+        given_back = [
+            item for item in self.reservations_of(policy_id) if item.transfer_policy_id != keep
+        ]
+        for item in given_back:
+            self._give_back(policy_id, item)
+        if any(item.state == "held" for item in given_back):
+            holds.recount(self._db, policy_id)
 
     def _give_back(self, policy_id: str, item: StoredReservation) -> None:
         self._db.execute(
@@ -209,8 +218,21 @@ class CapacityLedger:
             self._give_back(
                 policy_id, StoredReservation(tp, area, first, stop, Rates(dl, ul), state)
             )
+        # Expired holds count no more (``holds``): their rows are forgotten, not recounted.
+        holds.purge(self._db, now.timestamp(), _PURGE_BATCH)
         current = int(now.timestamp() // slot_seconds)
+        # Holds on windows that have passed are let go with them, whether expired or not.
+        # (Made distinct here: SELECT DISTINCT led SQLite's planner to scan the table.)
+        passed_holds = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT policy_id FROM reservation WHERE stop_slot <= ? AND state = 'held'",
+                (current,),
+            )
+        }
         self._db.execute("DELETE FROM reservation WHERE stop_slot <= ?", (current,))
+        for policy_id in sorted(passed_holds):
+            holds.recount(self._db, policy_id)
         self._db.execute(
             "DELETE FROM degradation WHERE id IN (SELECT id FROM degradation"
             " WHERE stop_slot <= ? LIMIT ?)",
@@ -218,10 +240,11 @@ class CapacityLedger:
         )
         ended = self._db.execute(
             "DELETE FROM bdt_policy WHERE policy_id IN (SELECT policy_id FROM bdt_policy"
-            " WHERE window_stop < ? LIMIT ?) RETURNING consumer",
+            " WHERE window_stop < ? LIMIT ?) RETURNING consumer, policy_id",
             (now.timestamp(), _PURGE_BATCH),
         ).fetchall()
         uncount(self._db, (row[0] for row in ended))
+        holds.forget(self._db, (row[1] for row in ended))
         return bool(expired)
 
     def purge_slots(self, area_ids: Sequence[str], now: datetime, slot_seconds: int) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from nf_common.sql import INTEGRITY_ERRORS, Connection
 from pcf_server.policy.model import BdtPolicy
 from pcf_server.service.ports import ConcurrentUpdate, DuplicateRequest
+from pcf_server.storage import holds
 from pcf_server.wire.bdt import policy_data_to_document, policy_from_documents
 
 
@@ -54,19 +55,8 @@ class PolicyRepository:
         return 0 if row is None else min(int(row[0]), at_most)
 
     def held_offers_of(self, consumer: str, now: float, *, at_most: int) -> int:
-        # Walks the live holds only (the partial index on expires_at of held rows), whose
-        # number the hold time and the limits bound, never the committed history; each
-        # owner is looked up by primary key. The materialized CTE and the correlated
-        # subquery keep either planner from starting at the consumer's policies (all of
-        # them) or from scanning every reservation to get policy_id in order.
-        row = self._db.execute(
-            "WITH live AS MATERIALIZED (SELECT policy_id FROM reservation"
-            " WHERE state = 'held' AND expires_at > ?)"
-            " SELECT count(*) FROM (SELECT DISTINCT policy_id FROM live WHERE (SELECT p.consumer"
-            " FROM bdt_policy AS p WHERE p.policy_id = live.policy_id) = ? LIMIT ?) AS bounded",
-            (now, consumer, at_most),
-        ).fetchone()
-        return int(row[0])
+        # The consumer's rows of the counts kept as holds come and go (``holds``).
+        return holds.held_offers_of(self._db, consumer, now, at_most=at_most)
 
     def _insert(self, policy: BdtPolicy, fingerprint: str | None) -> None:
         self._db.execute(
@@ -141,6 +131,7 @@ class PolicyRepository:
             "DELETE FROM bdt_policy WHERE policy_id = ? RETURNING consumer", (policy_id,)
         ).fetchall()
         uncount(self._db, (row[0] for row in rows))
+        holds.forget(self._db, [policy_id] if rows else [])
 
     def note_notified(self, now: float) -> None:
         self._db.execute(
