@@ -96,7 +96,6 @@ class _Slots:
 
 @dataclass(slots=True)
 class _Window:
-    cost: float
     first: int  # slot index
     stop: int
     window: TimeWindow
@@ -137,8 +136,8 @@ class LoadAwareDecider:
         expected_loads = self.network.expected_loads(area_id, first_slot, stop_slot)
         cap_dl, cap_ul = capacity.downlink, capacity.uplink
         out = []
-        for slot, expected in zip(range(first_slot, stop_slot), expected_loads, strict=True):
-            spare = ceiling * degraded.get(slot, 1.0) - expected
+        for k, slot in enumerate(range(first_slot, stop_slot)):
+            spare = ceiling * degraded.get(slot, 1.0) - expected_loads[k]
             out.append(Rates(max(0.0, spare * cap_dl), max(0.0, spare * cap_ul)))
         return out
 
@@ -211,23 +210,23 @@ class LoadAwareDecider:
         start_us, stop_us = _micros(start), _micros(stop)
         step = net.slot_seconds * _PER_SECOND
         bounds = [slot * step for slot in range(first, last + 1)]
-        begins = [max(start_us, bound) for bound in bounds]
+        begins = [max(start_us, bound) for bound in bounds]  # as the windows' TimeWindow
         ends = [min(stop_us, bound) for bound in bounds]
         # One row per slot, unpacked at once: the loop below runs ~n^2/2 times a search.
-        rows = list(
-            zip(
-                slots.head_dl,
-                slots.head_ul,
-                slots.base_dl,
-                slots.base_ul,
-                slots.inv_dl,
-                slots.inv_ul,
-                slots.price,
-                slots.rating_group,
-                ends[1:],
-                strict=True,
+        rows = [
+            (
+                slots.head_dl[k],
+                slots.head_ul[k],
+                slots.base_dl[k],
+                slots.base_ul[k],
+                slots.inv_dl[k],
+                slots.inv_ul[k],
+                slots.price[k],
+                slots.rating_group[k],
+                ends[k + 1],
             )
-        )
+            for k in range(last - first)
+        ]
         penalty = net.congestion_penalty
         found: list[_Found] = []
         for i, begin in enumerate(begins[:-1]):
@@ -279,17 +278,13 @@ class LoadAwareDecider:
         found.sort()
         return [
             _Window(
-                cost,
                 i,
                 j,
-                TimeWindow(
-                    net.slot_start(i) if bounds[i - first] > start_us else start,
-                    net.slot_start(j) if bounds[j - first] < stop_us else stop,
-                ),
+                TimeWindow(max(start, net.slot_start(i)), min(stop, net.slot_start(j))),
                 Rates(rate_dl, rate_ul),
                 rating_group,
             )
-            for cost, _, _, i, j, _, _, rate_dl, rate_ul, rating_group in self._pick(found, slots)
+            for _, _, _, i, j, _, _, rate_dl, rate_ul, rating_group in self._pick(found, slots)
         ]
 
     def _pick(self, found: list[_Found], slots: _Slots) -> list[_Found]:
