@@ -116,11 +116,6 @@ _PER_SECOND = 1_000_000
 _NOTHING_RESERVED = Rates(0.0, 0.0)
 
 
-def _micros(moment: datetime) -> int:
-    """Microseconds since the epoch, exactly (a timestamp's float would round them)."""
-    return (moment - _EPOCH) // _MICROSECOND
-
-
 @dataclass(frozen=True)
 class LoadAwareDecider:
     network: Network
@@ -207,7 +202,9 @@ class LoadAwareDecider:
         # The seconds of a window are (end - begin) in microseconds / 10^6, which is what
         # timedelta.total_seconds() computes: the same floats as the datetimes would give.
         # Slot starts are whole seconds (slot_seconds is an int), so exact here too.
-        start_us, stop_us = _micros(start), _micros(stop)
+        # Microseconds since the epoch, exactly (a timestamp's float would round them).
+        start_us = (start - _EPOCH) // _MICROSECOND
+        stop_us = (stop - _EPOCH) // _MICROSECOND
         step = net.slot_seconds * _PER_SECOND
         bounds = [slot * step for slot in range(first, last + 1)]
         begins = [max(start_us, bound) for bound in bounds]  # as the windows' TimeWindow
