@@ -127,13 +127,18 @@ class LoadAwareDecider:
         area = self.network.areas[area_id]
         capacity = load.capacity_override(area_id) or area.capacity
         degraded = load.degradation(area_id, first_slot, stop_slot)
-        ceiling = self.network.utilisation_ceiling
-        expected_loads = self.network.expected_loads(area_id, first_slot, stop_slot)
-        cap_dl, cap_ul = capacity.downlink, capacity.uplink
-        out = []
-        for k, slot in enumerate(range(first_slot, stop_slot)):
-            spare = ceiling * degraded.get(slot, 1.0) - expected_loads[k]
-            out.append(Rates(max(0.0, spare * cap_dl), max(0.0, spare * cap_ul)))
+        # A factor of 1 multiplies exactly: undegraded slots are the network's plain limits.
+        out = self.network.plain_limits(area_id, capacity, first_slot, stop_slot)
+        if degraded:
+            ceiling = self.network.utilisation_ceiling
+            expected_loads = self.network.expected_loads(area_id, first_slot, stop_slot)
+            for k, slot in enumerate(range(first_slot, stop_slot)):
+                factor = degraded.get(slot)
+                if factor is not None:
+                    spare = ceiling * factor - expected_loads[k]
+                    out[k] = Rates(
+                        max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink)
+                    )
         return out
 
     def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation:

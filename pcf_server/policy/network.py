@@ -247,6 +247,33 @@ class Network:
             out.append(found)
         return out
 
+    @cached_property
+    def _plain_limits(self) -> dict[tuple[str, Rates], dict[int, Rates]]:
+        return {}
+
+    def plain_limits(self, area_id: str, capacity: Rates, first: int, stop: int) -> list[Rates]:
+        """What BDT may use in each slot of [first, stop) that no degradation touches.
+
+        ``max(0, (ceiling - expected load) * capacity)`` per direction: the engine's
+        ``M(t)`` with a factor of 1. The service checks every reservation it makes
+        against these, slot by slot; they depend on the configuration and the capacity
+        only, so they are kept per area and capacity (an override is a capacity too).
+        """
+        kept = self._plain_limits.setdefault((area_id, capacity), {})
+        if len(kept) >= _STARTS_KEPT:
+            kept.clear()
+        out = []
+        expected_loads = self.expected_loads(area_id, first, stop)
+        for k, slot in enumerate(range(first, stop)):
+            found = kept.get(slot)
+            if found is None:
+                spare = self.utilisation_ceiling - expected_loads[k]
+                found = kept[slot] = Rates(
+                    max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink)
+                )
+            out.append(found)
+        return out
+
     def resolve(self, keys: frozenset[str] | None) -> tuple[str, ...]:
         """Areas a request's nwAreaInfo falls in.
 
