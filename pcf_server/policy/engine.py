@@ -211,9 +211,9 @@ class LoadAwareDecider:
         start_us = (start - _EPOCH) // _MICROSECOND
         stop_us = (stop - _EPOCH) // _MICROSECOND
         step = net.slot_seconds * _PER_SECOND
-        bounds = [slot * step for slot in range(first, last + 1)]
-        begins = [max(start_us, bound) for bound in bounds]  # as the windows' TimeWindow
-        ends = [min(stop_us, bound) for bound in bounds]
+        # Where a window from each slot begins and one up to its end ends (as TimeWindow).
+        begins = [max(start_us, slot * step) for slot in range(first, last)]
+        ends = [min(stop_us, (slot + 1) * step) for slot in range(first, last)]
         # One row per slot, unpacked at once: the loop below runs ~n^2/2 times a search.
         rows = [
             (
@@ -225,13 +225,13 @@ class LoadAwareDecider:
                 slots.inv_ul[k],
                 slots.price[k],
                 slots.rating_group[k],
-                ends[k + 1],
+                ends[k],
             )
             for k in range(last - first)
         ]
         penalty = net.congestion_penalty
         found: list[_Found] = []
-        for i, begin in enumerate(begins[:-1]):
+        for i, begin in enumerate(begins):
             head_dl = head_ul = math.inf
             sum_base_dl = sum_base_ul = sum_inv_dl = sum_inv_ul = 0.0
             price, rating_group = -math.inf, 0
@@ -335,25 +335,19 @@ class LoadAwareDecider:
             degraded = load.degradation(area_id, first, last)
             reserved = load.reserved(area_id, first, last)
             expected_loads = net.expected_loads(area_id, first, last)
-            cap_dl, cap_ul = capacity.downlink, capacity.uplink
             for k, slot in enumerate(range(first, last)):
                 usable = ceiling * degraded.get(slot, 1.0)
                 expected = expected_loads[k]
                 taken = reserved.get(slot, _NOTHING_RESERVED)
-                usable_bps = usable * cap_dl
-                head_dl[k] = min(
-                    head_dl[k], max(0.0, usable_bps - expected * cap_dl - taken.downlink)
-                )
-                if usable_bps > 0:  # else no headroom: no window crosses the slot
-                    base_dl[k] = max(base_dl[k], (expected * cap_dl + taken.downlink) / usable_bps)
-                    inv_dl[k] = max(inv_dl[k], 1.0 / usable_bps)
-                usable_bps = usable * cap_ul
-                head_ul[k] = min(
-                    head_ul[k], max(0.0, usable_bps - expected * cap_ul - taken.uplink)
-                )
-                if usable_bps > 0:
-                    base_ul[k] = max(base_ul[k], (expected * cap_ul + taken.uplink) / usable_bps)
-                    inv_ul[k] = max(inv_ul[k], 1.0 / usable_bps)
+                for cap, used, heads, bases, invs in (
+                    (capacity.downlink, taken.downlink, head_dl, base_dl, inv_dl),
+                    (capacity.uplink, taken.uplink, head_ul, base_ul, inv_ul),
+                ):
+                    usable_bps = usable * cap
+                    heads[k] = min(heads[k], max(0.0, usable_bps - expected * cap - used))
+                    if usable_bps > 0:  # else no headroom: no window crosses the slot
+                        bases[k] = max(bases[k], (expected * cap + used) / usable_bps)
+                        invs[k] = max(invs[k], 1.0 / usable_bps)
         return combined
 
 
