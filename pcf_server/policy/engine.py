@@ -204,10 +204,9 @@ class LoadAwareDecider:
         slots = self._slots(areas, first, last, load)
         bits_dl, bits_ul = 8.0 * demand[0], 8.0 * demand[1]
         min_s, max_s = shortest.total_seconds(), longest.total_seconds()
-        # The seconds of a window are (end - begin) in microseconds / 10^6, which is what
-        # timedelta.total_seconds() computes: the same floats as the datetimes would give.
-        # Slot starts are whole seconds (slot_seconds is an int), so exact here too.
-        # Microseconds since the epoch, exactly (a timestamp's float would round them).
+        # Times in microseconds since the epoch, exactly (a timestamp's float would round
+        # them; slot_seconds is an int). A window's seconds are then (end - begin) / 10^6,
+        # which is what timedelta.total_seconds() computes: the datetimes' very floats.
         start_us = (start - _EPOCH) // _MICROSECOND
         stop_us = (stop - _EPOCH) // _MICROSECOND
         step = net.slot_seconds * _PER_SECOND
