@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from pcf_server.config import ConfigError, default_network, load_network, network_from_document
+from pcf_server.policy import network as network_module
 from tests.bdt_config import config, write_config
 from tests.dates import TUESDAY, future_day
 
@@ -24,6 +26,30 @@ def test_the_default_configuration_is_shipped_and_sensible() -> None:
     assert net.expected_load(metro, evening) > net.expected_load(metro, night) + 0.4
     assert net.tier(evening).price > net.tier(night).price
     assert net.slot_seconds == 900 and net.hold == timedelta(seconds=300)
+
+
+def test_the_kept_tiers_and_expected_loads_are_those_of_each_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a network keeps per slot for the engine is what it would work out each time.
+
+    In a zone with its own offset, over two days of distinct profiles and tariffs, and
+    with so small a bound on what is kept that it starts afresh on the way.
+    """
+    monkeypatch.setattr(network_module, "_STARTS_KEPT", 7)
+    net = dataclasses.replace(default_network(), timezone="Asia/Kolkata")
+    first = net.slot_of(future_day(TUESDAY))
+    stop = first + 2 * 96
+    for area_id, area in net.areas.items():
+        loads = [net.expected_load(area, slot) for slot in range(first, stop)]
+        assert len(set(loads)) > 3
+        for begin in (first, first + 5, first + 90):  # again, partly from what was kept
+            assert net.expected_loads(area_id, begin, stop) == loads[begin - first :]
+    tiers = [net.tier(slot) for slot in range(first, stop)]
+    assert len({tier.rating_group for tier in tiers}) > 2
+    for begin in (first, first + 5, first + 90):
+        assert net.tiers(begin, stop) == tiers[begin - first :]
+    assert net.expected_loads(net.default_area, stop, first) == []
 
 
 def test_the_core_settings_load_and_keep_their_defaults_when_left_out(tmp_path: Path) -> None:

@@ -243,3 +243,19 @@ def test_the_last_representable_days_are_refused_not_overflowed(engine) -> None:
     doc = request(end, end + hours(2), 1, downlinkVolume=1000)
     with pytest.raises(NoTransferWindow):
         decide(engine, doc)
+
+
+@pytest.mark.parametrize("day", [DAY, datetime(9000, 1, 5, tzinfo=UTC)], ids=["soon", "far"])
+def test_the_rate_is_the_volume_over_the_exact_length_of_the_window(engine, day) -> None:
+    """b = 8 D / |W| to the microsecond of a desired stop, however far ahead it is.
+
+    Epoch microseconds outgrow a float's exact integers some centuries ahead (by 9000 a
+    float of them is a multiple of 32), so the length of a window must not be worked out
+    through one.
+    """
+    start, stop = day + hours(2), day + hours(3) + timedelta(microseconds=40)
+    volume = bytes_for(10 * MBPS, hours(1))
+    decision = decide(engine, request(start, stop, 1, downlinkVolume=volume))
+    assert stop in {offer.window.stop for offer in decision.offers}
+    for offer in decision.offers:
+        assert offer.max_bitrate_dl == 8 * volume / offer.window.duration.total_seconds()

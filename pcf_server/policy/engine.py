@@ -96,12 +96,24 @@ class _Slots:
 
 @dataclass(slots=True)
 class _Window:
-    cost: float
     first: int  # slot index
     stop: int
     window: TimeWindow
     rates: Rates
     rating_group: int
+
+
+# A window the search found, before it is chosen: (cost, start, -length in seconds, first
+# slot, stop slot, end, length in seconds, rate dl, rate ul, rating group). Times are
+# microseconds since the epoch, so that the search makes no datetime; the first three
+# fields are the order of preference (cheapest, earliest, longest), and no two windows
+# share both a start and a length, so the later fields never decide it.
+_Found = tuple[float, int, float, int, int, int, float, float, float, int]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_PER_SECOND = 1_000_000
+_NOTHING_RESERVED = Rates(0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -115,17 +127,18 @@ class LoadAwareDecider:
         area = self.network.areas[area_id]
         capacity = load.capacity_override(area_id) or area.capacity
         degraded = load.degradation(area_id, first_slot, stop_slot)
-        ceiling = self.network.utilisation_ceiling
-        out = []
-        for slot in range(first_slot, stop_slot):
-            usable = ceiling * degraded.get(slot, 1.0)
-            expected = self.network.expected_load(area, slot)
-            out.append(
-                Rates(
-                    max(0.0, (usable - expected) * capacity.downlink),
-                    max(0.0, (usable - expected) * capacity.uplink),
-                )
-            )
+        # A factor of 1 multiplies exactly: undegraded slots are the network's plain limits.
+        out = self.network.plain_limits(area_id, capacity, first_slot, stop_slot)
+        if degraded:
+            ceiling = self.network.utilisation_ceiling
+            expected_loads = self.network.expected_loads(area_id, first_slot, stop_slot)
+            for k, slot in enumerate(range(first_slot, stop_slot)):
+                factor = degraded.get(slot)
+                if factor is not None:
+                    spare = ceiling * factor - expected_loads[k]
+                    out[k] = Rates(
+                        max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink)
+                    )
         return out
 
     def reservation_for(self, request: BdtRequest, offer: TransferPolicy) -> Reservation:
@@ -191,25 +204,53 @@ class LoadAwareDecider:
         slots = self._slots(areas, first, last, load)
         bits_dl, bits_ul = 8.0 * demand[0], 8.0 * demand[1]
         min_s, max_s = shortest.total_seconds(), longest.total_seconds()
-        found: list[_Window] = []
-        for i in range(first, last):
-            begin = max(start, net.slot_start(i))
+        # Times in microseconds since the epoch, exactly (a timestamp's float would round
+        # them; slot_seconds is an int). A window's seconds are then (end - begin) / 10^6,
+        # which is what timedelta.total_seconds() computes: the datetimes' very floats.
+        start_us = (start - _EPOCH) // _MICROSECOND
+        stop_us = (stop - _EPOCH) // _MICROSECOND
+        step = net.slot_seconds * _PER_SECOND
+        # Where a window from each slot begins and one up to its end ends (as TimeWindow).
+        begins = [max(start_us, slot * step) for slot in range(first, last)]
+        ends = [min(stop_us, (slot + 1) * step) for slot in range(first, last)]
+        # One row per slot, unpacked at once: the loop below runs ~n^2/2 times a search.
+        rows = [
+            (
+                slots.head_dl[k],
+                slots.head_ul[k],
+                slots.base_dl[k],
+                slots.base_ul[k],
+                slots.inv_dl[k],
+                slots.inv_ul[k],
+                slots.price[k],
+                slots.rating_group[k],
+                ends[k],
+            )
+            for k in range(last - first)
+        ]
+        penalty = net.congestion_penalty
+        found: list[_Found] = []
+        for i, begin in enumerate(begins):
             head_dl = head_ul = math.inf
             sum_base_dl = sum_base_ul = sum_inv_dl = sum_inv_ul = 0.0
             price, rating_group = -math.inf, 0
-            for j in range(i + 1, last + 1):
-                k = j - 1 - first
-                head_dl, head_ul = min(head_dl, slots.head_dl[k]), min(head_ul, slots.head_ul[k])
+            n = 0
+            for slot_dl, slot_ul, base_dl, base_ul, inv_dl, inv_ul, tier, group, end in rows[i:]:
+                # min(head, slot) without the call: the same float, the first of equals
+                if slot_dl < head_dl:
+                    head_dl = slot_dl
+                if slot_ul < head_ul:
+                    head_ul = slot_ul
                 if (bits_dl and head_dl <= 0) or (bits_ul and head_ul <= 0):
                     break  # a full slot: no longer window from i can pass it
-                sum_base_dl += slots.base_dl[k]
-                sum_base_ul += slots.base_ul[k]
-                sum_inv_dl += slots.inv_dl[k]
-                sum_inv_ul += slots.inv_ul[k]
-                if slots.price[k] > price:
-                    price, rating_group = slots.price[k], slots.rating_group[k]
-                end = min(stop, net.slot_start(j))
-                seconds = (end - begin).total_seconds()
+                sum_base_dl += base_dl
+                sum_base_ul += base_ul
+                sum_inv_dl += inv_dl
+                sum_inv_ul += inv_ul
+                n += 1
+                if tier > price:
+                    price, rating_group = tier, group
+                seconds = (end - begin) / _PER_SECOND
                 if seconds > max_s + 1e-9:
                     break
                 if seconds < min_s - 1e-9:
@@ -217,50 +258,61 @@ class LoadAwareDecider:
                 rate_dl, rate_ul = bits_dl / seconds, bits_ul / seconds
                 if rate_dl > head_dl + _EPSILON or rate_ul > head_ul + _EPSILON:
                     continue
-                n = j - i
-                utilisation = max(
-                    (sum_base_dl + rate_dl * sum_inv_dl) / n if bits_dl else 0.0,
-                    (sum_base_ul + rate_ul * sum_inv_ul) / n if bits_ul else 0.0,
-                )
-                cost = price + net.congestion_penalty * utilisation
+                utilisation = (sum_base_dl + rate_dl * sum_inv_dl) / n if bits_dl else 0.0
+                busier = (sum_base_ul + rate_ul * sum_inv_ul) / n if bits_ul else 0.0
+                if busier > utilisation:  # max() without the call
+                    utilisation = busier
                 found.append(
-                    _Window(
-                        cost,
-                        i,
-                        j,
-                        TimeWindow(begin, end),
-                        Rates(rate_dl, rate_ul),
+                    (
+                        price + penalty * utilisation,
+                        begin,
+                        -seconds,
+                        first + i,
+                        first + i + n,
+                        end,
+                        seconds,
+                        rate_dl,
+                        rate_ul,
                         rating_group,
                     )
                 )
-        found.sort(key=lambda w: (w.cost, w.window.start, -w.window.duration.total_seconds()))
-        return self._pick(found, slots)
+        found.sort()
+        return [
+            _Window(
+                i,
+                j,
+                TimeWindow(max(start, net.slot_start(i)), min(stop, net.slot_start(j))),
+                Rates(rate_dl, rate_ul),
+                rating_group,
+            )
+            for _, _, _, i, j, _, _, rate_dl, rate_ul, rating_group in self._pick(found, slots)
+        ]
 
-    def _pick(self, found: list[_Window], slots: _Slots) -> list[_Window]:
+    def _pick(self, found: list[_Found], slots: _Slots) -> list[_Found]:
         """Cheapest first, each fitting what the ones before it left, none near-duplicate."""
-        chosen: list[_Window] = []
+        chosen: list[_Found] = []
         head_dl, head_ul = list(slots.head_dl), list(slots.head_ul)
+        wanted = self.network.candidates
         for candidate in found:
-            if len(chosen) == self.network.candidates:
+            if len(chosen) == wanted:
                 break
-            if any(_too_close(candidate.window, other.window) for other in chosen):
+            if _too_close(candidate, chosen):
                 continue
-            span = range(candidate.first - slots.first, candidate.stop - slots.first)
-            rates = candidate.rates
+            span = range(candidate[3] - slots.first, candidate[4] - slots.first)
+            rate_dl, rate_ul = candidate[7], candidate[8]
             if any(
-                rates.downlink > head_dl[k] + _EPSILON or rates.uplink > head_ul[k] + _EPSILON
-                for k in span
+                rate_dl > head_dl[k] + _EPSILON or rate_ul > head_ul[k] + _EPSILON for k in span
             ):
                 continue
             for k in span:
-                head_dl[k] -= rates.downlink
-                head_ul[k] -= rates.uplink
+                head_dl[k] -= rate_dl
+                head_ul[k] -= rate_ul
             chosen.append(candidate)
         return chosen
 
     def _slots(self, areas: Sequence[str], first: int, last: int, load: LoadView) -> _Slots:
         net = self.network
-        tiers = [net.tier(slot) for slot in range(first, last)]
+        tiers = net.tiers(first, last)
         combined = _Slots(
             first,
             head_dl=[math.inf for _ in tiers],
@@ -272,30 +324,23 @@ class LoadAwareDecider:
             price=[tier.price for tier in tiers],
             rating_group=[tier.rating_group for tier in tiers],
         )
+        ceiling = net.utilisation_ceiling
+        head_dl, head_ul = combined.head_dl, combined.head_ul
+        base_dl, base_ul = combined.base_dl, combined.base_ul
+        inv_dl, inv_ul = combined.inv_dl, combined.inv_ul
         for area_id in areas:
             area: Area = net.areas[area_id]
             capacity = load.capacity_override(area_id) or area.capacity
             degraded = load.degradation(area_id, first, last)
             reserved = load.reserved(area_id, first, last)
+            expected_loads = net.expected_loads(area_id, first, last)
             for k, slot in enumerate(range(first, last)):
-                usable = net.utilisation_ceiling * degraded.get(slot, 1.0)
-                expected = net.expected_load(area, slot)
-                taken = reserved.get(slot, Rates(0.0, 0.0))
+                usable = ceiling * degraded.get(slot, 1.0)
+                expected = expected_loads[k]
+                taken = reserved.get(slot, _NOTHING_RESERVED)
                 for cap, used, heads, bases, invs in (
-                    (
-                        capacity.downlink,
-                        taken.downlink,
-                        combined.head_dl,
-                        combined.base_dl,
-                        combined.inv_dl,
-                    ),
-                    (
-                        capacity.uplink,
-                        taken.uplink,
-                        combined.head_ul,
-                        combined.base_ul,
-                        combined.inv_ul,
-                    ),
+                    (capacity.downlink, taken.downlink, head_dl, base_dl, inv_dl),
+                    (capacity.uplink, taken.uplink, head_ul, base_ul, inv_ul),
                 ):
                     usable_bps = usable * cap
                     heads[k] = min(heads[k], max(0.0, usable_bps - expected * cap - used))
@@ -305,7 +350,12 @@ class LoadAwareDecider:
         return combined
 
 
-def _too_close(a: TimeWindow, b: TimeWindow) -> bool:
-    overlap = (min(a.stop, b.stop) - max(a.start, b.start)).total_seconds()
-    longer = max(a.duration, b.duration).total_seconds()
-    return overlap > longer / 2
+def _too_close(candidate: _Found, chosen: list[_Found]) -> bool:
+    """More than half of the longer window shared with one chosen (seconds as timedelta)."""
+    begin, end = candidate[1], candidate[5]
+    for other in chosen:
+        overlap = (min(end, other[5]) - max(begin, other[1])) / _PER_SECOND
+        longer = max(end - begin, other[5] - other[1]) / _PER_SECOND
+        if overlap > longer / 2:
+            return True
+    return False

@@ -203,6 +203,77 @@ class Network:
                 return tier
         raise AssertionError("tariff tiers cover the whole day (checked at load time)")
 
+    @cached_property
+    def _tiers(self) -> dict[int, TariffTier]:
+        return {}
+
+    @cached_property
+    def _loads(self) -> dict[str, dict[int, float]]:
+        return {}
+
+    def tiers(self, first: int, stop: int) -> list[TariffTier]:
+        """``tier`` of each slot of [first, stop), each slot's worked out once.
+
+        Every decision asks for the tiers of all the slots of its search; like the slot
+        starts, they depend on nothing but the configuration, and are kept as long.
+        """
+        kept = self._tiers
+        if len(kept) >= _STARTS_KEPT:
+            kept.clear()
+        out = []
+        for slot in range(first, stop):
+            found = kept.get(slot)
+            if found is None:
+                found = kept[slot] = self.tier(slot)
+            out.append(found)
+        return out
+
+    def expected_loads(self, area_id: str, first: int, stop: int) -> list[float]:
+        """``expected_load`` of the area in each slot of [first, stop), kept as ``tiers``.
+
+        The engine needs them for every slot of every search and for every capacity
+        check of the reservations it leads to: walking the profile each time was most
+        of a decision's cost after the search itself.
+        """
+        area = self.areas[area_id]
+        kept = self._loads.setdefault(area_id, {})
+        if len(kept) >= _STARTS_KEPT:
+            kept.clear()
+        out = []
+        for slot in range(first, stop):
+            found = kept.get(slot)
+            if found is None:
+                found = kept[slot] = self.expected_load(area, slot)
+            out.append(found)
+        return out
+
+    @cached_property
+    def _plain_limits(self) -> dict[tuple[str, Rates], dict[int, Rates]]:
+        return {}
+
+    def plain_limits(self, area_id: str, capacity: Rates, first: int, stop: int) -> list[Rates]:
+        """What BDT may use in each slot of [first, stop) that no degradation touches.
+
+        ``max(0, (ceiling - expected load) * capacity)`` per direction: the engine's
+        ``M(t)`` with a factor of 1. The service checks every reservation it makes
+        against these, slot by slot; they depend on the configuration and the capacity
+        only, so they are kept per area and capacity (an override is a capacity too).
+        """
+        kept = self._plain_limits.setdefault((area_id, capacity), {})
+        if len(kept) >= _STARTS_KEPT:
+            kept.clear()
+        out = []
+        expected_loads = self.expected_loads(area_id, first, stop)
+        for k, slot in enumerate(range(first, stop)):
+            found = kept.get(slot)
+            if found is None:
+                spare = self.utilisation_ceiling - expected_loads[k]
+                found = kept[slot] = Rates(
+                    max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink)
+                )
+            out.append(found)
+        return out
+
     def resolve(self, keys: frozenset[str] | None) -> tuple[str, ...]:
         """Areas a request's nwAreaInfo falls in.
 
