@@ -11,17 +11,35 @@ database numbers the same slot the same way whatever its start time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from nf_common.destinations import Destinations
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _STARTS_KEPT = 100_000  # slots whose start a Network keeps (some years' worth)
+_T = TypeVar("_T")
+
+
+def _per_slot(kept: dict[int, _T], first: int, stop: int, work: Callable[[int], _T]) -> list[_T]:
+    """``work`` of each slot of [first, stop), each slot's worked out once.
+
+    ``kept`` holds what was worked out; it starts afresh past ``_STARTS_KEPT`` entries,
+    as the slot starts do.
+    """
+    if len(kept) >= _STARTS_KEPT:
+        kept.clear()
+    out = []
+    for slot in range(first, stop):
+        found = kept.get(slot)
+        if found is None:
+            found = kept[slot] = work(slot)
+        out.append(found)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,16 +235,7 @@ class Network:
         Every decision asks for the tiers of all the slots of its search; like the slot
         starts, they depend on nothing but the configuration, and are kept as long.
         """
-        kept = self._tiers
-        if len(kept) >= _STARTS_KEPT:
-            kept.clear()
-        out = []
-        for slot in range(first, stop):
-            found = kept.get(slot)
-            if found is None:
-                found = kept[slot] = self.tier(slot)
-            out.append(found)
-        return out
+        return _per_slot(self._tiers, first, stop, self.tier)
 
     def expected_loads(self, area_id: str, first: int, stop: int) -> list[float]:
         """``expected_load`` of the area in each slot of [first, stop), kept as ``tiers``.
@@ -237,15 +246,7 @@ class Network:
         """
         area = self.areas[area_id]
         kept = self._loads.setdefault(area_id, {})
-        if len(kept) >= _STARTS_KEPT:
-            kept.clear()
-        out = []
-        for slot in range(first, stop):
-            found = kept.get(slot)
-            if found is None:
-                found = kept[slot] = self.expected_load(area, slot)
-            out.append(found)
-        return out
+        return _per_slot(kept, first, stop, lambda slot: self.expected_load(area, slot))
 
     @cached_property
     def _plain_limits(self) -> dict[tuple[str, Rates], dict[int, Rates]]:
@@ -260,19 +261,13 @@ class Network:
         only, so they are kept per area and capacity (an override is a capacity too).
         """
         kept = self._plain_limits.setdefault((area_id, capacity), {})
-        if len(kept) >= _STARTS_KEPT:
-            kept.clear()
-        out = []
         expected_loads = self.expected_loads(area_id, first, stop)
-        for k, slot in enumerate(range(first, stop)):
-            found = kept.get(slot)
-            if found is None:
-                spare = self.utilisation_ceiling - expected_loads[k]
-                found = kept[slot] = Rates(
-                    max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink)
-                )
-            out.append(found)
-        return out
+
+        def limit(slot: int) -> Rates:
+            spare = self.utilisation_ceiling - expected_loads[slot - first]
+            return Rates(max(0.0, spare * capacity.downlink), max(0.0, spare * capacity.uplink))
+
+        return _per_slot(kept, first, stop, limit)
 
     def resolve(self, keys: frozenset[str] | None) -> tuple[str, ...]:
         """Areas a request's nwAreaInfo falls in.
