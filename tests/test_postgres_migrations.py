@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,31 @@ def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
     for name, sql in files.items():
         (tmp_path / name).write_text(sql)
     return tmp_path
+
+
+def _shipped_up_to(tmp_path: Path, version: int) -> Path:
+    """The shipped migrations up to ``version``, as an older PCF had them."""
+    from importlib import resources
+
+    shipped = resources.files("pcf_server.storage.migrations")
+    return _folder(
+        tmp_path,
+        {
+            entry.name: entry.read_text(encoding="utf-8")
+            for entry in shipped.iterdir()
+            if entry.name.endswith(".sql") and int(entry.name[:4]) <= version
+        },
+    )
+
+
+def _insert_policy_of(connection: Any, policy_id: str, ref: str, consumer: str) -> None:
+    """A bdt_policy row of ``consumer``, with only the columns a count reads."""
+    connection.execute(
+        "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+        " policy_data, version, created_at, valid, consumer)"
+        " VALUES (%s, %s, 'asp', '{}', '{}', 0, '', 1, %s)",
+        (policy_id, ref, consumer),
+    )
 
 
 def test_an_engine_takes_its_own_file_for_a_number_and_starts_at_its_baseline(
@@ -122,32 +148,18 @@ def test_the_sqlite_default_and_the_pytest_plugin_never_load_the_postgresql_driv
 
 def test_a_store_of_version_7_is_migrated_with_its_policy_counts(tmp_path: Path) -> None:
     """Migration 0008 counts the policies a PostgreSQL store already holds, per consumer."""
-    from importlib import resources
 
     import psycopg
 
     from nf_common.postgres import migrate
     from pcf_server.storage.postgres import PostgresStore
 
-    shipped = resources.files("pcf_server.storage.migrations")
-    older = _folder(
-        tmp_path,
-        {
-            entry.name: entry.read_text(encoding="utf-8")
-            for entry in shipped.iterdir()
-            if entry.name.endswith(".sql") and int(entry.name[:4]) <= 7
-        },
-    )
+    older = _shipped_up_to(tmp_path, 7)
     with postgres.database() as url:
         with psycopg.connect(url, autocommit=True) as connection:
             assert migrate(connection, older, "PCF") == 7
             for n, consumer in enumerate(("nef-a", "nef-a", "nef-b")):
-                connection.execute(
-                    "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-                    " policy_data, version, created_at, valid, consumer)"
-                    " VALUES (%s, %s, 'asp', '{}', '{}', 0, '', 1, %s)",
-                    (f"p{n}", f"ref{n}", consumer),
-                )
+                _insert_policy_of(connection, f"p{n}", f"ref{n}", consumer)
         store = PostgresStore(url)
         try:
             assert _schema_version(url) == sqlite_migrations()[-1][0]
@@ -160,34 +172,20 @@ def test_a_store_of_version_7_is_migrated_with_its_policy_counts(tmp_path: Path)
 
 def test_a_store_of_version_8_is_migrated_with_its_held_offers(tmp_path: Path) -> None:
     """Migration 0009 counts the holds a PostgreSQL store already has, per consumer."""
-    from importlib import resources
 
     import psycopg
 
     from nf_common.postgres import migrate
     from pcf_server.storage.postgres import PostgresStore
 
-    shipped = resources.files("pcf_server.storage.migrations")
-    older = _folder(
-        tmp_path,
-        {
-            entry.name: entry.read_text(encoding="utf-8")
-            for entry in shipped.iterdir()
-            if entry.name.endswith(".sql") and int(entry.name[:4]) <= 8
-        },
-    )
+    older = _shipped_up_to(tmp_path, 8)
     now = 2_000_000_000.0
     holds = {"p0": ("nef-a", now + 60), "p1": ("nef-a", now + 90.5), "p2": ("nef-b", now - 5)}
     with postgres.database() as url:
         with psycopg.connect(url, autocommit=True) as connection:
             assert migrate(connection, older, "PCF") == 8
             for n, (policy_id, (consumer, until)) in enumerate(holds.items()):
-                connection.execute(
-                    "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-                    " policy_data, version, created_at, valid, consumer)"
-                    " VALUES (%s, %s, 'asp', '{}', '{}', 0, '', 1, %s)",
-                    (policy_id, f"ref{n}", consumer),
-                )
+                _insert_policy_of(connection, policy_id, f"ref{n}", consumer)
                 for transfer in (1, 2):
                     connection.execute(
                         "INSERT INTO reservation (policy_id, trans_policy_id, area_id,"

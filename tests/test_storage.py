@@ -39,6 +39,36 @@ def make_policy(policy_id: str = "p1") -> BdtPolicy:
     )
 
 
+def database_at(path: Path, version: int) -> sqlite3.Connection:
+    """A database file of schema ``version``, as an older PCF left it (autocommit)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    for _, _, sql in migrations()[:version]:
+        connection.executescript(sql)
+    connection.execute(f"PRAGMA user_version = {version}")
+    return connection
+
+
+def insert_policy_of(
+    connection: sqlite3.Connection, policy_id: str, ref: str, consumer: str
+) -> None:
+    """A bdt_policy row of ``consumer`` as schema 5 to 8 stored it (no fingerprint)."""
+    from pcf_server.wire.bdt import policy_data_to_document
+
+    policy = make_policy("old")
+    connection.execute(
+        "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
+        " policy_data, version, created_at, window_stop, valid, consumer)"
+        " VALUES (?, ?, 'asp', ?, ?, 0, '', 0, 1, ?)",
+        (
+            policy_id,
+            ref,
+            json.dumps(policy.request_document),
+            json.dumps(policy_data_to_document(policy)),
+            consumer,
+        ),
+    )
+
+
 def test_policies_survive_reopening_the_file(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "a.db")
     with store.unit_of_work() as uow:
@@ -172,10 +202,7 @@ def test_the_schema_keeps_only_what_queries_read(tmp_path: Path) -> None:
 
 def test_a_database_of_the_previous_schema_is_migrated_with_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path, isolation_level=None)
-    for _, _, sql in migrations()[:3]:
-        connection.executescript(sql)
-    connection.execute("PRAGMA user_version = 3")
+    connection = database_at(path, 3)
     connection.execute(
         "INSERT INTO degradation (area_id, first_slot, stop_slot, factor, source, created_at)"
         " VALUES ('town', 1, 2, 0.5, 'nwdaf', ?)",
@@ -197,10 +224,7 @@ def test_policies_stored_before_consumers_belong_to_the_no_token_consumer(tmp_pa
     from pcf_server.wire.bdt import policy_data_to_document
 
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path, isolation_level=None)
-    for _, _, sql in migrations()[:4]:
-        connection.executescript(sql)
-    connection.execute("PRAGMA user_version = 4")
+    connection = database_at(path, 4)
     policy = make_policy("old")
     connection.execute(
         "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document, policy_data,"
@@ -252,27 +276,10 @@ def test_writers_of_many_threads_queue_and_none_is_lost(tmp_path: Path) -> None:
 
 def test_a_store_with_policies_is_migrated_with_its_counts_per_consumer(tmp_path: Path) -> None:
     """Migration 0008 counts the policies already stored, so the limit holds at once."""
-    from pcf_server.wire.bdt import policy_data_to_document
-
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path, isolation_level=None)
-    for _, _, sql in migrations()[:7]:
-        connection.executescript(sql)
-    connection.execute("PRAGMA user_version = 7")
-    policy = make_policy("old")
+    connection = database_at(path, 7)
     for n, consumer in enumerate(("nef-a", "nef-a", "nef-b", "")):
-        connection.execute(
-            "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, version, created_at, window_stop, valid, consumer)"
-            " VALUES (?, ?, 'asp', ?, ?, 0, '', 0, 1, ?)",
-            (
-                f"p{n}",
-                f"ref{n}",
-                json.dumps(policy.request_document),
-                json.dumps(policy_data_to_document(policy)),
-                consumer,
-            ),
-        )
+        insert_policy_of(connection, f"p{n}", f"ref{n}", consumer)
     connection.close()
     store = SqliteStore(path)
     with store.unit_of_work() as uow:
@@ -284,29 +291,12 @@ def test_a_store_with_policies_is_migrated_with_its_counts_per_consumer(tmp_path
 
 def test_a_store_with_held_offers_is_migrated_with_their_counts(tmp_path: Path) -> None:
     """Migration 0009 counts the holds already stored, so the limit holds at once."""
-    from pcf_server.wire.bdt import policy_data_to_document
-
     path = tmp_path / "old.db"
-    connection = sqlite3.connect(path, isolation_level=None)
-    for _, _, sql in migrations()[:8]:
-        connection.executescript(sql)
-    connection.execute("PRAGMA user_version = 8")
-    policy = make_policy("old")
+    connection = database_at(path, 8)
     now = START.timestamp()
     holds = {"p0": ("nef-a", now + 60), "p1": ("nef-a", now + 90), "p2": ("nef-b", now - 5)}
     for n, (policy_id, (consumer, until)) in enumerate(holds.items()):
-        connection.execute(
-            "INSERT INTO bdt_policy (policy_id, bdt_ref_id, asp_id, request_document,"
-            " policy_data, version, created_at, window_stop, valid, consumer)"
-            " VALUES (?, ?, 'asp', ?, ?, 0, '', 0, 1, ?)",
-            (
-                policy_id,
-                f"ref{n}",
-                json.dumps(policy.request_document),
-                json.dumps(policy_data_to_document(policy)),
-                consumer,
-            ),
-        )
+        insert_policy_of(connection, policy_id, f"ref{n}", consumer)
         for transfer in (1, 2):
             connection.execute(
                 "INSERT INTO reservation (policy_id, trans_policy_id, area_id, first_slot,"
