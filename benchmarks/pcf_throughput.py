@@ -72,7 +72,7 @@ from typing import Any
 
 import httpx
 import yaml
-from _servers import free_port, postgres_database, postgres_unreachable, wait_up
+from _servers import free_port, free_ports, postgres_database, postgres_unreachable, wait_up
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import DataReceived, ResponseReceived, StreamEnded, StreamReset
@@ -141,6 +141,9 @@ def serve_ceiling(port: int, workers: int, folder: Path) -> None:
     from pcf_server.bootstrap import prepare
     from pcf_server.cli import _settings, build_parser
 
+    # ``port`` was free when the parent chose it and is closed now: the admin port must
+    # differ from it, not merely be free.
+    admin = next(p for p in free_ports(2) if p != port)
     args = build_parser().parse_args(
         [
             "serve",
@@ -151,7 +154,7 @@ def serve_ceiling(port: int, workers: int, folder: Path) -> None:
             "--config",
             str(bench_config(folder)),
             "--admin-listen",
-            f"127.0.0.1:{free_port()}",
+            f"127.0.0.1:{admin}",
         ]
     )
     settings = _settings(args)
@@ -502,7 +505,7 @@ def start_pcf(
     workers: int, folder: Path, log: Path, db: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """A ``pcf-bdt serve`` process and its root; on ``db``, else on a fresh SQLite file."""
-    port, admin = free_port(), free_port()
+    port, admin = free_ports(2)
     db = db or str(folder / f"pcf-{workers}-{time.monotonic_ns()}.db")
     command: list[str | Path] = [
         BIN / "pcf-bdt",

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _servers import free_port, wait_up
+from _servers import free_ports, wait_up
 
 BIN = Path(sys.executable).parent
 METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.yaml's metro
@@ -34,16 +34,23 @@ METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.ya
 
 def one_round(folder: Path) -> tuple[float, float]:
     """(PCF seconds, gateway seconds) to stop."""
-    pcf_port, admin_port, gateway_port = free_port(), free_port(), free_port()
+    pcf_port, admin_port, gateway_port = free_ports(3)
     pcf_log, gateway_log = folder / "pcf.log", folder / "gateway.log"
+    # Both notify a listener on this machine: loopback destinations are refused unless opened.
+    shipped = Path(__file__).parent.parent / "pcf_server/config/default.yaml"
+    config = folder / "pcf.yaml"
+    config.write_text(
+        shipped.read_text() + '\nnotification_destinations:\n  allow: [127.0.0.0/8, "::1"]\n'
+    )
     pcf = subprocess.Popen(
         [BIN / "pcf-bdt", "serve", "--port", str(pcf_port), "--db", str(folder / "pcf.db"),
-         "--admin-listen", f"127.0.0.1:{admin_port}"],
+         "--admin-listen", f"127.0.0.1:{admin_port}", "--config", str(config)],
         stdout=pcf_log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     gateway = subprocess.Popen(
         [BIN / "nef-bdt", "gateway", "--pcf", f"http://127.0.0.1:{pcf_port}",
-         "--port", str(gateway_port), "--db", str(folder / "gateway.db")],
+         "--port", str(gateway_port), "--db", str(folder / "gateway.db"),
+         "--allow-destination", "127.0.0.0/8"],
         stdout=gateway_log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,16 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _servers import postgres_database
+from _servers import free_ports, postgres_database
 
 BIN = Path(sys.executable).parent
 API = "/npcf-bdtpolicycontrol/v1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bench_config(folder: Path) -> Path:
@@ -60,10 +53,10 @@ def bench_config(folder: Path) -> Path:
 @contextmanager
 def serving(db: str, workers: int, log: Path) -> Iterator[str]:
     """One PCF instance on ``db``; its API base URL once it answers."""
-    port = free_port()
+    port, admin = free_ports(2)
     process = subprocess.Popen(
         [BIN / "pcf-bdt", "serve", "--port", str(port), "--db", db, "--workers", str(workers),
-         "--admin-listen", f"127.0.0.1:{free_port()}",
+         "--admin-listen", f"127.0.0.1:{admin}",
          "--config", str(bench_config(log.parent))],
         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

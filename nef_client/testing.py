@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,10 +80,18 @@ class RecordedRequest:
     http_version: str | None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports.
+
+    Bound together, so none is handed out twice: a port just closed can come back from
+    the next ``bind(0)`` (about once in 10,000 pairs here), and a server asked for the
+    same port twice fails to start.
+    """
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def _announced_port(log_path: Path, pattern: str, process: subprocess.Popen[bytes],
@@ -256,10 +264,13 @@ def start_pcf_stub(
         folder = Path(workdir or scratch)
         name = f"pcf-stub-{uuid.uuid4().hex[:8]}"
         # A clash on a port given here fails the start, never shares it (pcf-bdt serve).
-        admin_port = _free_port()
+        # Both chosen here: the server's own bind(0) could pick the admin port just freed.
+        free = _free_ports(2)
+        api_port = port or free[0]
+        admin_port = next(p for p in free if p != api_port)
         log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
-        command += ["--port", str(port or 0), "--db", str(folder / f"{name}.db")]
+        command += ["--port", str(api_port), "--db", str(folder / f"{name}.db")]
         command += ["--admin-listen", f"127.0.0.1:{admin_port}"]
         if nrf is not None:
             key = folder / f"{name}-nrf.pem"

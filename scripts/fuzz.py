@@ -48,10 +48,13 @@ DEFAULTS = {
 TIMEOUT_S = 900
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (bound together, so none is handed out twice)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def _bin(name: str) -> str:
@@ -99,7 +102,7 @@ def schemathesis_command(spec: str, url: str, extra: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    port, admin_port = _free_port(), _free_port()
+    port, admin_port = _free_ports(2)
     url = f"http://127.0.0.1:{port}{BASE_PATH}"
     with tempfile.TemporaryDirectory(prefix="pcf-fuzz-") as scratch:
         db = Path(scratch) / "pcf.db"

@@ -227,9 +227,9 @@ def test_redirect_loops_are_cut(pcf_stub: PcfStub) -> None:
 
 
 def test_refused_connection_is_a_transport_error() -> None:
-    from nef_client.testing import _free_port
+    from tests.server_process import free_port
 
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with Client(url, retry=FAST) as client, pytest.raises(nef_client.TransportError):
         client.get("x")
 

@@ -132,7 +132,7 @@ def test_forced_http_2_names_the_likely_cause(http11_server: str) -> None:
 
 
 def test_a_refused_connection_names_its_cause() -> None:
-    from nef_client.testing import _free_port
+    from tests.server_process import free_port as _free_port
 
     url = f"http://127.0.0.1:{_free_port()}"
     with Client(url, retry=ONCE) as client, pytest.raises(nef_client.TransportError) as raised:
