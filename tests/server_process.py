@@ -61,11 +61,12 @@ def running_pcf(
     (process group) of its own, so that ``kill_hard`` can take its worker processes down
     with it.
     """
-    # Two ports asked for one after the other may be the same one: ask for both at once.
-    spare, spare_admin = free_ports(2)
-    port = port or spare
+    # Two ports asked for one after the other may be the same one: ask for them at once,
+    # and never take for one listener the port the caller gave the other.
+    spares = free_ports(3)
+    port = port or next(p for p in spares if p != admin_port)
     if "--admin-listen" not in extra_args:
-        admin_port = admin_port or (spare_admin if spare_admin != port else spare)
+        admin_port = admin_port or next(p for p in spares if p != port)
         extra_args = [*extra_args, "--admin-listen", f"127.0.0.1:{admin_port}"]
     admin_address = list(extra_args)[list(extra_args).index("--admin-listen") + 1]
     log = db.with_suffix(".log").open("wb")

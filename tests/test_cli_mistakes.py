@@ -19,7 +19,7 @@ import pytest
 
 from nef_client.testing import PcfStub
 from tests.http11 import http11_server
-from tests.server_process import free_port, running_pcf
+from tests.server_process import free_port, free_ports, running_pcf
 
 BIN = Path(sys.executable).parent
 PCF_BDT = str(BIN / "pcf-bdt")
@@ -160,9 +160,10 @@ def test_help_shows_defaults() -> None:
 
 def serve(tmp_path: Path, *more: str) -> subprocess.CompletedProcess[str]:
     """``pcf-bdt serve`` expected to refuse to start, on a free port unless told."""
-    command = [PCF_BDT, "serve", "--admin-listen", f"127.0.0.1:{free_port()}"]
+    admin, port = free_ports(2)
+    command = [PCF_BDT, "serve", "--admin-listen", f"127.0.0.1:{admin}"]
     if "--port" not in more:
-        command += ["--port", str(free_port())]
+        command += ["--port", str(port)]
     if "--db" not in more:
         command += ["--db", str(tmp_path / "pcf.db")]
     process = subprocess.Popen(

@@ -32,7 +32,7 @@ from tests.bdt_config import VILLAGE_TAI, write_config
 from tests.conftest import REPO
 from tests.notif_receiver import received, running_receiver
 from tests.polling import wait_for
-from tests.server_process import free_port, running_pcf
+from tests.server_process import free_port, free_ports, running_pcf
 from tests.test_delivery import Nef, add, rows
 from tests.test_delivery_connections import Running
 from tests.test_network_e2e import night, night_request
@@ -49,7 +49,7 @@ def events(out: Path) -> list[dict[str, Any]]:
 @contextmanager
 def hostile_nefs(out: Path, *modes: str) -> Iterator[dict[str, str]]:
     """Each mode's NEF on a port of its own; yields mode -> base URL."""
-    ports = {mode: free_port() for mode in modes}
+    ports = dict(zip(modes, free_ports(len(modes)), strict=True))
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.hostile_nef", str(out),
          *(f"{mode}:{port}" for mode, port in ports.items())],

@@ -28,7 +28,7 @@ from nef_client.testing import NrfStub, PcfStub, redacted, start_nrf_stub
 from pcf_server.api.access import BDT_SCOPE, NWDAF_CALLBACK_SCOPE
 from tests.dates import SATURDAY, future_day, window
 from tests.pki import Pki, make_pki
-from tests.server_process import PcfProcess, free_port, running_pcf
+from tests.server_process import PcfProcess, free_port, free_ports, running_pcf
 
 NEF_A = "6f1c7d2e-0000-4000-8000-00000000000a"
 NEF_B = "6f1c7d2e-0000-4000-8000-00000000000b"
@@ -318,9 +318,10 @@ def test_the_degrade_command_talks_to_the_operator_listener(tmp_path: Path) -> N
 
 
 def test_attack_the_stub_does_not_listen_beyond_loopback_unless_forced(tmp_path: Path) -> None:
+    port, admin = free_ports(2)
     command = [sys.executable, "-m", "pcf_server", "serve", "--stub", "--db",
-               str(tmp_path / "s.db"), "--port", str(free_port())]  # fmt: skip
-    for more in (["--host", "0.0.0.0"], ["--admin-listen", f"0.0.0.0:{free_port()}"]):
+               str(tmp_path / "s.db"), "--port", str(port)]  # fmt: skip
+    for more in (["--host", "0.0.0.0"], ["--admin-listen", f"0.0.0.0:{admin}"]):
         started = subprocess.run([*command, *more], capture_output=True, text=True, timeout=60)
         assert started.returncode == 2
         assert (

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from tests.dates import TUESDAY, future_day, window
-from tests.server_process import BASE_PATH, free_port, running_pcf
+from tests.server_process import BASE_PATH, free_port, free_ports, running_pcf
 
 PCF_BDT = str(Path(sys.executable).with_name("pcf-bdt"))
 DAY = future_day(TUESDAY)
@@ -98,11 +98,11 @@ def test_port_0_reports_the_port_it_listens_on(tmp_path: Path) -> None:
 
 def test_a_second_server_on_a_port_in_use_is_refused(tmp_path: Path) -> None:
     """granian shares ports (SO_REUSEPORT): a second PCF would split the first's traffic."""
-    port = free_port()
-    with running_pcf(tmp_path / "one.db", port=port) as (url, _):
+    port, admin, other_admin = free_ports(3)
+    with running_pcf(tmp_path / "one.db", port=port, admin_port=admin) as (url, _):
         second = subprocess.run(
             [PCF_BDT, "serve", "--port", str(port), "--db", str(tmp_path / "two.db"),
-             "--admin-listen", f"127.0.0.1:{free_port()}"],
+             "--admin-listen", f"127.0.0.1:{other_admin}"],
             capture_output=True, text=True, timeout=60, start_new_session=True,
         )  # fmt: skip
         assert second.returncode == 2
