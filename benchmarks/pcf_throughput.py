@@ -46,9 +46,16 @@ Each server is measured warm: after it starts, it gets ``--warmup`` seconds of C
 that are not measured. A PCF with two workers served about half its rate in its first
 seconds, which a 5 s measurement would otherwise mostly be.
 
+With ``--rounds N`` every row is measured N times, in interleaved rounds (all rows once,
+then all again), each time on a server started afresh; the tables give, per row and
+operation, the round with the median req/s (the lower one for even N), and a last table
+every round's req/s. Interleaving spreads a machine that grows warmer or busier during the
+run over every row instead of charging it to the rows measured last.
+
     .venv/bin/python benchmarks/pcf_throughput.py            # about four minutes
     .venv/bin/python benchmarks/pcf_throughput.py --quick    # a smoke run, 1 worker, 1 s
     .venv/bin/python benchmarks/pcf_throughput.py --servers bare ceiling pcf-pg1
+    .venv/bin/python benchmarks/pcf_throughput.py --rounds 3  # medians, about 12 minutes
 """
 
 from __future__ import annotations
@@ -605,6 +612,11 @@ def _row(name: str, result: Result | None) -> str:
     )
 
 
+def median_round(rounds: Sequence[Result]) -> Result:
+    """The round with the median req/s (the lower of the two middle ones for an even count)."""
+    return sorted(rounds, key=lambda result: result.rate)[(len(rounds) - 1) // 2]
+
+
 def _ratio(a: Result | None, b: Result | None) -> str:
     if not (a and b and b.rate):
         return "-"
@@ -626,6 +638,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=3.0,
         help="seconds of Creates sent to each server after it starts, not measured"
         " (every worker started and warm: 0 measures the start too)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="interleaved rounds; each row's median round is reported",
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--streams", type=int, default=50, help="concurrent HTTP/2 streams")
@@ -655,6 +673,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.quick:
         args.seconds, args.workers, args.warmup = 1.0, [1], min(args.warmup, 0.5)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if shutil.which("h2load") is None:
         print("h2load is missing: apt-get install -y nghttp2-client", file=sys.stderr)
         return 2
@@ -673,24 +693,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.streams} streams on {args.connections} h2c connections, {args.seconds:g} s"
         f" per measurement after {args.warmup:g} s of Creates to each server started,"
-        f" {os.cpu_count()} cores, load average"
+        f" {_rounds(args.rounds)}, {os.cpu_count()} cores, load average"
         f" {' '.join(f'{n:.2f}' for n in os.getloadavg())} at the start"
     )
     signal.signal(signal.SIGTERM, _interrupted)
-    results: dict[tuple[str, int], dict[str, Result]] = {}
+    rounds: dict[tuple[str, int], dict[str, list[Result]]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         log = folder / "servers.log"
         try:
-            for workers in args.workers:
-                for name in servers:
-                    results[name, workers] = _measure(name, workers, folder, log, args, stub)
+            for _ in range(args.rounds):
+                for workers in args.workers:
+                    for name in servers:
+                        measured = _measure(name, workers, folder, log, args, stub)
+                        row = rounds.setdefault((name, workers), {})
+                        for operation, result in measured.items():
+                            row.setdefault(operation, []).append(result)
         except BaseException:
             print(log.read_text()[-3000:] if log.exists() else "", file=sys.stderr)
             raise
     print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} at the end")
+    results = {
+        row: {operation: median_round(each) for operation, each in measured.items()}
+        for row, measured in rounds.items()
+    }
     _report(results, args.workers, servers)
+    if args.rounds > 1:
+        _report_rounds(rounds, args.workers, servers)
     return 0
+
+
+def _rounds(count: int) -> str:
+    return "one round" if count == 1 else f"median of {count} interleaved rounds"
 
 
 def _measure(
@@ -784,6 +818,24 @@ def _report(
                 results["pcf-pg2", workers]["create"], results["pcf-pg1", workers]["create"]
             )
             print(f"PostgreSQL Create, {workers} worker(s) each, 2 instances / 1: {gain}")
+
+
+def _report_rounds(
+    rounds: dict[tuple[str, int], dict[str, list[Result]]],
+    worker_counts: Sequence[int],
+    servers: Sequence[str],
+) -> None:
+    """Every round's req/s, so that a reader sees how much the rounds agreed."""
+    count = len(next(iter(rounds.values()))["create"])
+    headings = " | ".join(f"round {n + 1}" for n in range(count))
+    print(f"\n| server, operation, workers | {headings} |")
+    print(f"|---|{'---:|' * count}")
+    for workers in worker_counts:
+        for operation in OPERATIONS:
+            for server in servers:
+                each = rounds[server, workers][operation]
+                rates = " | ".join(f"{result.rate:,.0f}" for result in each)
+                print(f"| {server} {operation}, {workers} | {rates} |")
 
 
 if __name__ == "__main__":

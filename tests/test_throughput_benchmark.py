@@ -94,3 +94,35 @@ def test_quick_run_drops_its_postgresql_databases(quick_run: list[str]) -> None:
             "SELECT datname FROM pg_database WHERE datname = ANY(%s)", (made,)
         ).fetchall()
     assert left == []
+
+
+@pytest.mark.slow
+def test_rounds_report_each_rows_median_round() -> None:
+    """With --rounds, the main table's req/s is the median of the rounds' for every row."""
+    if shutil.which("h2load") is None:
+        pytest.skip("h2load is missing (apt-get install -y nghttp2-client)")
+    run = subprocess.run(
+        [sys.executable, SCRIPT, "--quick", "--servers", "bare", "--rounds", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.splitlines()
+    assert "median of 3 interleaved rounds" in lines[0]
+    assert "| server, operation, workers | round 1 | round 2 | round 3 |" in lines
+    for operation in OPERATIONS:
+        rows = [line for line in lines if line.startswith(f"| bare {operation}, 1 |")]
+        reported, each_round = rows  # the main table's row, then the rounds' row
+        rates = sorted(float(cell.replace(",", "")) for cell in each_round.split("|")[2:5])
+        assert len(rates) == 3
+        assert _rate([reported], "bare", operation) == rates[1]
+
+
+def test_rounds_must_be_at_least_one() -> None:
+    run = subprocess.run(
+        [sys.executable, SCRIPT, "--rounds", "0"], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].endswith("--rounds must be at least 1")
+    assert "Traceback" not in run.stderr
