@@ -36,7 +36,10 @@ class FixedAnswers(BdtPolicyControl):
     def __init__(self, policy: BdtPolicy) -> None:  # no super(): nothing of it is used
         self._policy = policy
 
-    def create(self, command: CreatePolicy) -> BdtPolicy:
+    def refuse_equivalent(self, command: CreatePolicy) -> None:
+        return None  # nothing is stored, so nothing is equivalent
+
+    def create(self, command: CreatePolicy, *, equivalence_checked: bool = False) -> BdtPolicy:
         return self._policy
 
     def get(self, policy_id: str, *, consumer: str = NO_TOKEN_CONSUMER) -> BdtPolicy:

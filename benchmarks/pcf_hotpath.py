@@ -1,4 +1,4 @@
-"""Microseconds per Create, GET and PATCH inside one PCF process, and how much is the service.
+"""Microseconds per Create, GET, repeated Create (303) and PATCH in one PCF process.
 
 The HTTP benchmark (``pcf_throughput.py``) measures a server and a load generator sharing
 the machine's cores; this one calls the SBI application (``pcf_server.bootstrap``'s, as
@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-OPERATIONS = ("create", "get", "patch")
+OPERATIONS = ("create", "get", "repeat", "patch")  # repeat: each Create again, a 303
 BASE = "/npcf-bdtpolicycontrol/v1"
 
 
 class ServiceClock:
-    """Seconds (wall, CPU) spent in the service's create/get/update, whichever thread ran them."""
+    """Seconds (wall, CPU) in the service's use cases, whichever thread ran them."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -136,7 +136,7 @@ async def measure(
     from pcf_server.settings import Settings
 
     clock = ServiceClock()
-    for name in ("create", "get", "update"):
+    for name in ("create", "get", "update", "refuse_equivalent"):
         setattr(BdtPolicyControl, name, clock.wrap(getattr(BdtPolicyControl, name)))
     total: dict[str, list[float]] = {op: [] for op in OPERATIONS}
     inside: dict[str, list[float]] = {op: [] for op in OPERATIONS}
@@ -169,6 +169,12 @@ async def measure(
                 status, _, _ = await client.call("GET", path)
                 assert status == 200, status
 
+            async def repeat(body: bytes) -> None:
+                status, _, _ = await client.call(
+                    "POST", f"{BASE}/bdtpolicies", body, "application/json"
+                )
+                assert status == 303, status
+
             async def patch(path: str) -> None:
                 status, _, _ = await client.call(
                     "PATCH", path, b'{"selTransPolicyId":1}', "application/merge-patch+json"
@@ -178,6 +184,7 @@ async def measure(
             steps: list[tuple[str, Callable[[Any], Awaitable[None]], list[Any]]] = [
                 ("create", create, bodies),
                 ("get", get, locations),
+                ("repeat", repeat, bodies),
                 ("patch", patch, locations),
             ]
             for op, call, items in steps:

@@ -40,7 +40,11 @@ is measured at a disadvantage: its ratios are a lower bound. The line ``generato
 is the same generator against the bare app, to show how far it is from limiting.
 
 GET uses the policies that Create made; PATCH selects the first transfer policy of each
-once (each connection its own share of them, so that no policy is selected twice).
+once (each connection its own share of them, so that no policy is selected twice). The
+PCF rows have one more, *repeat*: the body of their first Create sent again by h2load,
+which the PCF answers 303 with the policy it made (the lookup runs without the write
+lock, so a 303 should cost about what a GET does; the line ``repeat / GET`` says how
+near it is).
 
 Each server is measured warm: after it starts, it gets ``--warmup`` seconds of Creates
 that are not measured. A PCF with two workers served about half its rate in its first
@@ -92,6 +96,7 @@ BASE = "/npcf-bdtpolicycontrol/v1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "npcf-bdt-benchmark"
 METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.yaml's metro
 OPERATIONS = ("create", "get", "patch")
+REPEAT = "repeat"  # a Create equivalent to one made before: 303 (the PCF rows only)
 MERGE_PATCH = "application/merge-patch+json"  # what TS 29.554 gives for the Update
 SERVERS = ("bare", "stub", "ceiling", "pcf", "pcf-pg1", "pcf-pg2")
 PG_INSTANCES = {"pcf-pg1": 1, "pcf-pg2": 2}
@@ -305,7 +310,8 @@ class Result:
     requests: int
     seconds: float
     latencies_ms: list[float]
-    failures: int
+    failures: int  # answers other than ``expected``
+    expected: str = "2xx"
 
     @property
     def rate(self) -> float:
@@ -326,10 +332,12 @@ def h2load(
     method: str = "GET",
     body: bytes | None = None,
     content_type: str = "application/json",
+    expected: str = "2xx",
 ) -> Result:
     """One h2load process per URL list, all at once, each one connection.
 
-    With ``seconds`` None each process sends each of its URLs once.
+    With ``seconds`` None each process sends each of its URLs once. Answers whose status
+    does not match ``expected`` ("2xx" or a code) are counted as failures.
     """
     per_connection = max(1, streams // len(url_lists))
     with tempfile.TemporaryDirectory() as scratch:
@@ -370,10 +378,11 @@ def h2load(
                 raise SystemExit(f"h2load failed:\n{output}")
             for line in (folder / f"log{n}").read_text().splitlines():
                 _, status, micros = line.split("\t")[:3]
-                if not status.startswith("2"):
+                if not status.startswith(expected.rstrip("x")):
                     failures += 1
                 latencies.append(int(micros) / 1000)
-    return Result(len(latencies), seconds if seconds is not None else elapsed, latencies, failures)
+    took = seconds if seconds is not None else elapsed
+    return Result(len(latencies), took, latencies, failures, expected)
 
 
 async def _one_connection(
@@ -591,6 +600,14 @@ def measure_pcf(roots: Sequence[str], args: argparse.Namespace, first: int) -> d
     first_ids = {m["offers"][0]["transPolicyId"] for m in made if len(m["offers"]) > 1}
     if not selectable or first_ids != {1}:
         raise SystemExit(f"no policies to select, or first ids {first_ids}")
+    repeat = h2load(
+        [[f"{roots[n % len(roots)]}{BASE}/bdtpolicies"] for n in range(args.connections)],
+        args.streams,
+        seconds=args.seconds,
+        method="POST",
+        body=json.dumps(create_body(first)).encode(),  # the first Create made
+        expected="303",
+    )
     patch = h2load(
         _spread(selectable, roots, args.connections),
         args.streams,
@@ -599,13 +616,13 @@ def measure_pcf(roots: Sequence[str], args: argparse.Namespace, first: int) -> d
         body=b'{"selTransPolicyId":1}',
         content_type=MERGE_PATCH,
     )
-    return {"create": create, "get": get, "patch": patch}
+    return {"create": create, "get": get, "patch": patch, REPEAT: repeat}
 
 
 def _row(name: str, result: Result | None) -> str:
     if result is None:
         return f"| {name} | | | | |"
-    failed = f" ({result.failures} not 2xx)" if result.failures else ""
+    failed = f" ({result.failures} not {result.expected})" if result.failures else ""
     return (
         f"| {name} | {result.rate:,.0f}{failed} | {result.percentile(0.5):.1f} |"
         f" {result.percentile(0.99):.1f} | {result.percentile(0.99) / result.percentile(0.5):.1f} |"
@@ -790,9 +807,11 @@ def _report(
     print("\n| server, operation, workers | req/s | p50 ms | p99 ms | p99/p50 |")
     print("|---|---:|---:|---:|---:|")
     for workers in worker_counts:
-        for operation in OPERATIONS:
+        for operation in (*OPERATIONS, REPEAT):
             for server in servers:
-                print(_row(f"{server} {operation}, {workers}", results[server, workers][operation]))
+                if operation in results[server, workers]:
+                    row = f"{server} {operation}, {workers}"
+                    print(_row(row, results[server, workers][operation]))
         if ("bare", workers) in results:
             generator = results["bare", workers]["generator"]
             print(_row(f"generator ceiling (bare Create), {workers}", generator))
@@ -818,6 +837,12 @@ def _report(
                 results["pcf-pg2", workers]["create"], results["pcf-pg1", workers]["create"]
             )
             print(f"PostgreSQL Create, {workers} worker(s) each, 2 instances / 1: {gain}")
+    for workers in worker_counts:
+        for name in servers:
+            measured_row = results[name, workers]
+            if REPEAT in measured_row:
+                repeat = _ratio(measured_row[REPEAT], measured_row["get"])
+                print(f"{name}, {workers} worker(s): repeat (303) / GET: {repeat}")
 
 
 def _report_rounds(
@@ -831,8 +856,10 @@ def _report_rounds(
     print(f"\n| server, operation, workers | {headings} |")
     print(f"|---|{'---:|' * count}")
     for workers in worker_counts:
-        for operation in OPERATIONS:
+        for operation in (*OPERATIONS, REPEAT):
             for server in servers:
+                if operation not in rounds[server, workers]:
+                    continue
                 each = rounds[server, workers][operation]
                 rates = " | ".join(f"{result.rate:,.0f}" for result in each)
                 print(f"| {server} {operation}, {workers} | {rates} |")

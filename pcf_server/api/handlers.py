@@ -19,10 +19,11 @@ from nf_common.application import api_root
 from nf_common.destinations import DestinationCheck, undeliverable
 from nf_common.validation import validated_body
 from pcf_server.api.access import CONSUMER_KEY
+from pcf_server.policy.commands import CreatePolicy
 from pcf_server.policy.model import NO_TOKEN_CONSUMER
 from pcf_server.service import BdtPolicyControl, EquivalentPolicyExists
 from pcf_server.settings import BASE_PATH
-from pcf_server.wire.bdt import create_command, policy_to_document
+from pcf_server.wire.bdt import check_destination, create_command, policy_to_document
 from pcf_server.wire.updates import update_from_document
 
 _JSON = "application/json"
@@ -71,9 +72,10 @@ class BdtPolicyHandlers:
     ) -> None:
         """``reads_on_loop``: the store answers a read without waiting on I/O (SQLite).
 
-        A GET then reads on the event loop; a hop to the threadpool and back would cost
-        more than the read. Reads that may wait on a server (PostgreSQL) go to the
-        threadpool, so that no request waits behind another's network round trip.
+        A GET, and a Create's look for an equivalent stored policy (a 303 is a read),
+        then read on the event loop; a hop to the threadpool and back would cost more
+        than the read. Reads that may wait on a server (PostgreSQL) go to the threadpool,
+        so that no request waits behind another's network round trip.
         """
         self._service = service
         self._api_root = api_root.rstrip("/") if api_root else None
@@ -83,15 +85,38 @@ class BdtPolicyHandlers:
     def _location(self, policy_id: str) -> str:
         return f"{api_root(self._api_root)}{BASE_PATH}/bdtpolicies/{policy_id}"
 
-    def create_bdt_policy(self) -> Reply:
+    async def create_bdt_policy(self) -> Reply:
+        """201 with the new policy, or 303 to an equivalent one the consumer has.
+
+        A repeated Create is answered 303 before its notifUri's destination is checked
+        (whatever the store): that check may resolve a host name, so it runs in the
+        threadpool, and on SQLite the look for an equivalent policy does not.
+        """
         body: dict[str, Any] = validated_body(scope)
+        command = create_command(body, _consumer(), None)
+        if not self._reads_on_loop:
+            return await run_in_threadpool(self._create, command, False)
         try:
-            policy = self._service.create(create_command(body, _consumer(), self._destinations))
+            self._service.refuse_equivalent(command)
         except EquivalentPolicyExists as existing:
-            # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
-            return _without_body(303, {"Location": self._location(existing.policy_id)})
+            return self._see_other(existing)
+        return await run_in_threadpool(self._create, command, True)
+
+    def _create(self, command: CreatePolicy, looked: bool) -> Reply:
+        """The rest of a Create, in a thread; ``looked``: ``refuse_equivalent`` has run."""
+        try:
+            if not looked:
+                self._service.refuse_equivalent(command)
+            check_destination(command, self._destinations)
+            policy = self._service.create(command, equivalence_checked=True)
+        except EquivalentPolicyExists as existing:
+            return self._see_other(existing)
         headers = {"Location": self._location(policy.policy_id)}
         return _json_reply(policy_to_document(policy), 201, headers)
+
+    def _see_other(self, existing: EquivalentPolicyExists) -> Reply:
+        # TS 29.554 5.3.2.3.1: 303 with the Location of the equivalent policy, no body.
+        return _without_body(303, {"Location": self._location(existing.policy_id)})
 
     async def get_bdt_policy(self, bdt_policy_id: str) -> Reply:
         consumer = _consumer()

@@ -60,19 +60,20 @@ class BdtPolicyControl:
         self._network = None if planner is None else planner.network
         self._clock = clock
 
-    def create(self, command: CreatePolicy) -> BdtPolicy:
+    def create(self, command: CreatePolicy, *, equivalence_checked: bool = False) -> BdtPolicy:
         """Decide transfer policies for a request and store the result.
 
         Raises ``EquivalentPolicyExists`` instead when the request is equivalent to a
         stored policy of the same consumer (``policy.equivalence``); nothing is decided
         or stored then. Another consumer's policies never count: a 303 would tell one NEF
-        the id of a policy it may not see.
+        the id of a policy it may not see. ``equivalence_checked``: the caller has just
+        called ``refuse_equivalent``, so the stored policies are looked at again only
+        under the write lock (which is what guarantees one policy per request).
         """
-        self._refuse_ended(command.request)
-        key = fingerprint(command.document, command.request.desired_window)
-        # Without the write lock: a 303 costs what a GET does.
-        with self._uow(write=False) as uow:
-            self._refuse_equivalent(uow, command.consumer, key)
+        if equivalence_checked:
+            key = fingerprint(command.document, command.request.desired_window)
+        else:
+            key = self._refuse_equivalent_to_stored(command)
         took: list[float] = []  # the engine's time, per decision
         first = [True]  # the first attempt decides on a snapshot (``_create``)
 
@@ -92,6 +93,24 @@ class BdtPolicyControl:
         self._observer.decided(_outcome(policy), took[-1] if took else 0.0)
         self._observer.created(policy)
         return policy
+
+    def refuse_equivalent(self, command: CreatePolicy) -> None:
+        """The part of ``create`` that only reads: ``EquivalentPolicyExists`` if it applies.
+
+        Also ``WindowEnded``, which ``create`` checks first. A caller that can read
+        without blocking (the HTTP layer on SQLite) answers a repeated Create (303) with
+        this, as cheaply as a GET, before it hands the rest of the Create to a thread.
+        """
+        self._refuse_equivalent_to_stored(command)
+
+    def _refuse_equivalent_to_stored(self, command: CreatePolicy) -> str:
+        """Refuse an ended window or a stored equivalent; the request's fingerprint else."""
+        self._refuse_ended(command.request)
+        key = fingerprint(command.document, command.request.desired_window)
+        # Without the write lock: a 303 costs what a GET does.
+        with self._uow(write=False) as uow:
+            self._refuse_equivalent(uow, command.consumer, key)
+        return key
 
     def _create(
         self, command: CreatePolicy, key: str, on_snapshot: bool, took: list[float]

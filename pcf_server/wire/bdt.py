@@ -40,12 +40,15 @@ _VOLUMES = ("totalVolume", "downlinkVolume", "uplinkVolume")
 def create_command(
     doc: dict[str, Any],
     consumer: str = NO_TOKEN_CONSUMER,
-    destinations: DestinationCheck = undeliverable,
+    destinations: DestinationCheck | None = undeliverable,
 ) -> CreatePolicy:
     """The Create command of a schema-valid ``BdtReqData``; ``DocumentError`` if unusable.
 
     ``consumer`` is the NF asking (its access token's sub); ``destinations`` says why a
     notifUri may not be delivered to (the operator's allow-list, ``Destinations.refusal``).
+    With ``destinations`` None the notifUri's destination is left for ``check_destination``:
+    its check may resolve a host name, which must not happen on an event loop, and a
+    Create equivalent to a stored policy is answered (303) before it is needed.
     """
     features = negotiate(doc.get("suppFeat"))
     notifications = features is not None and Feature.BDT_NOTIFICATION_5G in features
@@ -54,7 +57,8 @@ def create_command(
             "/notifUri", "notifUri is mandatory when BdtNotification_5G is supported", missing=True
         )
     if notifications:
-        _check_notif_uri(doc["notifUri"], destinations)
+        if destinations is not None:
+            _check_notif_uri(doc["notifUri"], destinations)
     elif len(doc.get("notifUri", "")) > MAX_URI:  # echoed and stored all the same
         raise DocumentError(
             "/notifUri", f"notifUri is longer than {MAX_URI} characters", optional=True
@@ -98,6 +102,13 @@ def request_from_document(doc: dict[str, Any], features: FeatureSet | None = Non
         notif_uri=doc.get("notifUri") if notifications else None,
         area_keys=area_keys(doc["nwAreaInfo"]) if "nwAreaInfo" in doc else None,
     )
+
+
+def check_destination(command: CreatePolicy, destinations: DestinationCheck) -> None:
+    """What ``create_command`` left unchecked when given no ``destinations``."""
+    features = command.features
+    if features is not None and Feature.BDT_NOTIFICATION_5G in features:
+        _check_notif_uri(command.document["notifUri"], destinations)
 
 
 def _check_notif_uri(uri: str, destinations: DestinationCheck) -> None:
