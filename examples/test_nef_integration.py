@@ -13,7 +13,9 @@ import pytest
 import nef_client
 from nef_client.testing import NotificationSink, PcfStub
 
-TOMORROW = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+# 01:00 UTC tomorrow: a quiet night in the shipped configuration (UTC), whatever the time
+# of day the tests run at; "now + 1 day" would book busy hours on some runs and not others.
+TOMORROW = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0) + timedelta(days=1)
 
 
 class Nef:
