@@ -17,7 +17,7 @@ import pytest
 
 from tests import postgres
 from tests.polling import wait_for
-from tests.server_process import free_port, running_pcf
+from tests.server_process import running_pcf
 from tests.test_capacity import night_request
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def test_a_database_restart_gives_503_with_retry_after_then_full_service(
     tmp_path: Path,
 ) -> None:
     postgres.server()  # skips, saying why, on a machine without PostgreSQL
-    with postgres.private_cluster(free_port()) as cluster:
+    with postgres.private_cluster() as cluster:
         store = cluster.url.rsplit("/", 1)[0] + "/postgres"
         acknowledged: list[str] = []
         statuses: Counter[int] = Counter()
