@@ -137,7 +137,8 @@ async def measure(
 
     clock = ServiceClock()
     for name in ("create", "get", "update", "refuse_equivalent"):
-        setattr(BdtPolicyControl, name, clock.wrap(getattr(BdtPolicyControl, name)))
+        if hasattr(BdtPolicyControl, name):  # a --source from before refuse_equivalent
+            setattr(BdtPolicyControl, name, clock.wrap(getattr(BdtPolicyControl, name)))
     total: dict[str, list[float]] = {op: [] for op in OPERATIONS}
     inside: dict[str, list[float]] = {op: [] for op in OPERATIONS}
     cpu_time: dict[str, list[float]] = {op: [] for op in OPERATIONS}
