@@ -271,6 +271,9 @@ def start_pcf_stub(
         log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "pcf_server", "serve", "--stub"]
         command += ["--port", str(api_port), "--db", str(folder / f"{name}.db")]
+        # A PCF stops once its clients have closed their connections: a test that never
+        # closes its client would hold the stub (and the end of the session) for 10 s.
+        command += ["--shutdown-timeout", "1"]
         command += ["--admin-listen", f"127.0.0.1:{admin_port}"]
         if nrf is not None:
             key = folder / f"{name}-nrf.pem"
