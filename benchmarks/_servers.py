@@ -6,32 +6,19 @@ dropped after it.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import httpx
+
+from nef_client.testing import free_ports
 
 
 def free_port() -> int:
     return free_ports(1)[0]
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free loopback ports.
-
-    Bound together, so none is handed out twice: two ``free_port()`` calls in a row can
-    return the same port once the first socket is closed, and a server asked to listen on
-    it twice refuses to start.
-    """
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def wait_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:

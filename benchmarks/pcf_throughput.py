@@ -83,10 +83,12 @@ from typing import Any
 
 import httpx
 import yaml
-from _servers import free_port, free_ports, postgres_database, postgres_unreachable, wait_up
+from _servers import free_port, postgres_database, postgres_unreachable, wait_up
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import DataReceived, ResponseReceived, StreamEnded, StreamReset
+
+from nef_client.testing import free_ports
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

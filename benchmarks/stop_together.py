@@ -26,7 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _servers import free_ports, wait_up
+from _servers import wait_up
+
+from nef_client.testing import free_ports
 
 BIN = Path(sys.executable).parent
 METRO_TAI = {"plmnId": {"mcc": "001", "mnc": "01"}, "tac": "0001"}  # default.yaml's metro

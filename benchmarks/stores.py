@@ -31,7 +31,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _servers import free_ports, postgres_database
+from _servers import postgres_database
+
+from nef_client.testing import free_ports
 
 BIN = Path(sys.executable).parent
 API = "/npcf-bdtpolicycontrol/v1"

@@ -53,6 +53,7 @@ __all__ = [
     "PcfStub",
     "PcfStubError",
     "RecordedRequest",
+    "free_ports",
     "notification_sink",
     "redacted",
     "start_nef_gateway",
@@ -80,7 +81,7 @@ class RecordedRequest:
     http_version: str | None
 
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     """``count`` distinct free loopback ports.
 
     Bound together, so none is handed out twice: a port just closed can come back from
@@ -265,7 +266,7 @@ def start_pcf_stub(
         name = f"pcf-stub-{uuid.uuid4().hex[:8]}"
         # A clash on a port given here fails the start, never shares it (pcf-bdt serve).
         # Both chosen here: the server's own bind(0) could pick the admin port just freed.
-        free = _free_ports(2)
+        free = free_ports(2)
         api_port = port or free[0]
         admin_port = next(p for p in free if p != api_port)
         log_path = folder / f"{name}.log"

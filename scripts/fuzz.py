@@ -18,7 +18,6 @@ import contextlib
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from nef_client.testing import free_ports
 from pcf_server.settings import ADMIN_BASE_PATH, BASE_PATH, NWDAF_BASE_PATH
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,15 +46,6 @@ DEFAULTS = {
     "--request-timeout": "10",
 }
 TIMEOUT_S = 900
-
-
-def _free_ports(count: int) -> list[int]:
-    """``count`` distinct free loopback ports (bound together, so none is handed out twice)."""
-    with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def _bin(name: str) -> str:
@@ -102,7 +93,7 @@ def schemathesis_command(spec: str, url: str, extra: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    port, admin_port = _free_ports(2)
+    port, admin_port = free_ports(2)
     url = f"http://127.0.0.1:{port}{BASE_PATH}"
     with tempfile.TemporaryDirectory(prefix="pcf-fuzz-") as scratch:
         db = Path(scratch) / "pcf.db"

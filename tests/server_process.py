@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
 
+from nef_client.testing import free_ports
 from tests.conftest import REPO
 
 BASE_PATH = "/npcf-bdtpolicycontrol/v1"
@@ -22,15 +22,6 @@ BASE_PATH = "/npcf-bdtpolicycontrol/v1"
 
 def free_port() -> int:
     return free_ports(1)[0]
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free loopback ports: bound together, so none is handed out twice."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 class PcfProcess(subprocess.Popen[bytes]):
