@@ -26,22 +26,31 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(db_path=tmp_path / "pcf.db")
 
 
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # a worker thread runs no loop
+        return False
+    return True
+
+
+def _where_each_call_ran(monkeypatch: pytest.MonkeyPatch, name: str) -> list[bool]:
+    """For each call of the service's ``name``, whether it ran on the event loop's thread."""
+    seen: list[bool] = []
+    original = getattr(BdtPolicyControl, name)
+
+    def recorded(self: BdtPolicyControl, *args: Any, **kwargs: Any) -> Any:
+        seen.append(_on_loop())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BdtPolicyControl, name, recorded)
+    return seen
+
+
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """For each read of the service, whether it ran on the event loop's thread."""
-    seen: list[bool] = []
-    original = BdtPolicyControl.get
-
-    def get(self: BdtPolicyControl, *args: Any, **kwargs: Any) -> Any:
-        try:
-            asyncio.get_running_loop()
-            seen.append(True)
-        except RuntimeError:  # a worker thread runs no loop
-            seen.append(False)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BdtPolicyControl, "get", get)
-    return seen
+    return _where_each_call_ran(monkeypatch, "get")
 
 
 def read_twice(app: connexion.AsyncApp) -> None:
@@ -91,26 +100,10 @@ def test_the_pcf_on_postgresql_reads_in_the_threadpool(reads: list[bool]) -> Non
     assert built and reads == [False, False]
 
 
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # a worker thread runs no loop
-        return False
-    return True
-
-
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """For each look for a policy equivalent to a Create, whether it ran on the loop."""
-    seen: list[bool] = []
-    original = BdtPolicyControl.refuse_equivalent
-
-    def refuse_equivalent(self: BdtPolicyControl, *args: Any, **kwargs: Any) -> Any:
-        seen.append(_on_loop())
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BdtPolicyControl, "refuse_equivalent", refuse_equivalent)
-    return seen
+    return _where_each_call_ran(monkeypatch, "refuse_equivalent")
 
 
 def create_twice(app: connexion.AsyncApp) -> None:
