@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests import postgres
+from tests.bdt_config import write_config
 from tests.polling import wait_for
 from tests.server_process import running_pcf
 from tests.test_capacity import night_request
@@ -34,7 +35,13 @@ def test_a_database_restart_gives_503_with_retry_after_then_full_service(
         unavailable: list[httpx.Response] = []
         lock = threading.Lock()
         stop = threading.Event()
-        pcf = running_pcf(tmp_path / "pcf.db", extra_args=["--workers", "2"], store=store)
+        # The load below creates until told to stop and never selects an offer, so every
+        # policy holds its offers for hold_seconds: a run that creates more than the
+        # default held_offers_per_consumer (100) within them was refused with 403 (CI,
+        # after a slow restart). That limit is not what this test is about.
+        config = write_config(tmp_path / "c.yaml", held_offers_per_consumer=1_000_000)
+        args = ["--workers", "2", "--config", str(config)]
+        pcf = running_pcf(tmp_path / "pcf.db", extra_args=args, store=store)
         with pcf as (url, _):
 
             def load() -> None:
