@@ -9,9 +9,7 @@ used; when it does not answer, the Debian cluster is started as CI does
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ports import port_outside_ephemeral_range
 
 SERVER = os.environ.get("PCF_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 _reachable: bool | None = None
@@ -133,29 +133,6 @@ class PrivateCluster:
 
     def stop(self) -> None:
         self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-
-def port_outside_ephemeral_range() -> int:
-    """A free loopback port that no outgoing connection is given as its local port.
-
-    A cluster that a test stops and starts again must find its port free when it starts:
-    a port of the ephemeral range (what ``bind(0)`` hands out) can meanwhile become the
-    local port of any client connection on the machine, such as the PCF's own attempts
-    to reconnect while the cluster is down.
-    """
-    low, high = 32768, 60999  # Linux's default, where the kernel does not say
-    with suppress(OSError, ValueError):
-        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()
-        low, high = (int(part) for part in text.split())
-    candidates = [port for port in range(20000, 65536) if not low <= port <= high]
-    for port in random.sample(candidates, 200):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port outside the ephemeral range")
 
 
 @contextmanager

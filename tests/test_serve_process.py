@@ -23,7 +23,8 @@ from pathlib import Path
 import httpx
 
 from tests.dates import TUESDAY, future_day, window
-from tests.server_process import BASE_PATH, free_port, free_ports, running_pcf
+from tests.ports import port_outside_ephemeral_range
+from tests.server_process import BASE_PATH, free_ports, running_pcf
 
 PCF_BDT = str(Path(sys.executable).with_name("pcf-bdt"))
 DAY = future_day(TUESDAY)
@@ -47,10 +48,15 @@ def wait_until(condition: object, seconds: float) -> float:
 
 @contextmanager
 def started(tmp_path: Path, *more: str) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
-    """``pcf-bdt serve --port 0 ...``; yields the process, its announced port and its log."""
+    """``pcf-bdt serve --port 0 ...``; yields the process, its announced port and its log.
+
+    The operator listener's port is outside the ephemeral range: one from there, freed
+    before the server starts, could be the port the kernel gives ``--port 0``.
+    """
     log = tmp_path / "serve.log"
+    admin = port_outside_ephemeral_range()
     command = [PCF_BDT, "serve", "--port", "0", "--db", str(tmp_path / "pcf.db"),
-               "--admin-listen", f"127.0.0.1:{free_port()}", *more]  # fmt: skip
+               "--admin-listen", f"127.0.0.1:{admin}", *more]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
