@@ -27,7 +27,9 @@ _STOP_SECONDS = 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # --pcf and the other client options come from nef-bdt, before or after the command.
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=port_number, default=8081, help="port to listen on")
+    # 8080 and 8081 are the PCF's defaults (its API and its operator listener): a lab
+    # that runs both on one machine with the defaults must not find the port taken.
+    parser.add_argument("--port", type=port_number, default=8082, help="port to listen on")
     parser.add_argument("--db", type=Path, default=Settings.db_path, help="SQLite database file")
     parser.add_argument(
         "--api-root",

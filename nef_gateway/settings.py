@@ -26,7 +26,7 @@ class Settings:
     db_path: Path = Path("nef-gateway.db")
     api_root: str | None = None
     """apiRoot that AFs reach the gateway by (Location, self); None: from each request."""
-    callback_root: str = "http://127.0.0.1:8081"
+    callback_root: str = "http://127.0.0.1:8082"
     """apiRoot that the PCF reaches the gateway by: notifUri is built on it."""
     allowed_afs: frozenset[str] | None = None
     """The scsAsIds served (others get 403); None serves any."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nef_client.cli import build_parser
 from nef_client.testing import PcfStub
+from pcf_server.cli import build_parser as pcf_parser
 from tests.server_process import running_pcf
 from tests.test_readme import block
 
@@ -49,3 +50,14 @@ def test_the_degrade_command(tmp_path: Path) -> None:
         done = run(line.replace("http://127.0.0.1:8081", process.admin_root))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("degradation ") and "area metro at 0.3" in done.stdout
+
+
+def test_the_gateway_command_and_the_pcf_run_command_can_share_a_machine() -> None:
+    """The README starts a PCF with its defaults, then the gateway: no port of one may be
+    a port of the other (the gateway's default once was the PCF's operator port)."""
+    serve = pcf_parser().parse_args(["serve"])
+    pcf_ports = {serve.port, serve.admin_listen[1]}
+    gateway = build_parser().parse_args(shlex.split(block("gateway-command"))[1:])
+    assert gateway.port not in pcf_ports, (gateway.port, pcf_ports)
+    default = build_parser().parse_args(["gateway"])
+    assert default.port not in pcf_ports, (default.port, pcf_ports)
