@@ -147,7 +147,7 @@ def test_serve_refuses_a_bad_file_with_its_message(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(config(candidates=0)), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "pcf_server", "serve", "--config", str(bad),
-         "--db", str(tmp_path / "x.db")],
+         "--db", str(tmp_path / "x.db"), "--port", "0"],  # the default may be taken
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2

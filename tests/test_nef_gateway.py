@@ -324,7 +324,7 @@ def test_command_line_mistakes_are_one_line(tmp_path: Path) -> None:
     for groups in (bad, tmp_path / "missing.json"):
         result = subprocess.run(
             [nef_bdt, "gateway", "--pcf", "http://127.0.0.1:1", "--groups", str(groups),
-             "--db", str(tmp_path / "gw.db")],
+             "--db", str(tmp_path / "gw.db"), "--port", "0"],  # the default may be taken
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert result.returncode == 1

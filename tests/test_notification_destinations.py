@@ -342,7 +342,13 @@ def test_the_readme_example_of_the_allow_list_is_a_valid_configuration() -> None
 def test_the_gateway_refuses_loopback_and_itself_unless_told() -> None:
     default = destinations(Settings(listen_port=8085))
     assert default.refusal("http://127.0.0.1:9000/af", "d") is not None
-    lab = destinations(Settings(listen_port=8085, allowed_destinations=("127.0.0.0/8",)))
+    lab = destinations(
+        Settings(
+            listen_port=8085,
+            callback_root="http://127.0.0.1:8086",
+            allowed_destinations=("127.0.0.0/8",),
+        )
+    )
     assert lab.refusal("http://127.0.0.1:9000/af", "d") is None
-    for own in ("http://127.0.0.1:8085/3gpp-bdt/v1", "http://127.0.0.1:8081/nef-bdt-callbacks"):
+    for own in ("http://127.0.0.1:8085/3gpp-bdt/v1", "http://127.0.0.1:8086/nef-bdt-callbacks"):
         assert "listener of this server" in str(lab.refusal(own, "d"))
