@@ -29,6 +29,8 @@ import httpx
 from npcf_bdt_client.models import InvalidParam, ProblemDetails
 from npcf_bdt_client.types import UNSET
 
+from nf_common import oauth2
+
 __all__ = [
     "BadRequest",
     "ClientError",
@@ -69,17 +71,13 @@ class UnexpectedResponse(NefClientError):
         self.body = body
 
 
-class TokenError(NefClientError):
+class TokenError(NefClientError, oauth2.TokenError):
     """The NRF refused the access token request, or answered something unusable.
 
     ``error`` is the OAuth 2.0 error code of AccessTokenErr (e.g. ``invalid_scope``) when
-    the NRF sent one.
+    the NRF sent one. It is also the shared ``nf_common.oauth2.TokenError`` (whose
+    ``__init__`` it takes): the token flow, shared with the PCF, raises it.
     """
-
-    def __init__(self, message: str, status: int, error: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
 
 
 class DiscoveryError(NefClientError):

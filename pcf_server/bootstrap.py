@@ -28,6 +28,7 @@ import connexion
 
 from nf_common.delivery import DeliveryPolicy, NotificationSender
 from nf_common.destinations import LABS, Destinations
+from nf_common.oauth2 import NrfAuth
 from nf_common.workers import die_with_parent
 from pcf_server import logs, telemetry
 from pcf_server.api.access import TokenPolicy
@@ -36,7 +37,7 @@ from pcf_server.api.stub import StubState
 from pcf_server.config import ConfigError, load_network
 from pcf_server.connections import SilentConnectionCloser
 from pcf_server.consumer.nrf import NrfRegistration
-from pcf_server.consumer.nwdaf import NwdafClient
+from pcf_server.consumer.nwdaf import NwdafClient, token_credentials
 from pcf_server.listeners import serve_in_this_loop
 from pcf_server.policy.engine import LoadAwareDecider
 from pcf_server.policy.network import Network
@@ -282,10 +283,13 @@ def instance_tasks(settings: Settings, pcf: Pcf) -> list[Background]:
             )
         )
     if settings.nwdaf_url:
+        auth = None
+        if settings.nwdaf_oauth2 and settings.nrf_url and nf_instance_id:
+            auth = NrfAuth(token_credentials(settings.nrf_url, nf_instance_id))
         keeper = SubscriptionKeeper(
             pcf.store.unit_of_work,
             network,
-            NwdafClient(settings.nwdaf_url),
+            NwdafClient(settings.nwdaf_url, auth=auth),
             f"{root}{NWDAF_BASE_PATH}/nwdaf-notifications",
             holder=nf_instance_id or root,
         )

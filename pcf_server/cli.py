@@ -83,6 +83,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         nf_instance_id=args.nf_instance_id,
         nrf_heartbeat=args.nrf_heartbeat,
         nwdaf_url=args.nwdaf,
+        nwdaf_oauth2=args.nwdaf_oauth2,
         body_read_timeout=args.body_read_timeout,
         silent_timeout=args.header_read_timeout,
         log_level=args.log_level,
@@ -150,6 +151,8 @@ def _refusal(args: argparse.Namespace) -> str | None:
         )
     if args.nf_instance_id and not args.nrf:
         return "--nf-instance-id goes with --nrf"
+    if args.nwdaf_oauth2 and not (args.nrf and args.nwdaf):
+        return "--nwdaf-oauth2 needs --nrf (the NRF issuing the tokens) and --nwdaf"
     return None
 
 
@@ -628,6 +631,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=http_url,
         metavar="URL",
         help="the NWDAF's apiRoot: subscribe to network performance of the areas in use",
+    )
+    serve.add_argument(
+        "--nwdaf-oauth2",
+        action="store_true",
+        help="send the NWDAF access tokens from the --nrf NRF (client credentials, as this"
+        " PCF's NF instance id, scope nnwdaf-eventssubscription)",
     )
     serve.add_argument(
         "--admin-listen",

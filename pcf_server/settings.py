@@ -74,11 +74,13 @@ class Settings:
     # port): what the NRF and the NWDAF are told when no --api-root is given.
     listen_root: str = "http://127.0.0.1:8080"
     # The core around the PCF: the NRF it registers with (and its NF instance id; None:
-    # one kept in the store), the heartbeat it proposes, and the NWDAF it subscribes to.
+    # one kept in the store), the heartbeat it proposes, and the NWDAF it subscribes to,
+    # with access tokens from the NRF when nwdaf_oauth2 (OAuth 2.0 client credentials).
     nrf_url: str | None = None
     nf_instance_id: str | None = None
     nrf_heartbeat: int = 60
     nwdaf_url: str | None = None
+    nwdaf_oauth2: bool = False
 
     @property
     def advertised_root(self) -> str:
@@ -112,6 +114,7 @@ class Settings:
             f"{_PREFIX}ADMIN_PORT": str(self.admin_port),
             f"{_PREFIX}LISTEN_ROOT": self.listen_root,
             f"{_PREFIX}NRF_HEARTBEAT": str(self.nrf_heartbeat),
+            f"{_PREFIX}NWDAF_OAUTH2": "1" if self.nwdaf_oauth2 else "0",
             f"{_PREFIX}BODY_READ_TIMEOUT": str(self.body_read_timeout),
             f"{_PREFIX}LOG_LEVEL": self.log_level,
             f"{_PREFIX}LOG_FORMAT": self.log_format,
@@ -158,6 +161,7 @@ class Settings:
             nf_instance_id=text("NF_INSTANCE_ID"),
             nrf_heartbeat=int(environ.get(f"{_PREFIX}NRF_HEARTBEAT", cls.nrf_heartbeat)),
             nwdaf_url=text("NWDAF"),
+            nwdaf_oauth2=environ.get(f"{_PREFIX}NWDAF_OAUTH2", "0") == "1",
             body_read_timeout=float(text("BODY_READ_TIMEOUT") or cls.body_read_timeout),
             silent_timeout=float(timeout) if (timeout := text("SILENT_TIMEOUT")) else None,
             log_level=text("LOG_LEVEL") or cls.log_level,

@@ -5,6 +5,11 @@ Location), ``PUT`` of it replaces it (200, or 404 for one it does not hold), ``D
 removes it (204 or 404). ``restart()`` forgets every subscription, as an NWDAF that
 restarted. ``notify(subscription_id, notification)`` posts to the subscription's
 notificationURI, as the NWDAF's callback does. Served by hypercorn (h2c) in this process.
+
+With ``token_key`` (an NRF's public key, PEM) it is an NWDAF of a core with OAuth 2.0
+(TS 33.501 13.4.1): every request must carry ``Authorization: Bearer`` with a token
+that key signed (ES256), for the audience NWDAF and the scope
+nnwdaf-eventssubscription; any other is answered 401 and counted in ``refused``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,13 @@ from nef_client._serving import background
 PATH = "/nnwdaf-eventssubscription/v1/subscriptions"
 
 
+SCOPE = "nnwdaf-eventssubscription"
+
+
 class MiniNwdaf:
-    def __init__(self) -> None:
+    def __init__(self, token_key: bytes | None = None) -> None:
+        self.token_key = token_key
+        self.refused = 0  # requests answered 401 (no or no valid access token)
         self.subscriptions: dict[str, dict[str, Any]] = {}
         # Where each subscription ever made was to be notified (a restart forgets the
         # subscriptions, not this: a test may replay a report of a forgotten one).
@@ -76,6 +86,20 @@ class MiniNwdaf:
                 return 204, None, []
         return 404, {"status": 404, "cause": "RESOURCE_URI_STRUCTURE_NOT_FOUND"}, []
 
+    def _authorized(self, authorization: str) -> bool:
+        if self.token_key is None:
+            return True
+        import jwt
+
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        try:
+            claims = jwt.decode(token, self.token_key, algorithms=["ES256"], audience="NWDAF")
+        except jwt.PyJWTError:
+            return False
+        return SCOPE in str(claims.get("scope", "")).split()
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
@@ -86,9 +110,14 @@ class MiniNwdaf:
             if not message.get("more_body"):
                 break
         with self._changed:
-            status, document, headers = self._handle(
-                scope["method"], scope["path"], b"".join(chunks)
-            )
+            if self._authorized(dict(scope["headers"]).get(b"authorization", b"").decode()):
+                status, document, headers = self._handle(
+                    scope["method"], scope["path"], b"".join(chunks)
+                )
+            else:
+                self.refused += 1
+                status, headers = 401, [(b"www-authenticate", b'Bearer error="invalid_token"')]
+                document = {"status": 401, "detail": "no valid access token"}
             self._changed.notify_all()
         content = b"" if document is None else json.dumps(document).encode()
         if document is not None:
@@ -98,8 +127,8 @@ class MiniNwdaf:
 
 
 @contextmanager
-def running_nwdaf() -> Iterator[MiniNwdaf]:
-    nwdaf = MiniNwdaf()
+def running_nwdaf(token_key: bytes | None = None) -> Iterator[MiniNwdaf]:
+    nwdaf = MiniNwdaf(token_key)
     with background(nwdaf) as url:
         nwdaf.url = url
         yield nwdaf

@@ -78,7 +78,9 @@ def mock_document(files: Sequence[Path], out: Path) -> Path:
     paths = {}
     for official in files:
         document = yaml.safe_load(official.read_text(encoding="utf-8"))
-        base_path = document["servers"][0]["url"].replace("{apiRoot}", "")
+        # No servers (Nnrf_AccessToken's /oauth2/token): the paths are under the apiRoot.
+        servers = document.get("servers") or [{"url": "{apiRoot}"}]
+        base_path = servers[0]["url"].replace("{apiRoot}", "")
         for path, item in document["paths"].items():
             item = {key: value for key, value in item.items() if key != "callbacks"}
             for operation in item.values():

@@ -229,6 +229,9 @@ def test_serve_refuses_a_corrupt_store(tmp_path: Path) -> None:
         (["--admin-listen", "127.0.0.1:99999"], "port 99999 is out of range"),
         (["--shutdown-timeout", "0"], "must be between 1 and 600 seconds"),
         (["--api-root", "pcf.example"], "argument --api-root: 'pcf.example' is not an http://"),
+        (["--nwdaf-oauth2", "--nwdaf", "http://127.0.0.1:9"],
+         "--nwdaf-oauth2 needs --nrf (the NRF issuing the tokens) and --nwdaf"),
+        (["--nwdaf-oauth2", "--nrf", "http://127.0.0.1:9"], "--nwdaf-oauth2 needs --nrf"),
     ],
 )  # fmt: skip
 def test_serve_usage_mistakes(tmp_path: Path, arguments: list[str], expected: str) -> None:

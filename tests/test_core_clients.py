@@ -7,15 +7,17 @@ import asyncio
 import json
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
 import nef_client
 from nef_client._discovery import Discovery, pcf_instances
+from nf_common.oauth2 import NrfAuth
 from pcf_server.consumer._http import SbiClient
 from pcf_server.consumer.nrf import NrfRegistration
-from pcf_server.consumer.nwdaf import NwdafClient
+from pcf_server.consumer.nwdaf import NwdafClient, token_credentials
 from pcf_server.policy.degradation import AnalyticsRequest
 from pcf_server.policy.model import TimeWindow
 from pcf_server.policy.network import PerformanceThreshold
@@ -308,3 +310,94 @@ def test_the_nwdaf_client_reads_the_subscription_from_the_location() -> None:
     client.unsubscribe(uri.replace("sub-7", "gone"))  # gone already: fine
     with pytest.raises(AnalyticsUnavailable, match="500"):
         client.update(uri.replace("sub-7", "broken"), REQUEST)
+
+
+# -- the NWDAF client with access tokens from an NRF (--nwdaf-oauth2) -----------------
+
+PCF_ID = "2a0c1d2e-0000-4000-8000-00000000000d"
+
+
+class TokenedCore:
+    """An NRF token endpoint and an NWDAF that takes the tokens it lists, in memory."""
+
+    def __init__(self, nwdaf_takes: Any = lambda token: True) -> None:
+        self.forms: list[dict[str, str]] = []
+        self.nwdaf_seen: list[str | None] = []  # the Authorization of each NWDAF request
+        self.nrf_authorization: list[str | None] = []
+        self.nrf_answer: Any = None  # an httpx.Response or exception instead of a token
+        self.nwdaf_takes = nwdaf_takes
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "nrf.example":
+            self.nrf_authorization.append(request.headers.get("authorization"))
+            self.forms.append({k: v[0] for k, v in parse_qs(request.content.decode()).items()})
+            if isinstance(self.nrf_answer, Exception):
+                raise self.nrf_answer
+            if self.nrf_answer is not None:
+                return self.nrf_answer
+            token = f"tok-{len(self.forms)}"
+            return httpx.Response(
+                200, json={"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+            )
+        authorization = request.headers.get("authorization")
+        self.nwdaf_seen.append(authorization)
+        if not self.nwdaf_takes((authorization or "").removeprefix("Bearer ")):
+            return httpx.Response(401, json={"status": 401})
+        if request.method == "POST":
+            return httpx.Response(201, json={}, headers={"location": "/subscriptions/s-1"})
+        return httpx.Response(204)
+
+    def client(self) -> NwdafClient:
+        auth = NrfAuth(token_credentials(NRF, PCF_ID))
+        return NwdafClient(
+            "http://nwdaf.example", SbiClient(transport=httpx.MockTransport(self), auth=auth)
+        )
+
+
+def test_the_nwdaf_client_sends_one_nrf_token_on_every_call() -> None:
+    core = TokenedCore()
+    client = core.client()
+    _, uri = client.subscribe(REQUEST)
+    assert client.update(uri, REQUEST)
+    client.unsubscribe(uri)
+    assert core.forms == [
+        {
+            "grant_type": "client_credentials",
+            "nfInstanceId": PCF_ID,
+            "nfType": "PCF",
+            "targetNfType": "NWDAF",
+            "scope": "nnwdaf-eventssubscription",
+        }
+    ]  # one token for the three calls
+    assert core.nrf_authorization == [None]  # no token is sent to the NRF
+    assert core.nwdaf_seen == ["Bearer tok-1"] * 3
+
+
+def test_a_401_from_the_nwdaf_gets_one_fresh_token_and_one_retry() -> None:
+    core = TokenedCore(nwdaf_takes=lambda token: token != "tok-1")  # tok-1 was revoked
+    client = core.client()
+    assert client.subscribe(REQUEST)[0] == "s-1"
+    assert core.nwdaf_seen == ["Bearer tok-1", "Bearer tok-2"]
+    assert len(core.forms) == 2
+
+    refusing = TokenedCore(nwdaf_takes=lambda token: False)
+    client = refusing.client()
+    with pytest.raises(AnalyticsUnavailable, match="HTTP 401"):
+        client.subscribe(REQUEST)
+    assert refusing.nwdaf_seen == ["Bearer tok-1", "Bearer tok-2"]  # one retry, no more
+
+
+def test_an_nrf_refusal_or_absence_is_analytics_unavailable() -> None:
+    core = TokenedCore()
+    core.nrf_answer = httpx.Response(400, json={"error": "invalid_scope"})
+    client = core.client()
+    for _ in range(2):  # the second call is not stuck behind the first's failure
+        with pytest.raises(AnalyticsUnavailable, match=r"no access token: .*400 invalid_scope"):
+            client.subscribe(REQUEST)
+    core.nrf_answer = httpx.ConnectError("connection refused")
+    with pytest.raises(AnalyticsUnavailable, match=r"token request to http://nrf\.example/oauth2"):
+        client.update("http://nwdaf.example/x", REQUEST)
+    assert core.nwdaf_seen == []  # nothing went to the NWDAF without a token
+    core.nrf_answer = None  # the NRF is back: the next round subscribes
+    assert client.subscribe(REQUEST)[0] == "s-1"
+    assert core.nwdaf_seen == [f"Bearer tok-{len(core.forms)}"]

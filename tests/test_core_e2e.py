@@ -23,6 +23,7 @@ from tests.bdt_config import TOWN_TAI, write_config
 from tests.dates import future_day, window
 from tests.nwdaf_mock import running_nwdaf
 from tests.server_process import free_port, running_pcf
+from tests.test_network_e2e import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -186,6 +187,50 @@ def test_nwdaf_subscriptions_follow_the_policies_and_a_report_warns_the_nef(tmp_
                 assert declined.status_code == 204, declined.text
             nwdaf.wait_for(lambda: ("DELETE", new_id) in nwdaf.events)
             assert nwdaf.subscriptions == {}
+
+
+def test_with_nwdaf_oauth2_the_pcf_subscribes_with_a_token_from_the_nrf(tmp_path) -> None:
+    """An NWDAF that requires the NRF's tokens: refused without, subscribed with.
+
+    The run without ``--nwdaf-oauth2`` shows the NWDAF does refuse (the test can fail);
+    with it, an NRF refusing tokens at first is an NWDAF unavailable for a while, tried
+    again each round, and the PCF subscribes once the NRF issues them.
+    """
+    config = write_config(
+        tmp_path / "c.yaml", candidates=1, nwdaf_check_seconds=0.2, nwdaf_refresh_seconds=1
+    )
+    with (
+        start_nrf_stub() as nrf,
+        running_nwdaf(token_key=nrf.public_key_pem) as nwdaf,
+        notification_sink() as sink,
+        httpx.Client(http1=False, http2=True, timeout=30) as http,
+    ):
+        args = ["--nrf", nrf.url, "--nwdaf", nwdaf.url, "--config", str(config)]
+        with running_pcf(tmp_path / "plain.db", extra_args=args) as (url, _):
+            created = http.post(f"{url}/bdtpolicies", json=_policy("a", 0, sink.url))
+            assert created.status_code == 201, created.text
+            nwdaf.wait_for(lambda: nwdaf.refused >= 2)  # refused, and tried again
+            assert nwdaf.subscriptions == {} and nrf.forms == []
+
+        nrf.refuse_with = "invalid_client"
+        instance = "3b0c1d2e-0000-4000-8000-00000000000e"
+        args += ["--nwdaf-oauth2", "--nf-instance-id", instance]
+        refused = nwdaf.refused
+        with running_pcf(tmp_path / "oauth2.db", extra_args=args) as (url, process):
+            created = http.post(f"{url}/bdtpolicies", json=_policy("a", 0, sink.url))
+            assert created.status_code == 201, created.text
+            wait_for(lambda: len(nrf.forms) >= 2)  # no token: retried the next round
+            assert nwdaf.events == [] and process.poll() is None
+            nrf.refuse_with = None
+            nwdaf.wait_for(lambda: len(nwdaf.subscriptions) == 1)
+        assert nwdaf.refused == refused  # every request had a valid token
+        assert nrf.forms[-1] == {
+            "grant_type": "client_credentials",
+            "nfInstanceId": instance,
+            "nfType": "PCF",
+            "targetNfType": "NWDAF",
+            "scope": "nnwdaf-eventssubscription",
+        }
 
 
 def test_core_options_mistaken_at_the_command_line_are_one_line(tmp_path) -> None:

@@ -1,11 +1,12 @@
 """What the PCF sends to an NRF and an NWDAF, checked by mocks made from the official files.
 
-The PCF runs with ``--nrf`` and ``--nwdaf`` pointed at Prism mocks of the official
-Rel-18 TS29510_Nnrf_NFManagement.yaml (with TS29510_Nnrf_NFDiscovery.yaml) and
+The PCF runs with ``--nrf`` and ``--nwdaf`` (and ``--nwdaf-oauth2``) pointed at Prism
+mocks of the official Rel-18 TS29510_Nnrf_NFManagement.yaml (with
+TS29510_Nnrf_NFDiscovery.yaml and TS29510_Nnrf_AccessToken.yaml) and
 TS29520_Nnwdaf_EventsSubscription.yaml (tests/prism.py): registration, heartbeats and
-deregistration, and the subscription's create, update and delete, each must pass the
-official schema (Prism logs every request's validation, and answers a request that
-fails it with a 4xx instead of a success).
+deregistration, the access token request for the NWDAF, and the subscription's create,
+update and delete, each must pass the official schema (Prism logs every request's
+validation, and answers a request that fails it with a 4xx instead of a success).
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ from tests.test_network_e2e import wait_for as _wait_for
 pytestmark = pytest.mark.slow
 
 FILES = {
-    "nrf": ["TS29510_Nnrf_NFManagement.yaml", "TS29510_Nnrf_NFDiscovery.yaml"],
+    "nrf": [
+        "TS29510_Nnrf_NFManagement.yaml",
+        "TS29510_Nnrf_NFDiscovery.yaml",
+        "TS29510_Nnrf_AccessToken.yaml",
+    ],
     "nwdaf": ["TS29520_Nnwdaf_EventsSubscription.yaml"],
 }
 NIGHT = future_day(days_ahead=2)
 NFM = "/nnrf-nfm/v1/nf-instances/"
+TOKEN = "/oauth2/token"
 SUBSCRIPTIONS = "/nnwdaf-eventssubscription/v1/subscriptions"
 
 
@@ -69,7 +75,7 @@ def test_registration_and_subscriptions_pass_the_official_schemas(tmp_path) -> N
         prism_mock(files["nrf"], tmp_path, "nrf") as nrf,
         prism_mock(files["nwdaf"], tmp_path, "nwdaf") as nwdaf,
     ):
-        args = ["--nrf", nrf.url, "--nrf-heartbeat", "1", "--nwdaf", nwdaf.url]
+        args = ["--nrf", nrf.url, "--nrf-heartbeat", "1", "--nwdaf", nwdaf.url, "--nwdaf-oauth2"]
         args += ["--config", str(config)]
         with (
             running_pcf(tmp_path / "pcf.db", extra_args=args) as (url, _),
@@ -97,7 +103,7 @@ def test_registration_and_subscriptions_pass_the_official_schemas(tmp_path) -> N
         wait_for(lambda: _seen(nrf.requests(), "DELETE", NFM), timeout=10)
 
         for mock, expected in (
-            (nrf, [("PUT", NFM), ("PATCH", NFM), ("DELETE", NFM)]),
+            (nrf, [("PUT", NFM), ("PATCH", NFM), ("DELETE", NFM), ("POST", TOKEN)]),
             (nwdaf, [("POST", SUBSCRIPTIONS), ("PUT", SUBSCRIPTIONS), ("DELETE", SUBSCRIPTIONS)]),
         ):
             requests = mock.requests()

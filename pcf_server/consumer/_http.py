@@ -103,12 +103,21 @@ class _DeadlineTransport(httpx.HTTPTransport):
 
 
 class SbiClient:
-    def __init__(self, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         """``timeout`` bounds each request as a whole.
 
         ``transport`` replaces the network (tests give an ``httpx.MockTransport``).
+        ``auth`` (e.g. ``nf_common.oauth2.NrfAuth``) is run on every request; the
+        requests it adds (token requests to an NRF) go out as the others do, each to its
+        own origin with the HTTP version that origin speaks, within the same deadline.
         """
         self._timeout = timeout
+        self._auth = auth
 
         def client(http1: bool, http2: bool) -> httpx.Client:
             return httpx.Client(
@@ -129,24 +138,48 @@ class SbiClient:
         The whole of it, an h2c attempt and its HTTP/1.1 retry included, is over within
         ``timeout`` seconds (``httpx.TimeoutException`` otherwise).
         """
+        # The three clients are configured alike: any of them builds the request.
+        request = self._h1.build_request(method, url, **options)
         _deadline.at = time.monotonic() + self._timeout
         try:
-            return self._request(method, url, **options)
+            if self._auth is None:
+                return self._send(request)
+            return self._send_with_auth(request, self._auth)
         finally:
             _deadline.at = None
 
-    def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
-        target = httpx.URL(url)
+    def _send_with_auth(self, request: httpx.Request, auth: httpx.Auth) -> httpx.Response:
+        """Drive ``auth``'s flow as httpx's own clients do, each request through ``_send``.
+
+        httpx would send the flow's requests through the one client the request went
+        to; here a token request to an NRF that does not speak h2c falls back on its own,
+        without the producer being taken for one that does not either.
+        """
+        flow = auth.sync_auth_flow(request)
+        try:
+            outgoing = next(flow)
+            while True:
+                response = self._send(outgoing)
+                try:
+                    outgoing = flow.send(response)
+                except StopIteration:
+                    return response
+                response.close()
+        finally:
+            flow.close()  # releases what the flow holds (its lock) when a send failed
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        target = request.url
         origin = f"{target.scheme}://{target.netloc.decode()}"
         if target.scheme == "https":
-            return self._alpn.request(method, url, **options)
+            return self._alpn.send(request)
         if origin in self._h1_only:
-            return self._h1.request(method, url, **options)
+            return self._h1.send(request)
         try:
-            return self._h2c.request(method, url, **options)
+            return self._h2c.send(request)
         except _NOT_H2C as exc:
             try:
-                response = self._h1.request(method, url, **options)
+                response = self._h1.send(request)
             except httpx.HTTPError:
                 raise exc from None
         log.info("%s does not speak h2c; using HTTP/1.1", origin)

@@ -10,12 +10,18 @@
 
 Anything else (no answer, 5xx, a 4xx refusal) raises ``AnalyticsUnavailable``, which
 the keeper logs before trying again in its next round.
+
+With OAuth 2.0 in the core (``pcf-bdt serve --nwdaf-oauth2``), the ``SbiClient`` carries
+an ``NrfAuth`` made of ``token_credentials``: each request has a Bearer token from the
+NRF (TS 33.501 13.4.1). An NRF that cannot be reached or refuses the token is one more
+way for the NWDAF to be unavailable, not an error of its own.
 """
 
 from __future__ import annotations
 
 import httpx
 
+from nf_common.oauth2 import ClientCredentials, TokenError
 from pcf_server.consumer._http import SbiClient
 from pcf_server.policy.degradation import AnalyticsRequest
 from pcf_server.service.ports import AnalyticsUnavailable
@@ -24,16 +30,35 @@ from pcf_server.wire.nwdaf import API_NAME, API_VERSION, subscription_document
 _JSON = {"Accept": "application/json, application/problem+json"}
 
 
+def token_credentials(nrf_url: str, nf_instance_id: str) -> ClientCredentials:
+    """What this PCF asks the NRF an access token for Nnwdaf_EventsSubscription with."""
+    return ClientCredentials(
+        nrf_url=nrf_url,
+        nf_instance_id=nf_instance_id,
+        scope=API_NAME,
+        nf_type="PCF",
+        target_nf_type="NWDAF",
+    )
+
+
 class NwdafClient:
-    def __init__(self, nwdaf_url: str, http: SbiClient | None = None) -> None:
+    def __init__(
+        self, nwdaf_url: str, http: SbiClient | None = None, *, auth: httpx.Auth | None = None
+    ) -> None:
+        """``auth`` (an ``NrfAuth``) is given to the ``SbiClient`` made when ``http`` is None."""
         self.collection = f"{nwdaf_url.rstrip('/')}/{API_NAME}/{API_VERSION}/subscriptions"
-        self._http = http or SbiClient()
+        self._http = http or SbiClient(auth=auth)
 
     def _send(self, method: str, url: str, **options: object) -> httpx.Response:
         try:
             return self._http.request(method, url, headers=_JSON, **options)
         except httpx.TransportError as exc:
-            raise AnalyticsUnavailable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+            failed = _request_of(exc)
+            # A token request that got no answer: say so, or it reads as the NWDAF's fault.
+            via = f" (token request to {failed.url})" if failed and failed.url != url else ""
+            raise AnalyticsUnavailable(f"{method} {url}{via}: {type(exc).__name__}: {exc}") from exc
+        except TokenError as exc:
+            raise AnalyticsUnavailable(f"{method} {url}: no access token: {exc}") from exc
 
     @staticmethod
     def _refused(response: httpx.Response) -> AnalyticsUnavailable:
@@ -71,3 +96,10 @@ class NwdafClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:  # raised before httpx knew the request
+        return None
