@@ -14,8 +14,9 @@ from typing import Any, TextIO
 from npcf_bdt_client.models import Notification, PlmnId, Tai, TransferPolicy
 from npcf_bdt_client.types import Unset
 
-from nef_client import Client, NefClientError, NrfClientCredentials, PolicyRemoved, PolicyResult
+from nef_client import Client, NefClientError, PolicyRemoved, PolicyResult
 from nef_client._extras import missing_extra
+from nef_client._options import ClientOptions
 from nef_client._units import parse_duration, parse_time, parse_volume
 from nf_common.cli import (
     CommandFailed,
@@ -135,24 +136,7 @@ def _print_policy(result: PolicyResult, as_json: bool, out: TextIO) -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    auth = None
-    if args.nrf:
-        if not args.nf_instance_id:
-            raise UsageError("--nrf needs --nf-instance-id")
-        auth = NrfClientCredentials(nrf_url=args.nrf, nf_instance_id=args.nf_instance_id)
-    for option, path in (("--ca", args.ca), ("--cert", args.cert), ("--key", args.key)):
-        if path is not None and not Path(path).is_file():
-            raise UsageError(f"{option} {path}: no such file")
-    cert: Any = (args.cert, args.key) if args.key else args.cert
-    return Client(
-        args.pcf,
-        auth=auth,
-        verify=not args.insecure,
-        ca_bundle=args.ca,
-        client_cert=cert,
-        timeout=args.timeout,
-        http_version=args.http_version,
-    )
+    return ClientOptions.from_args(args).client(args.pcf)
 
 
 def _negotiate(args: argparse.Namespace, out: TextIO) -> int:

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -384,11 +384,14 @@ def start_nef_gateway(
     allowed_afs: tuple[str, ...] = (),
     groups: dict[str, str] | None = None,
     timeout: float = 30.0,
+    client_options: Sequence[str] = (),
 ) -> Iterator[NefGateway]:
     """Run ``nef-bdt gateway --pcf PCF_URL`` on a free port until the block ends.
 
     ``allowed_afs`` limits the AFs served (others get 403); ``groups`` maps external group
-    ids to internal ones.
+    ids to internal ones; ``client_options`` are nef-bdt's options for reaching the PCF,
+    e.g. ``["--nrf", nrf_stub.url, "--nf-instance-id", NF_ID]`` for a PCF that asks for
+    tokens.
     """
     _check_server_installed()
     with tempfile.TemporaryDirectory(prefix="nef-gateway-") as scratch:
@@ -399,7 +402,7 @@ def start_nef_gateway(
         db = folder / ("nef-gateway.db" if workdir is not None else f"{name}.db")
         log_path = folder / f"{name}.log"
         command = [sys.executable, "-m", "nef_client.cli", "gateway", "--pcf", pcf_url]
-        command += ["--port", str(port or 0), "--db", str(db)]
+        command += ["--port", str(port or 0), "--db", str(db), *client_options]
         # A lab: the tests' AFs listen on this machine.
         command += ["--allow-destination", "127.0.0.0/8", "--allow-destination", "::1"]
         for af in allowed_afs:

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from nef_client._options import ClientOptions
 from nef_gateway.settings import Settings
 from nf_common.cli import (
     CommandFailed,
@@ -91,7 +92,7 @@ def settings_from(args: argparse.Namespace, pcf_url: str) -> Settings:
         callback_root=args.callback_root or f"http://{host}:{args.port}",
         allowed_afs=frozenset(args.allow_af) if args.allow_af else None,
         groups=_groups(args.groups),
-        pcf_timeout=args.timeout,
+        pcf_client=ClientOptions.from_args(args),
         allowed_destinations=tuple(args.allow_destination or ()),
         listen_port=args.port,
     )

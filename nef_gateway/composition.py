@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from nef_client import Client
 from nef_gateway.api.app import GatewayApp, create_app
 from nef_gateway.domain import ConfiguredGroups
 from nef_gateway.notify import AF_DELIVERY
@@ -39,7 +38,7 @@ def build(settings: Settings) -> GatewayApp:
     sender = NotificationSender(
         store.unit_of_work, AF_DELIVERY, destinations=destinations(settings)
     )
-    pcf = NefClientPolicyControl(Client(settings.pcf_url, timeout=settings.pcf_timeout))
+    pcf = NefClientPolicyControl(settings.pcf_client.client(settings.pcf_url))
     callback_root = settings.callback_root.rstrip("/")
     service = BdtSubscriptions(
         store.unit_of_work,

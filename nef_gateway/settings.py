@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nef_client._options import ClientOptions
+
 _PREFIX = "NEF_GATEWAY_"
 BASE_PATH = "/3gpp-bdt/v1"
 CALLBACK_PATH = "/nef-bdt-callbacks/v1/pcf-notifications"
@@ -33,7 +35,9 @@ class Settings:
     groups: Mapping[str, str] = field(default_factory=dict)
     """External group id -> internal group id (the default group translator)."""
     max_body_bytes: int = 1_048_576
-    pcf_timeout: float = 10.0
+    pcf_client: ClientOptions = field(default_factory=ClientOptions)
+    """How the gateway reaches the PCF: nef-bdt's client options (NRF tokens, TLS,
+    timeout, HTTP version)."""
     allowed_destinations: tuple[str, ...] = ()
     """CIDRs and host names notificationDestination may point to besides the default
     (``nf_common.destinations``; a lab's AFs on loopback: 127.0.0.0/8)."""
@@ -47,7 +51,7 @@ class Settings:
             f"{_PREFIX}CALLBACK_ROOT": self.callback_root,
             f"{_PREFIX}GROUPS": json.dumps(dict(self.groups)),
             f"{_PREFIX}MAX_BODY_BYTES": str(self.max_body_bytes),
-            f"{_PREFIX}PCF_TIMEOUT": str(self.pcf_timeout),
+            f"{_PREFIX}PCF_CLIENT": json.dumps(self.pcf_client.to_json()),
             f"{_PREFIX}ALLOWED_DESTINATIONS": json.dumps(list(self.allowed_destinations)),
         }
         if self.listen_port is not None:
@@ -69,7 +73,9 @@ class Settings:
             allowed_afs=None if allowed is None else frozenset(json.loads(allowed)),
             groups=json.loads(environ.get(f"{_PREFIX}GROUPS", "{}")),
             max_body_bytes=int(environ.get(f"{_PREFIX}MAX_BODY_BYTES", cls.max_body_bytes)),
-            pcf_timeout=float(environ.get(f"{_PREFIX}PCF_TIMEOUT", cls.pcf_timeout)),
+            pcf_client=ClientOptions.from_json(
+                json.loads(environ.get(f"{_PREFIX}PCF_CLIENT", "{}"))
+            ),
             allowed_destinations=tuple(
                 json.loads(environ.get(f"{_PREFIX}ALLOWED_DESTINATIONS", "[]"))
             ),

@@ -88,6 +88,15 @@ NEF_USAGE = {
         "argument --notif-uri: 'nef:80/notify' is not an http:// or https:// URL",
     ),
     "gateway --db a directory": (["gateway", "--port", "0", "--db", "/"], "--db / is a directory"),
+    # The gateway reaches the PCF with nef-bdt's client options, checked as for the others.
+    "gateway --nrf without --nf-instance-id": (
+        ["gateway", "--port", "0", "--nrf", "http://127.0.0.1:1"],
+        "--nrf needs --nf-instance-id",
+    ),
+    "gateway --cert missing": (
+        ["--cert", "/nowhere/nef.pem", "gateway", "--port", "0"],
+        "--cert /nowhere/nef.pem: no such file",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from nef_client.testing import NefGateway, PcfStub, start_nef_gateway
+import nef_client
+from nef_client.testing import NefGateway, NrfStub, PcfStub, start_nef_gateway
 from nef_gateway.storage import SqliteStore
 from tests.dates import SATURDAY, future_day, window
 
@@ -329,3 +331,27 @@ def test_command_line_mistakes_are_one_line(tmp_path: Path) -> None:
         )  # fmt: skip
         assert result.returncode == 1
         assert result.stderr.count("\n") == 1 and "--groups" in result.stderr
+
+
+def test_the_gateway_takes_nef_bdts_client_options_to_a_pcf_that_asks_for_tokens(
+    pcf_stub_oauth2: PcfStub, nrf_stub: NrfStub
+) -> None:
+    """``nef-bdt gateway --nrf ... --nf-instance-id ...`` gets its N30 requests tokens.
+
+    The gateway once accepted nef-bdt's client options and dropped them: a PCF that asks
+    for tokens refused every subscription.
+    """
+    nf_id = str(uuid.uuid4())
+    with start_nef_gateway(pcf_stub_oauth2.url) as gateway:
+        refused = httpx.post(gateway.subscriptions_url("af-1"), json=bdt(), timeout=30)
+    assert refused.status_code != 201, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    options = ["--nrf", nrf_stub.url, "--nf-instance-id", nf_id]
+    with start_nef_gateway(pcf_stub_oauth2.url, client_options=options) as gateway:
+        created = create(gateway)
+        policy_id = policy_id_of(gateway, created.headers["location"])
+    assert [form["nfInstanceId"] for form in nrf_stub.forms] == [nf_id]
+    assert nrf_stub.forms[0]["scope"] == "npcf-bdtpolicycontrol"
+    token = nrf_stub.credentials(nf_id)
+    with nef_client.Client(pcf_stub_oauth2.url, auth=token) as client:
+        assert client.get(policy_id).policy_id == policy_id
