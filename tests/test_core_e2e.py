@@ -22,8 +22,8 @@ from pcf_server.settings import NWDAF_BASE_PATH
 from tests.bdt_config import TOWN_TAI, write_config
 from tests.dates import future_day, window
 from tests.nwdaf_mock import running_nwdaf
+from tests.polling import wait_for
 from tests.server_process import free_port, running_pcf
-from tests.test_network_e2e import wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -19,9 +19,9 @@ import pytest
 from tests.bdt_config import write_config
 from tests.conftest import official_release
 from tests.dates import future_day, window
+from tests.polling import wait_for as _wait_for
 from tests.prism import Checked, prism_mock
 from tests.server_process import running_pcf
-from tests.test_network_e2e import wait_for as _wait_for
 
 pytestmark = pytest.mark.slow
 

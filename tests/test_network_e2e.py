@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from contextlib import closing
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from pcf_server.storage import SqliteStore
 from tests.bdt_config import TOWN_TAI, VILLAGE_TAI, write_config
 from tests.dates import future_day, iso
 from tests.notif_receiver import received, running_receiver
+from tests.polling import wait_for
 from tests.server_process import free_port, running_pcf
 from tests.test_capacity import assert_within_limits
 
@@ -59,15 +59,6 @@ def outbox(db) -> dict[str, tuple[str, int, str | None]]:
 
 def attempts(db, policy_id: str) -> int:
     return outbox(db).get(policy_id, ("", 0, None))[1]
-
-
-def wait_for(predicate, timeout: float = 30.0) -> None:
-    """Poll until ``predicate()`` holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
 
 
 def test_committed_reservations_never_exceed_headroom_with_several_workers(tmp_path) -> None:
